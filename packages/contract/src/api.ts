@@ -1,0 +1,5 @@
+import { auth } from "./auth.ts";
+import { adminUsers, users } from "./users.ts";
+
+/** Every REST endpoint, by resource. The server mounts these, the SDK calls them, OpenAPI describes them. */
+export const api = { auth, users, adminUsers };

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { endpoint } from "./endpoint.ts";
+import { Career, Email, Nickname, Password, User } from "./users.ts";
+
+export const SignupBody = z.object({ email: Email, password: Password, nickname: Nickname, career: Career });
+export type SignupBody = z.input<typeof SignupBody>;
+
+export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(128) });
+export type LoginBody = z.input<typeof LoginBody>;
+
+export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(200) });
+
+export const Session = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  /** Seconds until the access token expires. */
+  expiresIn: z.number(),
+  user: User,
+});
+export type Session = z.infer<typeof Session>;
+
+export const auth = {
+  signup: endpoint({
+    method: "POST",
+    path: "/auth/signup",
+    summary: "Create an account",
+    access: "none",
+    status: 201,
+    body: SignupBody,
+    response: User,
+  }),
+  login: endpoint({
+    method: "POST",
+    path: "/auth/login",
+    summary: "Exchange email and password for a session",
+    access: "none",
+    body: LoginBody,
+    response: Session,
+  }),
+  refresh: endpoint({
+    method: "POST",
+    path: "/auth/refresh",
+    summary: "Rotate a refresh token into a new session",
+    access: "none",
+    body: RefreshBody,
+    response: Session,
+  }),
+  logout: endpoint({
+    method: "POST",
+    path: "/auth/logout",
+    summary: "Revoke a refresh token's family",
+    access: "none",
+    status: 204,
+    body: RefreshBody,
+  }),
+};

@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+export const Id = z.coerce.number().int().positive();
+export const IdParams = z.object({ id: Id });
+export const Timestamp = z.string().describe("ISO-8601 UTC");
+
+export const MAX_PAGE_SIZE = 100;
+
+export const PageQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  size: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+});
+export type PageQuery = z.output<typeof PageQuery>;
+
+export const CursorQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+});
+export type CursorQuery = z.output<typeof CursorQuery>;
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), page: z.number(), size: z.number(), total: z.number() });
+}
+export type Page<T> = { items: T[]; page: number; size: number; total: number };
+
+export function cursorPageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
+export type CursorPage<T> = { items: T[]; nextCursor: string | null };

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+export const ErrorCode = z.enum([
+  "INVALID_INPUT",
+  "MALFORMED_JSON",
+  "UNAUTHENTICATED",
+  "INVALID_CREDENTIALS",
+  "TOKEN_EXPIRED",
+  "FORBIDDEN",
+  "ACCOUNT_BLOCKED",
+  "NOT_FOUND",
+  "CONFLICT",
+  "EMAIL_TAKEN",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "RATE_LIMITED",
+  "SERVICE_UNAVAILABLE",
+  "INTERNAL",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorDetail = z.object({ path: z.string(), message: z.string() });
+export type ErrorDetail = z.infer<typeof ErrorDetail>;
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(ErrorDetail).optional(),
+    requestId: z.string(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { IdParams, PageQuery, pageOf, Timestamp } from "./common.ts";
+import { endpoint } from "./endpoint.ts";
+
+export const Career = z.enum(["WORKING", "ASPIRING"]);
+export type Career = z.infer<typeof Career>;
+export const Role = z.enum(["USER", "ADMIN"]);
+export type Role = z.infer<typeof Role>;
+export const UserStatus = z.enum(["ACTIVE", "BLOCKED"]);
+export type UserStatus = z.infer<typeof UserStatus>;
+
+export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+export const Password = z.string().min(8).max(128);
+export const Nickname = z.string().trim().min(2).max(30);
+
+export const PublicUser = z.object({
+  id: z.number(),
+  nickname: z.string(),
+  career: Career,
+  role: Role,
+  status: UserStatus,
+  createdAt: Timestamp,
+});
+export type PublicUser = z.infer<typeof PublicUser>;
+
+export const User = PublicUser.extend({ email: z.string() });
+export type User = z.infer<typeof User>;
+
+/** The short form embedded in other resources (board author, chat sender). */
+export const UserRef = z.object({ id: z.number(), nickname: z.string() });
+export type UserRef = z.infer<typeof UserRef>;
+
+export const UpdateMeBody = z
+  .object({ nickname: Nickname.optional(), career: Career.optional() })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: "nothing to update" });
+
+export const AdminUsersQuery = PageQuery.extend({
+  query: z.string().trim().max(100).optional(),
+  status: UserStatus.optional(),
+});
+
+export const users = {
+  me: endpoint({
+    method: "GET",
+    path: "/users/me",
+    summary: "The signed-in user",
+    access: "user",
+    response: User,
+  }),
+  updateMe: endpoint({
+    method: "PATCH",
+    path: "/users/me",
+    summary: "Change your nickname or career",
+    access: "user",
+    body: UpdateMeBody,
+    response: User,
+  }),
+  get: endpoint({
+    method: "GET",
+    path: "/users/:id",
+    summary: "A user's public profile",
+    access: "none",
+    params: IdParams,
+    response: PublicUser,
+  }),
+};
+
+export const adminUsers = {
+  list: endpoint({
+    method: "GET",
+    path: "/admin/users",
+    summary: "Find users by email or nickname",
+    access: "admin",
+    query: AdminUsersQuery,
+    response: pageOf(User),
+  }),
+};

@@ -1,0 +1,73 @@
+import type { Redis } from "ioredis";
+import { ServiceUnavailableError } from "../../http/errors.ts";
+import type { Cache, WindowCount } from "../../ports.ts";
+import { pingRedis } from "./redis-client.ts";
+
+const HIT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {count, redis.call('PTTL', KEYS[1])}`;
+
+/** The cache port on Redis: JSON values under `{prefix}:cache:`. */
+export class RedisCache implements Cache {
+  readonly name = "redis";
+  readonly #redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, keyPrefix: string) {
+    this.#redis = redis;
+    this.#prefix = `${keyPrefix}:cache:`;
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    try {
+      const raw = await this.#redis.get(this.#prefix + key);
+      return raw === null ? undefined : (JSON.parse(raw) as T);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    await this.#redis.set(this.#prefix + key, JSON.stringify(value), "EX", ttlSeconds).catch(() => {});
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#redis.del(this.#prefix + key).catch(() => {});
+  }
+
+  async hit(key: string, windowSeconds: number): Promise<WindowCount> {
+    const [count, ttl] = (await this.#counter(() =>
+      this.#redis.eval(HIT, 1, this.#prefix + key, windowSeconds * 1000),
+    )) as [number, number];
+    return { count, resetInSeconds: ttl / 1000 };
+  }
+
+  async count(key: string): Promise<WindowCount> {
+    const [raw, ttl] = (await this.#counter(() =>
+      this.#redis
+        .multi()
+        .get(this.#prefix + key)
+        .pttl(this.#prefix + key)
+        .exec()
+        .then((results) => results?.map(([, value]) => value)),
+    )) as [string | null, number];
+    return raw === null
+      ? { count: 0, resetInSeconds: 0 }
+      : { count: Number(raw), resetInSeconds: ttl / 1000 };
+  }
+
+  async #counter<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw new ServiceUnavailableError("redis", (error as Error).message);
+    }
+  }
+
+  ping(): Promise<void> {
+    return pingRedis(this.#redis);
+  }
+
+  async close(): Promise<void> {}
+}

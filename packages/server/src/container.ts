@@ -1,0 +1,89 @@
+import type { Redis } from "ioredis";
+import { MemoryCache } from "./adapters/memory/memory-cache.ts";
+import { RedisCache } from "./adapters/redis/redis-cache.ts";
+import { connectRedis } from "./adapters/redis/redis-client.ts";
+import type { Config } from "./config.ts";
+import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
+import { LoginThrottle } from "./http/login-throttle.ts";
+import { createMetrics, type Metrics } from "./http/metrics.ts";
+import type { Route } from "./http/route.ts";
+import { jsonLogger, type Logger } from "./logger.ts";
+import { AccessTokens } from "./modules/auth/access-tokens.ts";
+import { RefreshTokens } from "./modules/auth/refresh-tokens.ts";
+import { authRoutes } from "./modules/auth/routes.ts";
+import { AuthService } from "./modules/auth/service.ts";
+import { UserRepository } from "./modules/users/repository.ts";
+import { userRoutes } from "./modules/users/routes.ts";
+import type { Cache, Probe } from "./ports.ts";
+import { embeddedSecret } from "./secrets.ts";
+
+export interface Container {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  database: SqlDatabase;
+  cache: Cache;
+  services: { auth: AuthService };
+  routes: Route[];
+  /** Each adapter's state; `/ready` is 503 unless every one is up. */
+  readiness(): Promise<Record<string, "up" | "down">>;
+  close(): Promise<void>;
+}
+
+const PROBE_TIMEOUT_MS = 1000;
+
+function probe(target: Probe): Promise<"up" | "down"> {
+  const timeout = new Promise<"down">((resolve) => setTimeout(resolve, PROBE_TIMEOUT_MS, "down").unref());
+  return Promise.race([
+    target.ping().then(
+      () => "up" as const,
+      () => "down" as const,
+    ),
+    timeout,
+  ]);
+}
+
+/** The one place that chooses adapters from the configuration and wires the services. */
+export async function createContainer(
+  config: Config,
+  logger: Logger = jsonLogger(config.logLevel),
+): Promise<Container> {
+  const database = openDatabase(config.database.url, config.database.poolSize);
+  await migrateToLatest(database.db);
+
+  const redis: Redis | undefined = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const localCache = new MemoryCache();
+  const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;
+
+  const users = new UserRepository(database.db);
+  const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
+  const auth = new AuthService({
+    users,
+    access: new AccessTokens(secret, config.accessTokenTtl),
+    refresh: new RefreshTokens(database, config.refreshTokenTtl),
+    throttle: new LoginThrottle(cache, localCache, logger),
+    logger,
+  });
+  if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
+
+  const probes: Probe[] = [{ name: "database", ping: () => database.ping() }, ...(redis ? [cache] : [])];
+
+  return {
+    config,
+    logger,
+    metrics: createMetrics(),
+    database,
+    cache,
+    services: { auth },
+    routes: [...authRoutes(auth), ...userRoutes(users)],
+    async readiness() {
+      const states = await Promise.all(probes.map(probe));
+      return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
+    },
+    async close() {
+      await cache.close();
+      redis?.disconnect();
+      await database.close();
+    },
+  };
+}

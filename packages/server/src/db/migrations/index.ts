@@ -1,0 +1,7 @@
+import type { Migration } from "kysely/migration";
+import * as accounts from "./001-accounts.ts";
+
+/** In order; a name, once released, never changes. */
+export const migrations: Record<string, Migration> = {
+  "001-accounts": accounts,
+};

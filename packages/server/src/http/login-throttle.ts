@@ -1,0 +1,43 @@
+import type { Logger } from "../logger.ts";
+import type { Cache } from "../ports.ts";
+import { RateLimitedError } from "./errors.ts";
+
+const MAX_FAILURES = 5;
+const WINDOW_SECONDS = 60;
+
+/**
+ * Failed logins per (email, client address): the sixth failure within a minute of the first is refused.
+ * Counted in the shared cache; while it is down, in this process, so the limit holds per instance.
+ */
+export class LoginThrottle {
+  readonly #shared: Cache;
+  readonly #local: Cache;
+  readonly #logger: Logger;
+
+  constructor(shared: Cache, local: Cache, logger: Logger) {
+    this.#shared = shared;
+    this.#local = local;
+    this.#logger = logger;
+  }
+
+  async #withFallback<T>(work: (cache: Cache) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.#shared);
+    } catch (error) {
+      if (this.#shared === this.#local) throw error;
+      this.#logger.warn("login throttle falls back to this process", { reason: (error as Error).message });
+      return work(this.#local);
+    }
+  }
+
+  async check(email: string, ip: string): Promise<void> {
+    const { count, resetInSeconds } = await this.#withFallback((cache) => cache.count(key(email, ip)));
+    if (count >= MAX_FAILURES) throw new RateLimitedError(resetInSeconds);
+  }
+
+  async recordFailure(email: string, ip: string): Promise<void> {
+    await this.#withFallback((cache) => cache.hit(key(email, ip), WINDOW_SECONDS));
+  }
+}
+
+const key = (email: string, ip: string) => `login-failures:${email}:${ip}`;

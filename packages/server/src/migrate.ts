@@ -1,0 +1,11 @@
+import { loadConfig } from "./config.ts";
+import { migrateToLatest, openDatabase } from "./db/database.ts";
+
+const config = loadConfig();
+const database = openDatabase(config.database.url);
+try {
+  const applied = await migrateToLatest(database.db);
+  process.stdout.write(applied.length ? `applied: ${applied.join(", ")}\n` : "schema is up to date\n");
+} finally {
+  await database.close();
+}

@@ -1,0 +1,118 @@
+import type { Career, Session } from "@codechef/contract";
+import { AccountBlockedError, ConflictError, UnauthenticatedError } from "../../http/errors.ts";
+import type { LoginThrottle } from "../../http/login-throttle.ts";
+import type { Logger } from "../../logger.ts";
+import { presentUser, type UserRow } from "../users/presenter.ts";
+import type { UserRepository } from "../users/repository.ts";
+import type { AccessTokens } from "./access-tokens.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
+import type { RefreshTokens } from "./refresh-tokens.ts";
+
+export interface SignupInput {
+  email: string;
+  password: string;
+  nickname: string;
+  career: Career;
+}
+
+export class AuthService {
+  readonly #users: UserRepository;
+  readonly #access: AccessTokens;
+  readonly #refresh: RefreshTokens;
+  readonly #throttle: LoginThrottle;
+  readonly #logger: Logger;
+  /** Compared against when the email is unknown, so both paths cost one hash. */
+  #decoy: Promise<string> | undefined;
+
+  constructor(deps: {
+    users: UserRepository;
+    access: AccessTokens;
+    refresh: RefreshTokens;
+    throttle: LoginThrottle;
+    logger: Logger;
+  }) {
+    this.#users = deps.users;
+    this.#access = deps.access;
+    this.#refresh = deps.refresh;
+    this.#throttle = deps.throttle;
+    this.#logger = deps.logger;
+  }
+
+  async signup(input: SignupInput, role: UserRow["role"] = "USER"): Promise<UserRow> {
+    const now = Date.now();
+    const user = await this.#users.insert({
+      email: input.email,
+      password_hash: await hashPassword(input.password),
+      nickname: input.nickname,
+      career: input.career,
+      role,
+      status: "ACTIVE",
+      created_at: now,
+      updated_at: now,
+    });
+    if (!user) throw new ConflictError("this email is already registered", "EMAIL_TAKEN");
+    return user;
+  }
+
+  async login(email: string, password: string, ip: string): Promise<Session> {
+    await this.#throttle.check(email, ip);
+    const user = await this.#users.findByEmail(email);
+    this.#decoy ??= hashPassword("decoy password");
+    const valid = await verifyPassword(password, user?.password_hash ?? (await this.#decoy));
+    if (!user || !valid) {
+      await this.#throttle.recordFailure(email, ip);
+      throw new UnauthenticatedError("wrong email or password", "INVALID_CREDENTIALS");
+    }
+    if (user.status === "BLOCKED") throw new AccountBlockedError();
+    return this.#session(user, await this.#refresh.issue(user.id));
+  }
+
+  async refresh(token: string): Promise<Session> {
+    const rotation = await this.#refresh.rotate(token);
+    if (rotation.outcome !== "rotated") {
+      if (rotation.outcome === "reused") this.#logger.warn("refresh token reused; family revoked");
+      throw new UnauthenticatedError(`refresh token ${rotation.outcome}`);
+    }
+    const user = await this.#users.findById(rotation.userId);
+    if (!user) throw new UnauthenticatedError("account no longer exists");
+    if (user.status === "BLOCKED") throw new AccountBlockedError();
+    return this.#session(user, rotation.token);
+  }
+
+  logout(token: string): Promise<void> {
+    return this.#refresh.revokeFamilyOf(token);
+  }
+
+  /** The user behind an access token, read fresh so a block applies from the moment it is written. */
+  async authenticate(accessToken: string): Promise<UserRow> {
+    const claims = this.#access.verify(accessToken);
+    const user = await this.#users.findById(claims.sub);
+    if (!user) throw new UnauthenticatedError("account no longer exists");
+    if (user.status === "BLOCKED") throw new AccountBlockedError();
+    return user;
+  }
+
+  /** Creates the configured admin, or promotes the account with that email. */
+  async ensureAdmin(email: string, password: string): Promise<void> {
+    const existing = await this.#users.findByEmail(email.toLowerCase());
+    if (!existing) {
+      await this.signup(
+        { email: email.toLowerCase(), password, nickname: "admin", career: "WORKING" },
+        "ADMIN",
+      );
+      this.#logger.info("admin account created", { email });
+    } else if (existing.role !== "ADMIN") {
+      await this.#users.update(existing.id, { role: "ADMIN", updated_at: Date.now() });
+      this.#logger.info("account promoted to admin", { email });
+    }
+  }
+
+  #session(user: UserRow, refreshToken: string): Session {
+    return {
+      accessToken: this.#access.issue(user.id),
+      refreshToken,
+      expiresIn: this.#access.ttlSeconds,
+      user: presentUser(user),
+    };
+  }
+}

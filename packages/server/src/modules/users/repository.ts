@@ -1,0 +1,75 @@
+import type { Insertable, Updateable } from "kysely";
+import type { Db } from "../../db/database.ts";
+import type { UsersTable } from "../../db/schema.ts";
+import type { UserRow } from "./presenter.ts";
+
+export class UserRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  findById(id: number): Promise<UserRow | undefined> {
+    return this.#db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  findByEmail(email: string): Promise<UserRow | undefined> {
+    return this.#db.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+  }
+
+  /** Inserts unless the email is taken; undefined then. */
+  async insert(user: Insertable<UsersTable>): Promise<UserRow | undefined> {
+    try {
+      const { insertId } = await this.#db.insertInto("users").values(user).executeTakeFirstOrThrow();
+      return this.findById(Number(insertId));
+    } catch (error) {
+      if (isUniqueViolation(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async update(id: number, changes: Updateable<UsersTable>): Promise<UserRow | undefined> {
+    await this.#db.updateTable("users").set(changes).where("id", "=", id).execute();
+    return this.findById(id);
+  }
+
+  async list({
+    query,
+    status,
+    page,
+    size,
+  }: {
+    query?: string;
+    status?: UserRow["status"];
+    page: number;
+    size: number;
+  }) {
+    let select = this.#db.selectFrom("users");
+    if (status) select = select.where("status", "=", status);
+    if (query) {
+      const pattern = `%${query}%`;
+      select = select.where((eb) => eb.or([eb("email", "like", pattern), eb("nickname", "like", pattern)]));
+    }
+    const [rows, count] = await Promise.all([
+      select
+        .selectAll()
+        .orderBy("id")
+        .limit(size)
+        .offset((page - 1) * size)
+        .execute(),
+      select.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(count.total) };
+  }
+}
+
+/** SQLite and MySQL/MariaDB report a unique-key violation differently. */
+export function isUniqueViolation(error: unknown): boolean {
+  const { code, errno } = error as { code?: string; errno?: number };
+  return (
+    errno === 1062 ||
+    code === "ER_DUP_ENTRY" ||
+    /UNIQUE constraint failed/.test(String((error as Error).message))
+  );
+}
