@@ -1,16 +1,17 @@
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import Mock from "@elastic/elasticsearch-mock";
+import type { ClientOptions } from "@elastic/elasticsearch";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { connectElasticsearch, indexName } from "../src/adapters/elasticsearch/elasticsearch-client.ts";
 import { ElasticsearchKeywordRanking } from "../src/adapters/elasticsearch/elasticsearch-keyword-ranking.ts";
 import { ElasticsearchSearchIndex } from "../src/adapters/elasticsearch/elasticsearch-search-index.ts";
 import { documents, keywordRankingContract, searchIndexContract } from "./support/search-contract.ts";
 
-// The mock is CommonJS and checks `instanceof ResponseError` against the client's CommonJS build, not the ESM one.
-const { errors } = createRequire(import.meta.url)(
-  "@elastic/elasticsearch",
-) as typeof import("@elastic/elasticsearch");
+// The mock is CommonJS and checks `instanceof ResponseError` against the client's CommonJS build, not the ESM one;
+// its typings also declare a default export that CommonJS does not have.
+const require = createRequire(import.meta.url);
+const { errors } = require("@elastic/elasticsearch") as typeof import("@elastic/elasticsearch");
+const Mock = require("@elastic/elasticsearch-mock") as typeof import("@elastic/elasticsearch-mock").default;
 
 interface Recorded {
   method: string;
@@ -24,11 +25,12 @@ function mockedClient() {
   const mock = new Mock();
   const requests: Recorded[] = [];
   const client = connectElasticsearch("http://elasticsearch.invalid:9200", {
-    Connection: mock.getConnection(),
+    // The same class, typed from the client's CommonJS declarations.
+    Connection: mock.getConnection() as unknown as ClientOptions["Connection"],
   });
   const on = (method: string, path: string, respond: () => unknown = () => ({})) => {
-    mock.add({ method, path }, (params) => {
-      requests.push(params as unknown as Recorded);
+    mock.add({ method, path }, (params: unknown) => {
+      requests.push(params as Recorded);
       return respond() as Record<string, unknown>;
     });
   };
