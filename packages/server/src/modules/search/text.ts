@@ -1,16 +1,12 @@
 /** Text handling shared by the search adapters and the keyword log: one folding rule everywhere. */
 
-export const MAX_QUERY_LENGTH = 100;
+import { normalizeKeyword } from "@codechef/contract";
+
 export const SNIPPET_WINDOW = 120;
 
 /** The form text is matched in: Unicode NFC, lower-cased. */
 export function fold(text: string): string {
   return text.normalize("NFC").toLowerCase();
-}
-
-/** A search as it is logged and ranked: folded, trimmed, inner whitespace collapsed. */
-export function normalizeKeyword(query: string): string {
-  return fold(query).trim().replace(/\s+/gu, " ");
 }
 
 /** The distinct whitespace-separated terms of a query; each must appear in a matching document. */

@@ -1,0 +1,84 @@
+import type {
+  KeywordRanking as KeywordRankingBody,
+  KeywordWindow,
+  SearchBoardsQuery,
+  SearchHit,
+} from "@codechef/contract";
+import type { Db } from "../../db/database.ts";
+import { NotFoundError } from "../../http/errors.ts";
+import type { Logger } from "../../logger.ts";
+import type { KeywordRanking, SearchIndex } from "../../ports.ts";
+import type { BoardDocuments } from "./documents.ts";
+
+const HOUR_MS = 3600_000;
+export const KEYWORD_WINDOWS_MS: Record<KeywordWindow, number> = {
+  "1h": HOUR_MS,
+  "24h": 24 * HOUR_MS,
+  "7d": 7 * 24 * HOUR_MS,
+};
+/** Extra similar hits asked for, so boards deleted since they were indexed can be dropped. */
+const SIMILAR_SLACK = 5;
+
+export interface SearchServiceDeps {
+  db: Db;
+  index: SearchIndex;
+  ranking: KeywordRanking;
+  boards: BoardDocuments;
+  logger: Logger;
+}
+
+export class SearchService {
+  readonly #deps: SearchServiceDeps;
+
+  constructor(deps: SearchServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /** Logs the search (zero-result ones too), then answers it with live boards only. */
+  async searchBoards(query: SearchBoardsQuery, userId: number | null) {
+    const { index, boards } = this.#deps;
+    await this.#log(query.q, userId);
+    const { hits, total } = await index.search({
+      text: query.q,
+      categoryId: query.categoryId,
+      page: query.page,
+      size: query.size,
+    });
+    return { items: await this.#live(hits, boards), page: query.page, size: query.size, total };
+  }
+
+  async similarBoards(id: number, limit: number): Promise<{ items: SearchHit[] }> {
+    const { index, boards } = this.#deps;
+    if (!(await boards.liveTitles([id])).has(id)) throw new NotFoundError("board");
+    const hits = await index.similar(id, limit + SIMILAR_SLACK);
+    const live = await this.#live(
+      hits.filter((hit) => hit.id !== id),
+      boards,
+    );
+    return { items: live.slice(0, limit) };
+  }
+
+  async keywordRanking(window: KeywordWindow, limit: number): Promise<KeywordRankingBody> {
+    const items = await this.#deps.ranking.top(Date.now() - KEYWORD_WINDOWS_MS[window], limit);
+    return { window, items };
+  }
+
+  async #log(keyword: string, userId: number | null): Promise<void> {
+    const { db, ranking, logger } = this.#deps;
+    const at = Date.now();
+    await db.insertInto("search_log").values({ keyword, user_id: userId, created_at: at }).execute();
+    // The log row is the record; an unavailable ranking engine must not fail the search itself.
+    await ranking.add(keyword, at).catch((error: unknown) => {
+      logger.warn("keyword ranking update failed", { error: String(error) });
+    });
+  }
+
+  /** The hits whose boards still exist, with their current titles. */
+  async #live(hits: SearchHit[], boards: BoardDocuments): Promise<SearchHit[]> {
+    const titles = await boards.liveTitles(hits.map((hit) => hit.id));
+    return hits.flatMap((hit) => {
+      const title = titles.get(hit.id);
+      return title === undefined ? [] : [{ ...hit, title }];
+    });
+  }
+}
