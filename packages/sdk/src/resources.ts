@@ -2,9 +2,15 @@ import {
   type AdminUsersQuery,
   adminUsers,
   auth,
+  type KeywordRankingQuery,
+  keywordRankings,
   type LoginBody,
+  type SearchBoardsQuery,
+  type SearchHit,
   type Session,
   type SignupBody,
+  type SimilarBoardsQuery,
+  search,
   type User,
   users,
 } from "@codechef/contract";
@@ -65,4 +71,28 @@ export class AdminResource extends Resource {
     iterate: (query: z.input<typeof AdminUsersQuery> = {}, options?: RequestOptions) =>
       this.client.paginate<typeof adminUsers.list, User>(adminUsers.list, { query }, options),
   };
+}
+
+export class SearchResource extends Resource {
+  /** One page of boards matching `q`, most relevant first. */
+  boards(query: z.input<typeof SearchBoardsQuery>, options?: RequestOptions) {
+    return this.client.request(search.boards, { query }, options);
+  }
+
+  /** Every board matching `q`, page by page; each page fetched is one logged search. */
+  iterate(query: z.input<typeof SearchBoardsQuery>, options?: RequestOptions) {
+    return this.client.paginate<typeof search.boards, SearchHit>(search.boards, { query }, options);
+  }
+
+  /** Boards sharing the rarest words of board `id`. */
+  similar(id: number, query: z.input<typeof SimilarBoardsQuery> = {}, options?: RequestOptions) {
+    return this.client.request(search.similarBoards, { params: { id }, query }, options);
+  }
+}
+
+export class RankingsResource extends Resource {
+  /** The most searched keywords in a window (`1h`, `24h`, `7d`). */
+  keywords(query: z.input<typeof KeywordRankingQuery> = {}, options?: RequestOptions) {
+    return this.client.request(keywordRankings.keywords, { query }, options);
+  }
 }

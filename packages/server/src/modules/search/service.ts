@@ -5,7 +5,7 @@ import type {
   SearchHit,
 } from "@codechef/contract";
 import type { Db } from "../../db/database.ts";
-import { NotFoundError } from "../../http/errors.ts";
+import { NotFoundError, ServiceUnavailableError } from "../../http/errors.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeywordRanking, SearchIndex } from "../../ports.ts";
 import type { BoardDocuments } from "./documents.ts";
@@ -38,19 +38,16 @@ export class SearchService {
   async searchBoards(query: SearchBoardsQuery, userId: number | null) {
     const { index, boards } = this.#deps;
     await this.#log(query.q, userId);
-    const { hits, total } = await index.search({
-      text: query.q,
-      categoryId: query.categoryId,
-      page: query.page,
-      size: query.size,
-    });
+    const { hits, total } = await unavailableOnFailure(() =>
+      index.search({ text: query.q, categoryId: query.categoryId, page: query.page, size: query.size }),
+    );
     return { items: await this.#live(hits, boards), page: query.page, size: query.size, total };
   }
 
   async similarBoards(id: number, limit: number): Promise<{ items: SearchHit[] }> {
     const { index, boards } = this.#deps;
     if (!(await boards.liveTitles([id])).has(id)) throw new NotFoundError("board");
-    const hits = await index.similar(id, limit + SIMILAR_SLACK);
+    const hits = await unavailableOnFailure(() => index.similar(id, limit + SIMILAR_SLACK));
     const live = await this.#live(
       hits.filter((hit) => hit.id !== id),
       boards,
@@ -80,5 +77,14 @@ export class SearchService {
       const title = titles.get(hit.id);
       return title === undefined ? [] : [{ ...hit, title }];
     });
+  }
+}
+
+/** An index that cannot answer is a 503 the client may retry, not a 500. */
+async function unavailableOnFailure<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new ServiceUnavailableError("search", String(error));
   }
 }
