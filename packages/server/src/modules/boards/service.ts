@@ -3,7 +3,7 @@ import type { z } from "zod";
 import type { SqlDatabase } from "../../db/database.ts";
 import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import type { Cache } from "../../ports.ts";
-import type { CategoryRepository } from "../categories/repository.ts";
+import { type CategoryRepository, unknownCategoryError } from "../categories/repository.ts";
 import type { UserRow } from "../users/presenter.ts";
 import { canDeleteBoard, canEditBoard } from "./policy.ts";
 import { type BoardContent, presentBoard, presentBoardSummary } from "./presenter.ts";
@@ -39,13 +39,17 @@ export class BoardService {
   }
 
   async create(user: UserRow, body: z.output<typeof CreateBoardBody>): Promise<Board> {
-    const id = await this.#database.transaction(async (tx) => {
-      const categoryIds = body.categoryIds ?? [];
-      await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
-      const id = await this.#boards.insert(tx, user.id, body.title, body.contents);
-      await this.#boards.setCategories(tx, id, categoryIds);
-      return id;
-    });
+    const id = await this.#database
+      .transaction(async (tx) => {
+        const categoryIds = body.categoryIds ?? [];
+        await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
+        const id = await this.#boards.insert(tx, user.id, body.title, body.contents);
+        await this.#boards.setCategories(tx, id, categoryIds);
+        return id;
+      })
+      .catch((error: unknown) => {
+        throw unknownCategoryError(error, "body.categoryIds");
+      });
     return this.#writeThrough(id);
   }
 
@@ -64,11 +68,15 @@ export class BoardService {
     if (!board) throw new NotFoundError("board");
     if (!canEditBoard(user, board)) throw new ForbiddenError("only the author edits a board");
     const { categoryIds, ...fields } = changes;
-    await this.#database.transaction(async (tx) => {
-      if (categoryIds) await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
-      if (!(await this.#boards.update(tx, id, fields))) throw new NotFoundError("board");
-      if (categoryIds) await this.#boards.setCategories(tx, id, categoryIds);
-    });
+    await this.#database
+      .transaction(async (tx) => {
+        if (categoryIds) await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
+        if (!(await this.#boards.update(tx, id, fields))) throw new NotFoundError("board");
+        if (categoryIds) await this.#boards.setCategories(tx, id, categoryIds);
+      })
+      .catch((error: unknown) => {
+        throw unknownCategoryError(error, "body.categoryIds");
+      });
     return this.#writeThrough(id);
   }
 

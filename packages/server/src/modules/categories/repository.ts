@@ -1,7 +1,15 @@
 import type { CategoryType } from "@codechef/contract";
+import { isForeignKeyViolation } from "../../db/constraint-errors.ts";
 import type { Db } from "../../db/database.ts";
 import { ValidationError } from "../../http/errors.ts";
 import type { CategoryRow } from "./presenter.ts";
+
+/** For a write that failed because a category it names was deleted meanwhile. */
+export function unknownCategoryError(error: unknown, field: string): unknown {
+  return isForeignKeyViolation(error)
+    ? new ValidationError([{ path: field, message: "a category was deleted meanwhile" }], "unknown category")
+    : error;
+}
 
 export class CategoryRepository {
   readonly #db: Db;

@@ -4,7 +4,7 @@ import type { SqlDatabase } from "../../db/database.ts";
 import { ConflictError, NotFoundError } from "../../http/errors.ts";
 import { isUniqueViolation } from "../users/repository.ts";
 import type { CategoryRow } from "./presenter.ts";
-import type { CategoryRepository } from "./repository.ts";
+import { type CategoryRepository, unknownCategoryError } from "./repository.ts";
 
 const nameTaken = () => new ConflictError("a category of this type has this name", "CATEGORY_EXISTS");
 
@@ -77,16 +77,20 @@ export class CategoryService {
   }
 
   async setForUser(userId: number, categoryIds: number[]): Promise<CategoryRow[]> {
-    return this.#database.transaction(async (tx) => {
-      await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
-      await tx.deleteFrom("user_categories").where("user_id", "=", userId).execute();
-      if (categoryIds.length > 0) {
-        await tx
-          .insertInto("user_categories")
-          .values(categoryIds.map((category_id) => ({ user_id: userId, category_id })))
-          .execute();
-      }
-      return this.#categories.ofUser(userId, tx);
-    });
+    return this.#database
+      .transaction(async (tx) => {
+        await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
+        await tx.deleteFrom("user_categories").where("user_id", "=", userId).execute();
+        if (categoryIds.length > 0) {
+          await tx
+            .insertInto("user_categories")
+            .values(categoryIds.map((category_id) => ({ user_id: userId, category_id })))
+            .execute();
+        }
+        return this.#categories.ofUser(userId, tx);
+      })
+      .catch((error: unknown) => {
+        throw unknownCategoryError(error, "body.categoryIds");
+      });
   }
 }

@@ -1,5 +1,6 @@
 import type { Comment, Page } from "@codechef/contract";
 import { afterCommit } from "../../db/after-commit.ts";
+import { isForeignKeyViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase } from "../../db/database.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import type { BoardRow } from "../boards/presenter.ts";
@@ -38,17 +39,22 @@ export class CommentService {
     return { items: rows.map(presentComment), page, size, total };
   }
 
-  create(user: UserRow, boardId: number, contents: string): Promise<Comment> {
-    return this.#database.transaction(async (tx) => {
-      const board = await this.#boards.findById(boardId, tx);
-      if (!board) throw new NotFoundError("board");
-      const id = await this.#comments.insert(tx, boardId, user.id, contents);
-      const row = await this.#comments.findById(id, tx);
-      if (!row) throw new NotFoundError("comment");
-      const comment = presentComment(row);
-      afterCommit(tx, () => this.#onCommentCreated(comment, board));
-      return comment;
-    });
+  /** A board deleted while the comment is written fails its foreign key: that is a 404 too. */
+  async create(user: UserRow, boardId: number, contents: string): Promise<Comment> {
+    return this.#database
+      .transaction(async (tx) => {
+        const board = await this.#boards.findById(boardId, tx);
+        if (!board) throw new NotFoundError("board");
+        const id = await this.#comments.insert(tx, boardId, user.id, contents);
+        const row = await this.#comments.findById(id, tx);
+        if (!row) throw new NotFoundError("comment");
+        const comment = presentComment(row);
+        afterCommit(tx, () => this.#onCommentCreated(comment, board));
+        return comment;
+      })
+      .catch((error: unknown) => {
+        throw isForeignKeyViolation(error) ? new NotFoundError("board") : error;
+      });
   }
 
   async update(user: UserRow, id: number, contents: string): Promise<Comment> {
