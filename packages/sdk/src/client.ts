@@ -9,7 +9,14 @@ import {
   type Session,
 } from "@codechef/contract";
 import { CodeChefError, ConnectionError, errorFromResponse, TimeoutError } from "./errors.ts";
-import { AdminResource, AuthResource, UsersResource } from "./resources.ts";
+import {
+  AdminResource,
+  AuthResource,
+  BoardsResource,
+  CategoriesResource,
+  CommentsResource,
+  UsersResource,
+} from "./resources.ts";
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -40,6 +47,9 @@ export class CodeChef {
   readonly auth: AuthResource;
   readonly users: UsersResource;
   readonly admin: AdminResource;
+  readonly categories: CategoriesResource;
+  readonly boards: BoardsResource;
+  readonly comments: CommentsResource;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
   #refreshing: Promise<void> | undefined;
@@ -59,6 +69,9 @@ export class CodeChef {
     this.auth = new AuthResource(this);
     this.users = new UsersResource(this);
     this.admin = new AdminResource(this);
+    this.categories = new CategoriesResource(this);
+    this.boards = new BoardsResource(this);
+    this.comments = new CommentsResource(this);
   }
 
   get accessToken(): string | undefined {
