@@ -1,6 +1,24 @@
 import { auth } from "./auth.ts";
+import { boards } from "./boards.ts";
+import { categories, userCategories } from "./categories.ts";
+import { comments } from "./comments.ts";
+import { moderation } from "./moderation.ts";
+import { adminPoints, points } from "./points.ts";
 import { keywordRankings, search } from "./search.ts";
 import { adminUsers, users } from "./users.ts";
 
 /** Every REST endpoint, by resource. The server mounts these, the SDK calls them, OpenAPI describes them. */
-export const api = { auth, users, adminUsers, search, keywordRankings };
+export const api = {
+  auth,
+  users,
+  adminUsers,
+  categories,
+  userCategories,
+  boards,
+  comments,
+  points,
+  adminPoints,
+  moderation,
+  search,
+  keywordRankings,
+};

@@ -9,7 +9,16 @@ import {
   type Session,
 } from "@codechef/contract";
 import { CodeChefError, ConnectionError, errorFromResponse, TimeoutError } from "./errors.ts";
-import { AdminResource, AuthResource, RankingsResource, SearchResource, UsersResource } from "./resources.ts";
+import {
+  AdminResource,
+  AuthResource,
+  BoardsResource,
+  CategoriesResource,
+  CommentsResource,
+  RankingsResource,
+  SearchResource,
+  UsersResource,
+} from "./resources.ts";
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -40,6 +49,9 @@ export class CodeChef {
   readonly auth: AuthResource;
   readonly users: UsersResource;
   readonly admin: AdminResource;
+  readonly categories: CategoriesResource;
+  readonly boards: BoardsResource;
+  readonly comments: CommentsResource;
   readonly search: SearchResource;
   readonly rankings: RankingsResource;
   #accessToken: string | undefined;
@@ -61,6 +73,9 @@ export class CodeChef {
     this.auth = new AuthResource(this);
     this.users = new UsersResource(this);
     this.admin = new AdminResource(this);
+    this.categories = new CategoriesResource(this);
+    this.boards = new BoardsResource(this);
+    this.comments = new CommentsResource(this);
     this.search = new SearchResource(this);
     this.rankings = new RankingsResource(this);
   }
