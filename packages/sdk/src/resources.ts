@@ -148,6 +148,11 @@ export class BoardsResource extends Resource {
   delete(id: number, options?: RequestOptions) {
     return this.client.request(boards.delete, { params: { id } }, options);
   }
+
+  /** Boards sharing the rarest words of board `id`, most similar first. */
+  similar(id: number, query: z.input<typeof SimilarBoardsQuery> = {}, options?: RequestOptions) {
+    return this.client.request(search.similarBoards, { params: { id }, query }, options);
+  }
 }
 
 export class CommentsResource extends Resource {
@@ -216,11 +221,6 @@ export class SearchResource extends Resource {
   /** Every board matching `q`, page by page; each page fetched is one logged search. */
   iterate(query: z.input<typeof SearchBoardsQuery>, options?: RequestOptions) {
     return this.client.paginate<typeof search.boards, SearchHit>(search.boards, { query }, options);
-  }
-
-  /** Boards sharing the rarest words of board `id`. */
-  similar(id: number, query: z.input<typeof SimilarBoardsQuery> = {}, options?: RequestOptions) {
-    return this.client.request(search.similarBoards, { params: { id }, query }, options);
   }
 }
 

@@ -1,7 +1,12 @@
 import type { Redis } from "ioredis";
+import { connectElasticsearch, indexName } from "./adapters/elasticsearch/elasticsearch-client.ts";
+import { ElasticsearchKeywordRanking } from "./adapters/elasticsearch/elasticsearch-keyword-ranking.ts";
+import { ElasticsearchSearchIndex } from "./adapters/elasticsearch/elasticsearch-search-index.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
 import { connectRedis } from "./adapters/redis/redis-client.ts";
+import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
+import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
 import { LoginThrottle } from "./http/login-throttle.ts";
@@ -26,9 +31,13 @@ import { moderationRoutes } from "./modules/moderation/routes.ts";
 import { ModerationService } from "./modules/moderation/service.ts";
 import { pointsRoutes } from "./modules/points/routes.ts";
 import { PointsService } from "./modules/points/service.ts";
+import { SqlBoardDocuments } from "./modules/search/board-documents.ts";
+import { SearchOutbox } from "./modules/search/outbox.ts";
+import { searchRoutes } from "./modules/search/routes.ts";
+import { SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
-import type { Cache, Probe } from "./ports.ts";
+import type { Cache, KeywordRanking, Probe, SearchIndex } from "./ports.ts";
 import { embeddedSecret } from "./secrets.ts";
 
 export interface Container {
@@ -44,6 +53,7 @@ export interface Container {
     points: PointsService;
     moderation: ModerationService;
   };
+  search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
   readiness(): Promise<Record<string, "up" | "down">>;
@@ -51,6 +61,11 @@ export interface Container {
 }
 
 const PROBE_TIMEOUT_MS = 1000;
+
+/** Seams for tests: each receives the adapter the configuration chose and may wrap it. */
+export interface AdapterOverrides {
+  searchIndex?: (chosen: SearchIndex) => SearchIndex;
+}
 
 function probe(target: Probe): Promise<"up" | "down"> {
   const timeout = new Promise<"down">((resolve) => setTimeout(resolve, PROBE_TIMEOUT_MS, "down").unref());
@@ -67,6 +82,7 @@ function probe(target: Probe): Promise<"up" | "down"> {
 export async function createContainer(
   config: Config,
   logger: Logger = jsonLogger(config.logLevel),
+  overrides: AdapterOverrides = {},
 ): Promise<Container> {
   const database = openDatabase(config.database.url, config.database.poolSize, (error) =>
     logger.error("after-commit hook failed", { error: String(error) }),
@@ -89,14 +105,39 @@ export async function createContainer(
   });
   if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
 
+  const elasticsearch = config.elasticsearchUrl ? connectElasticsearch(config.elasticsearchUrl) : undefined;
+  const chosenIndex: SearchIndex = elasticsearch
+    ? new ElasticsearchSearchIndex(elasticsearch, indexName(config.keyPrefix, "boards"))
+    : new SqlSearchIndex(database);
+  const searchIndex = overrides.searchIndex?.(chosenIndex) ?? chosenIndex;
+  const keywordRanking: KeywordRanking = elasticsearch
+    ? new ElasticsearchKeywordRanking(elasticsearch, indexName(config.keyPrefix, "search-keywords"))
+    : new SqlKeywordRanking(database.db);
+  const boardDocuments = new SqlBoardDocuments(database.db);
+  const searchOutbox = new SearchOutbox({
+    db: database.db,
+    index: searchIndex,
+    documents: boardDocuments,
+    logger,
+  });
+  searchOutbox.start();
+  const search = new SearchService({
+    db: database.db,
+    index: searchIndex,
+    ranking: keywordRanking,
+    boards: boardDocuments,
+    logger,
+  });
+
   const categoryRepository = new CategoryRepository(database.db);
-  const categories = new CategoryService(database, categoryRepository);
+  const categories = new CategoryService(database, categoryRepository, searchOutbox);
   const boardRepository = new BoardRepository(database, categoryRepository);
   const boards = new BoardService({
     database,
     cache,
     boards: boardRepository,
     categories: categoryRepository,
+    searchOutbox,
   });
   const commentRepository = new CommentRepository(database.db);
   const comments = new CommentService({ database, comments: commentRepository, boards: boardRepository });
@@ -115,7 +156,11 @@ export async function createContainer(
     warningThreshold: config.warningThreshold,
   });
 
-  const probes: Probe[] = [{ name: "database", ping: () => database.ping() }, ...(redis ? [cache] : [])];
+  const probes: Probe[] = [
+    { name: "database", ping: () => database.ping() },
+    ...(redis ? [cache] : []),
+    ...(elasticsearch ? [searchIndex] : []),
+  ];
 
   return {
     config,
@@ -124,6 +169,7 @@ export async function createContainer(
     database,
     cache,
     services: { auth, boards, comments, points, moderation },
+    search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),
       ...userRoutes(users),
@@ -132,12 +178,15 @@ export async function createContainer(
       ...commentRoutes(comments, adoptComment),
       ...pointsRoutes(points),
       ...moderationRoutes(moderation),
+      ...searchRoutes(search),
     ],
     async readiness() {
       const states = await Promise.all(probes.map(probe));
       return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
     },
     async close() {
+      await searchOutbox.stop();
+      await elasticsearch?.close();
       await cache.close();
       redis?.disconnect();
       await database.close();

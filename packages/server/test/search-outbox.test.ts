@@ -3,7 +3,7 @@ import { SqlSearchIndex } from "../src/adapters/sql/sql-search-index.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "../src/db/database.ts";
 import { jsonLogger } from "../src/logger.ts";
 import type { BoardDocuments } from "../src/modules/search/documents.ts";
-import { enqueueSearchUpdate, SearchOutboxRelay } from "../src/modules/search/outbox.ts";
+import { SearchOutbox } from "../src/modules/search/outbox.ts";
 import type { SearchDocument } from "../src/ports.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { FlakySearchIndex } from "./support/flaky-search-index.ts";
@@ -42,7 +42,7 @@ describeEachBackend("search outbox relay", (backend) => {
   it("loses no change while the index is down and converges once it is back", async () => {
     const boards = new BoardTable();
     const index = new FlakySearchIndex(new SqlSearchIndex(database));
-    const relay = new SearchOutboxRelay({
+    const relay = new SearchOutbox({
       db: database.db,
       index,
       documents: boards,
@@ -54,7 +54,7 @@ describeEachBackend("search outbox relay", (backend) => {
       database.transaction(async (tx) => {
         if (typeof document === "number") boards.rows.delete(document);
         else boards.rows.set(document.id, document);
-        await enqueueSearchUpdate(tx, typeof document === "number" ? document : document.id, op);
+        await relay.enqueue(tx, typeof document === "number" ? document : document.id, op);
       });
 
     await write({ id: 1, title: "코드 리뷰", contents: "첫 글", categories: [] }, "upsert");

@@ -59,8 +59,8 @@ export class BoardRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  async delete(id: number): Promise<boolean> {
-    const result = await this.#database.db.deleteFrom("boards").where("id", "=", id).executeTakeFirst();
+  async delete(tx: Tx, id: number): Promise<boolean> {
+    const result = await tx.deleteFrom("boards").where("id", "=", id).executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
 

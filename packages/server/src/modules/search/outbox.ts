@@ -1,3 +1,4 @@
+import { afterCommit } from "../../db/after-commit.ts";
 import type { Db, Tx } from "../../db/database.ts";
 import type { Logger } from "../../logger.ts";
 import type { SearchIndex } from "../../ports.ts";
@@ -5,12 +6,15 @@ import type { BoardDocuments } from "./documents.ts";
 
 export type OutboxOp = "upsert" | "delete";
 
-/** Records, inside the board's own transaction, that the index must follow a change. */
-export async function enqueueSearchUpdate(tx: Tx, boardId: number, op: OutboxOp): Promise<void> {
-  await tx.insertInto("search_outbox").values({ board_id: boardId, op, created_at: Date.now() }).execute();
+/** What services that change boards need: a row written in their own transaction. */
+export interface SearchOutboxWriter {
+  /** Records, inside the board's transaction, that the index must follow a change of the board. */
+  enqueue(tx: Tx, boardId: number, op: OutboxOp): Promise<void>;
+  /** The same for every board carrying a category (its name is part of their documents). */
+  enqueueCategory(tx: Tx, categoryId: number): Promise<void>;
 }
 
-export interface OutboxRelayOptions {
+export interface SearchOutboxOptions {
   db: Db;
   index: SearchIndex;
   documents: BoardDocuments;
@@ -26,7 +30,7 @@ export interface OutboxRelayOptions {
  * and however many instances relay at once. Rows are deleted only once the index has taken them: an engine that
  * is down loses nothing, it is retried on the next tick.
  */
-export class SearchOutboxRelay {
+export class SearchOutbox implements SearchOutboxWriter {
   readonly #db: Db;
   readonly #index: SearchIndex;
   readonly #documents: BoardDocuments;
@@ -37,13 +41,32 @@ export class SearchOutboxRelay {
   #timer: NodeJS.Timeout | undefined;
   #failing = false;
 
-  constructor(options: OutboxRelayOptions) {
+  constructor(options: SearchOutboxOptions) {
     this.#db = options.db;
     this.#index = options.index;
     this.#documents = options.documents;
     this.#logger = options.logger;
     this.#batchSize = options.batchSize ?? 100;
     this.#intervalMs = options.intervalMs ?? 1000;
+  }
+
+  async enqueue(tx: Tx, boardId: number, op: OutboxOp): Promise<void> {
+    await tx.insertInto("search_outbox").values({ board_id: boardId, op, created_at: Date.now() }).execute();
+    afterCommit(tx, () => this.notify());
+  }
+
+  async enqueueCategory(tx: Tx, categoryId: number): Promise<void> {
+    await tx
+      .insertInto("search_outbox")
+      .columns(["board_id", "op", "created_at"])
+      .expression((eb) =>
+        eb
+          .selectFrom("board_categories")
+          .select((eb) => ["board_id", eb.val("upsert").as("op"), eb.val(Date.now()).as("created_at")])
+          .where("category_id", "=", categoryId),
+      )
+      .execute();
+    afterCommit(tx, () => this.notify());
   }
 
   start(): void {
