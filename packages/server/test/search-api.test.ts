@@ -1,6 +1,8 @@
 import { normalizeKeyword } from "@codechef/contract";
 import type { CodeChef } from "@codechef/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SqlBoardDocuments } from "../src/modules/search/board-documents.ts";
+import { rebuildSearchIndex } from "../src/modules/search/rebuild.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
 import { FlakySearchIndex } from "./support/flaky-search-index.ts";
@@ -144,6 +146,16 @@ describeEachBackend("search API", (backend) => {
     await admin.categories.update(spring, { name: "Spring" });
     await indexed();
     expect(await ids("springboot")).toEqual([]);
+  });
+
+  it("rebuilds the index from the database", async () => {
+    const { index } = server.container.search;
+    await index.clear();
+    expect(await ids("리뷰")).toEqual([]);
+    const count = await rebuildSearchIndex(index, new SqlBoardDocuments(server.container.database.db));
+    expect(count).toBeGreaterThanOrEqual(Object.keys(boards).length);
+    expect(await ids("리뷰")).toEqual([boards.review]);
+    expect(await ids("spring")).toEqual([boards.jpa]);
   });
 
   it("lists boards sharing rare words, never the board itself; 404 for an unknown board", async () => {

@@ -34,13 +34,18 @@ export class SearchService {
     this.#deps = deps;
   }
 
-  /** Logs the search (zero-result ones too), then answers it with live boards only. */
+  /**
+   * Logs the search (zero-result ones too) and answers it with live boards only. Counting the keyword overlaps
+   * the search: on Elasticsearch it waits for a refresh so that the next ranking read sees it.
+   */
   async searchBoards(query: SearchBoardsQuery, userId: number | null) {
     const { index, boards } = this.#deps;
-    await this.#log(query.q, userId);
-    const { hits, total } = await unavailableOnFailure(() =>
-      index.search({ text: query.q, categoryId: query.categoryId, page: query.page, size: query.size }),
-    );
+    const [{ hits, total }] = await Promise.all([
+      unavailableOnFailure(() =>
+        index.search({ text: query.q, categoryId: query.categoryId, page: query.page, size: query.size }),
+      ),
+      this.#log(query.q, userId),
+    ]);
     return { items: await this.#live(hits, boards), page: query.page, size: query.size, total };
   }
 
