@@ -70,6 +70,8 @@ export interface SearchQuery {
 export interface SearchIndex extends Probe {
   /** Adds or replaces a document. */
   index(document: SearchDocument): Promise<void>;
+  /** Adds or replaces many documents in one round (a relay batch, a rebuild). */
+  indexMany(documents: SearchDocument[]): Promise<void>;
   /** Removes a document; removing one that is absent is not an error. */
   remove(id: number): Promise<void>;
   /** Most relevant first. */

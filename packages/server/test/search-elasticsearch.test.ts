@@ -98,6 +98,55 @@ describe("Elasticsearch adapters: request shapes (mock transport)", () => {
     expect(mocked.requests).toHaveLength(4);
   });
 
+  it("indexes a batch in one bulk request and reports a failed item", async () => {
+    mocked.on("HEAD", `/${index}`);
+    mocked.on("POST", "/_bulk", () => ({ errors: false, took: 1, items: [] }));
+    const search = new ElasticsearchSearchIndex(mocked.client, index);
+    await search.indexMany([documents.review, documents.pessimistic]);
+    expect(mocked.requests.at(-1)).toMatchObject({
+      method: "POST",
+      path: "/_bulk",
+      querystring: { refresh: "wait_for" },
+      body: [
+        { index: { _index: index, _id: "101" } },
+        {
+          title: documents.review.title,
+          contents: documents.review.contents,
+          categories: ["Java"],
+          categoryIds: [1],
+        },
+        { index: { _index: index, _id: "102" } },
+        {
+          title: documents.pessimistic.title,
+          contents: documents.pessimistic.contents,
+          categories: ["Spring", "Java"],
+          categoryIds: [2, 1],
+        },
+      ],
+    });
+
+    const failing = mockedClient();
+    failing.on("HEAD", `/${index}`);
+    failing.on("POST", "/_bulk", () => ({
+      errors: true,
+      took: 1,
+      items: [
+        {
+          index: {
+            _index: index,
+            _id: "101",
+            status: 400,
+            error: { type: "mapper_parsing_exception", reason: "bad" },
+          },
+        },
+      ],
+    }));
+    await expect(
+      new ElasticsearchSearchIndex(failing.client, index).indexMany([documents.review]),
+    ).rejects.toThrow("bulk indexing failed for board 101: bad");
+    expect(await search.indexMany([])).toBeUndefined();
+  });
+
   it("searches all fields with every term required, filters by category, pages and highlights", async () => {
     mocked.on("HEAD", `/${index}`);
     mocked.on("POST", `/${index}/_search`, () => ({

@@ -22,6 +22,10 @@ export class FlakySearchIndex implements SearchIndex {
     this.#check();
     return this.#inner.index(document);
   }
+  async indexMany(documents: SearchDocument[]) {
+    this.#check();
+    return this.#inner.indexMany(documents);
+  }
   async remove(id: number) {
     this.#check();
     return this.#inner.remove(id);

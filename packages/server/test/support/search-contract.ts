@@ -59,7 +59,9 @@ export function searchIndexContract(open: () => Promise<SearchIndex>): void {
   beforeAll(async () => {
     index = await open();
     await index.clear();
-    for (const document of Object.values(documents)) await index.index(document);
+    const [first, ...rest] = Object.values(documents);
+    if (first) await index.index(first);
+    await index.indexMany(rest);
   });
 
   it("finds two-syllable and one-syllable Korean words and a Korean phrase", async () => {

@@ -62,14 +62,25 @@ export class ElasticsearchSearchIndex implements SearchIndex {
     await this.#client.index({
       index: this.#index,
       id: String(document.id),
-      document: {
-        title: document.title,
-        contents: document.contents,
-        categories: document.categories.map((c) => c.name),
-        categoryIds: document.categories.map((c) => c.id),
-      },
+      document: toSource(document),
       refresh: "wait_for",
     });
+  }
+
+  async indexMany(documents: SearchDocument[]): Promise<void> {
+    if (documents.length === 0) return;
+    await this.#ensureIndex();
+    const response = await this.#client.bulk({
+      refresh: "wait_for",
+      operations: documents.flatMap((document) => [
+        { index: { _index: this.#index, _id: String(document.id) } },
+        toSource(document),
+      ]),
+    });
+    if (response.errors) {
+      const failed = response.items.find((item) => item.index?.error)?.index;
+      throw new Error(`bulk indexing failed for board ${failed?._id}: ${failed?.error?.reason}`);
+    }
   }
 
   async remove(id: number): Promise<void> {
@@ -131,6 +142,15 @@ export class ElasticsearchSearchIndex implements SearchIndex {
     });
     return response.hits.hits.map((hit) => toHit(hit, []));
   }
+}
+
+function toSource(document: SearchDocument) {
+  return {
+    title: document.title,
+    contents: document.contents,
+    categories: document.categories.map((c) => c.name),
+    categoryIds: document.categories.map((c) => c.id),
+  };
 }
 
 interface Hit {

@@ -76,6 +76,10 @@ export class SqlSearchIndex implements SearchIndex {
     });
   }
 
+  async indexMany(documents: SearchDocument[]): Promise<void> {
+    for (const document of documents) await this.index(document);
+  }
+
   remove(id: number): Promise<void> {
     return this.#database.transaction((tx) => this.#delete(tx, id));
   }

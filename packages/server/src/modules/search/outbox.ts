@@ -115,10 +115,8 @@ export class SearchOutbox implements SearchOutboxWriter {
     if (rows.length === 0) return false;
     const boardIds = [...new Set(rows.map((row) => row.board_id))];
     const live = await this.#documents.load(boardIds);
-    for (const boardId of boardIds) {
-      const document = live.get(boardId);
-      await (document ? this.#index.index(document) : this.#index.remove(boardId));
-    }
+    await this.#index.indexMany([...live.values()]);
+    for (const boardId of boardIds) if (!live.has(boardId)) await this.#index.remove(boardId);
     await this.#db
       .deleteFrom("search_outbox")
       .where(

@@ -8,7 +8,7 @@ export async function rebuildSearchIndex(index: SearchIndex, boards: BoardDocume
   await index.clear();
   let count = 0;
   for await (const batch of boards.batches(BATCH)) {
-    for (const document of batch) await index.index(document);
+    await index.indexMany(batch);
     count += batch.length;
   }
   return count;
