@@ -126,7 +126,7 @@ export async function createContainer(
     services: { auth, boards, comments, points, moderation },
     routes: [
       ...authRoutes(auth),
-      ...userRoutes(users),
+      ...userRoutes(users, (userId) => boardRepository.touchShowing(userId)),
       ...categoryRoutes(categories, categoryRepository),
       ...boardRoutes(boards),
       ...commentRoutes(comments, adoptComment),
