@@ -172,7 +172,7 @@ export async function createContainer(
     search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),
-      ...userRoutes(users),
+      ...userRoutes(users, (userId) => boardRepository.touchShowing(userId)),
       ...categoryRoutes(categories, categoryRepository),
       ...boardRoutes(boards),
       ...commentRoutes(comments, adoptComment),
