@@ -42,6 +42,8 @@ export interface Cache extends Probe {
 /** What the search index holds for one board. */
 export interface SearchDocument {
   id: number;
+  /** The board's version: an index never replaces a newer version with an older one (relays may race). */
+  version: number;
   title: string;
   contents: string;
   categories: { id: number; name: string }[];

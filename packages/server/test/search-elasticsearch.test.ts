@@ -86,7 +86,7 @@ describe("Elasticsearch adapters: request shapes (mock transport)", () => {
     expect(first).toMatchObject({
       method: "PUT",
       path: `/${index}/_doc/101`,
-      querystring: { refresh: "wait_for" },
+      querystring: { refresh: "wait_for", version: "1", version_type: "external_gte" },
       body: {
         title: documents.review.title,
         contents: documents.review.contents,
@@ -108,14 +108,14 @@ describe("Elasticsearch adapters: request shapes (mock transport)", () => {
       path: "/_bulk",
       querystring: { refresh: "wait_for" },
       body: [
-        { index: { _index: index, _id: "101" } },
+        { index: { _index: index, _id: "101", version: 1, version_type: "external_gte" } },
         {
           title: documents.review.title,
           contents: documents.review.contents,
           categories: ["Java"],
           categoryIds: [1],
         },
-        { index: { _index: index, _id: "102" } },
+        { index: { _index: index, _id: "102", version: 1, version_type: "external_gte" } },
         {
           title: documents.pessimistic.title,
           contents: documents.pessimistic.contents,

@@ -57,17 +57,20 @@ describeEachBackend("search outbox relay", (backend) => {
         await relay.enqueue(tx, typeof document === "number" ? document : document.id, op);
       });
 
-    await write({ id: 1, title: "코드 리뷰", contents: "첫 글", categories: [] }, "upsert");
-    await write({ id: 2, title: "락 이야기", contents: "지울 글", categories: [] }, "upsert");
+    await write({ id: 1, version: 1, title: "코드 리뷰", contents: "첫 글", categories: [] }, "upsert");
+    await write({ id: 2, version: 1, title: "락 이야기", contents: "지울 글", categories: [] }, "upsert");
     await relay.drain();
     expect(await ids("리뷰")).toEqual([1]);
 
     index.down = true;
     await write(
-      { id: 1, title: "코드 리뷰 (수정)", contents: "비관적 락으로 바꿨습니다", categories: [] },
+      { id: 1, version: 2, title: "코드 리뷰 (수정)", contents: "비관적 락으로 바꿨습니다", categories: [] },
       "upsert",
     );
-    await write({ id: 3, title: "새 글", contents: "kysely migration", categories: [] }, "upsert");
+    await write(
+      { id: 3, version: 1, title: "새 글", contents: "kysely migration", categories: [] },
+      "upsert",
+    );
     await write(2, "delete");
     await expect(relay.drain()).rejects.toThrow("unreachable");
     const pending = await database.db.selectFrom("search_outbox").select("board_id").execute();

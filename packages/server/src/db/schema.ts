@@ -108,6 +108,7 @@ export interface SearchLogTable {
 
 export interface SearchDocumentsTable {
   board_id: number;
+  version: number;
   title: string;
   contents: string;
   categories: string;

@@ -8,42 +8,49 @@ const FRONTEND = { id: 3, name: "Frontend" };
 export const documents = {
   review: {
     id: 101,
+    version: 1,
     title: "코드 리뷰 요청합니다",
     contents: "포인트 차감에 비관적 락과 낙관적 락 중 무엇을 써야 할까요? 코드 리뷰 부탁드립니다.",
     categories: [JAVA],
   },
   pessimistic: {
     id: 102,
+    version: 1,
     title: "Spring transaction isolation",
     contents: "How does pessimistic locking work in JPA? We use SELECT ... FOR UPDATE <b>today</b>.",
     categories: [SPRING, JAVA],
   },
   react: {
     id: 103,
+    version: 1,
     title: "리액트 상태 관리",
     contents: "Redux 대신 Zustand를 쓰는 이유가 궁금합니다.",
     categories: [FRONTEND],
   },
   lockFree: {
     id: 104,
+    version: 1,
     title: "락 없이 동시성 처리",
     contents: "원자적 UPDATE 한 번이면 락이 필요 없습니다.",
     categories: [JAVA],
   },
   lockCompare: {
     id: 105,
+    version: 1,
     title: "비관적 락과 낙관적 락 비교",
     contents: "포인트 차감처럼 충돌이 잦으면 비관적 락, 드물면 낙관적 락이 낫습니다.",
     categories: [JAVA],
   },
   kyselyGuide: {
     id: 106,
+    version: 1,
     title: "Kysely migration guide",
     contents: "Run the Migrator once at start.",
     categories: [],
   },
   kyselyMention: {
     id: 107,
+    version: 1,
     title: "Node 24 setup",
     contents: "We also tried kysely on this machine.",
     categories: [],
@@ -120,6 +127,19 @@ export function searchIndexContract(open: () => Promise<SearchIndex>): void {
     await index.remove(103);
     await index.index(documents.react);
     expect(await ids("리액트")).toEqual([103]);
+  });
+
+  it("keeps a newer version when an older one arrives late", async () => {
+    await index.index({ ...documents.lockFree, version: 3, contents: "세 번째 판" });
+    await index.index({ ...documents.lockFree, version: 2, contents: "두 번째 판" });
+    await index.indexMany([{ ...documents.lockFree, version: 2, contents: "두 번째 판" }]);
+    expect(await ids("세 번째")).toEqual([104]);
+    expect(await ids("두 번째")).toEqual([]);
+    await index.index(documents.lockFree);
+    expect(await ids("세 번째")).toEqual([104]);
+    await index.remove(104);
+    await index.index(documents.lockFree);
+    expect(await ids("원자적")).toEqual([104]);
   });
 
   it("finds similar documents by shared rare words, never the document itself", async () => {

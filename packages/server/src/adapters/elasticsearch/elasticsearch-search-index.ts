@@ -57,14 +57,20 @@ export class ElasticsearchSearchIndex implements SearchIndex {
     if (!(await this.#client.ping())) throw new Error("Elasticsearch did not answer the ping");
   }
 
+  /** A 409 means the index already holds this version or a newer one: nothing to do. */
   async index(document: SearchDocument): Promise<void> {
     await this.#ensureIndex();
-    await this.#client.index({
-      index: this.#index,
-      id: String(document.id),
-      document: toSource(document),
-      refresh: "wait_for",
-    });
+    await this.#client.index(
+      {
+        index: this.#index,
+        id: String(document.id),
+        version: document.version,
+        version_type: "external_gte",
+        document: toSource(document),
+        refresh: "wait_for",
+      },
+      { ignore: [409] },
+    );
   }
 
   async indexMany(documents: SearchDocument[]): Promise<void> {
@@ -73,13 +79,21 @@ export class ElasticsearchSearchIndex implements SearchIndex {
     const response = await this.#client.bulk({
       refresh: "wait_for",
       operations: documents.flatMap((document) => [
-        { index: { _index: this.#index, _id: String(document.id) } },
+        {
+          index: {
+            _index: this.#index,
+            _id: String(document.id),
+            version: document.version,
+            version_type: "external_gte" as const,
+          },
+        },
         toSource(document),
       ]),
     });
     if (response.errors) {
-      const failed = response.items.find((item) => item.index?.error)?.index;
-      throw new Error(`bulk indexing failed for board ${failed?._id}: ${failed?.error?.reason}`);
+      // 409: a newer version is already indexed.
+      const failed = response.items.find((item) => item.index?.error && item.index.status !== 409)?.index;
+      if (failed) throw new Error(`bulk indexing failed for board ${failed?._id}: ${failed?.error?.reason}`);
     }
   }
 

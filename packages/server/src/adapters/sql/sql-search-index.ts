@@ -40,6 +40,13 @@ export class SqlSearchIndex implements SearchIndex {
 
   index(document: SearchDocument): Promise<void> {
     return this.#database.transaction(async (tx) => {
+      const held = await tx
+        .selectFrom("search_documents")
+        .select("version")
+        .where("board_id", "=", document.id)
+        .$if(this.#database.dialect === "mysql", (q) => q.forUpdate())
+        .executeTakeFirst();
+      if (held && Number(held.version) > document.version) return;
       await this.#delete(tx, document.id);
       const categories = document.categories.map((c) => c.name).join(" ");
       const keys = {
@@ -51,6 +58,7 @@ export class SqlSearchIndex implements SearchIndex {
         .insertInto("search_documents")
         .values({
           board_id: document.id,
+          version: document.version,
           title: document.title,
           contents: document.contents,
           categories,

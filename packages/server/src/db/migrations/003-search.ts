@@ -29,6 +29,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable("search_documents")
     .addColumn("board_id", "integer", (c) => c.primaryKey())
+    .addColumn("version", "integer", (c) => c.notNull())
     .addColumn("title", "text", (c) => c.notNull())
     .addColumn("contents", longText, (c) => c.notNull())
     .addColumn("categories", "text", (c) => c.notNull())

@@ -14,7 +14,7 @@ export class SqlBoardDocuments implements BoardDocuments {
     if (ids.length === 0) return new Map();
     const boards = await this.#db
       .selectFrom("boards")
-      .select(["id", "title", "contents"])
+      .select(["id", "version", "title", "contents"])
       .where("id", "in", ids)
       .orderBy("id")
       .execute();
@@ -31,7 +31,7 @@ export class SqlBoardDocuments implements BoardDocuments {
     for (let after = 0; ; ) {
       const boards = await this.#db
         .selectFrom("boards")
-        .select(["id", "title", "contents"])
+        .select(["id", "version", "title", "contents"])
         .where("id", ">", after)
         .orderBy("id")
         .limit(size)
@@ -42,9 +42,7 @@ export class SqlBoardDocuments implements BoardDocuments {
     }
   }
 
-  async #withCategories(
-    boards: { id: number; title: string; contents: string }[],
-  ): Promise<Map<number, SearchDocument>> {
+  async #withCategories(boards: Omit<SearchDocument, "categories">[]): Promise<Map<number, SearchDocument>> {
     const documents = new Map(
       boards.map((b) => [b.id, { ...b, categories: [] as SearchDocument["categories"] }]),
     );
