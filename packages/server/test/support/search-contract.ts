@@ -116,6 +116,9 @@ export function searchIndexContract(open: () => Promise<SearchIndex>): void {
     expect(await ids("%")).toEqual([]);
     expect(await ids("_")).toEqual([]);
     expect(await ids('락" OR "리뷰')).toEqual([]);
+    expect(await ids("NEAR(리뷰 코드)")).toEqual([]);
+    expect(await ids("*")).toEqual([]);
+    expect(await ids("🙂🙂🙂 ^title:")).toEqual([]);
   });
 
   it("replaces a document on re-index and forgets a removed one", async () => {
