@@ -128,7 +128,8 @@ export function searchIndexContract(open: () => Promise<SearchIndex>): void {
     await index.remove(103);
     expect(await ids("pinia")).toEqual([]);
     await index.remove(103);
-    await index.index(documents.react);
+    // Elasticsearch keeps a removed document's version for a while: only a newer one comes back.
+    await index.index({ ...documents.react, version: 10 });
     expect(await ids("리액트")).toEqual([103]);
   });
 
@@ -141,7 +142,7 @@ export function searchIndexContract(open: () => Promise<SearchIndex>): void {
     await index.index(documents.lockFree);
     expect(await ids("세 번째")).toEqual([104]);
     await index.remove(104);
-    await index.index(documents.lockFree);
+    await index.index({ ...documents.lockFree, version: 10 });
     expect(await ids("원자적")).toEqual([104]);
   });
 
@@ -152,7 +153,7 @@ export function searchIndexContract(open: () => Promise<SearchIndex>): void {
     expect(await index.similar(999_999, 10)).toEqual([]);
     await index.remove(101);
     expect((await index.similar(105, 10)).map((hit) => hit.id)).not.toContain(101);
-    await index.index(documents.review);
+    await index.index({ ...documents.review, version: 10 });
   });
 }
 
