@@ -4,7 +4,7 @@ import { ElasticsearchKeywordRanking } from "./adapters/elasticsearch/elasticsea
 import { ElasticsearchSearchIndex } from "./adapters/elasticsearch/elasticsearch-search-index.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
-import { connectRedis } from "./adapters/redis/redis-client.ts";
+import { connectRedis, redisConnected } from "./adapters/redis/redis-client.ts";
 import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
@@ -90,6 +90,7 @@ export async function createContainer(
   await migrateToLatest(database.db);
 
   const redis: Redis | undefined = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  if (redis && !(await redisConnected(redis))) logger.warn("redis is not answering; starting degraded");
   const localCache = new MemoryCache();
   const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;
 
