@@ -34,8 +34,6 @@ export interface Cache extends Probe {
   setVersioned(key: string, version: number, value: unknown, ttlSeconds: number): Promise<boolean>;
   /** Counts one hit in a fixed window that starts at the first hit. */
   hit(key: string, windowSeconds: number): Promise<WindowCount>;
-  /** The current window's count without adding to it. */
-  count(key: string): Promise<WindowCount>;
   close(): Promise<void>;
 }
 

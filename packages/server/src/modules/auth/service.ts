@@ -55,14 +55,12 @@ export class AuthService {
   }
 
   async login(email: string, password: string, ip: string): Promise<Session> {
-    await this.#throttle.check(email, ip);
+    await this.#throttle.attempt(email, ip);
     const user = await this.#users.findByEmail(email);
     this.#decoy ??= hashPassword("decoy password");
     const valid = await verifyPassword(password, user?.password_hash ?? (await this.#decoy));
-    if (!user || !valid) {
-      await this.#throttle.recordFailure(email, ip);
-      throw new UnauthenticatedError("wrong email or password", "INVALID_CREDENTIALS");
-    }
+    if (!user || !valid) throw new UnauthenticatedError("wrong email or password", "INVALID_CREDENTIALS");
+    await this.#throttle.succeeded(email, ip);
     if (user.status === "BLOCKED") throw new AccountBlockedError();
     return this.#session(user, await this.#refresh.issue(user.id));
   }
@@ -92,7 +90,10 @@ export class AuthService {
     return user;
   }
 
-  /** Creates the configured admin, or promotes the account with that email. */
+  /**
+   * Makes the configured admin account exist, active, with the configured password: an account someone
+   * registered under that email beforehand is taken over, not trusted with its own password.
+   */
   async ensureAdmin(email: string, password: string): Promise<void> {
     const existing = await this.#users.findByEmail(email.toLowerCase());
     if (!existing) {
@@ -101,10 +102,21 @@ export class AuthService {
         "ADMIN",
       );
       this.#logger.info("admin account created", { email });
-    } else if (existing.role !== "ADMIN") {
-      await this.#users.update(existing.id, { role: "ADMIN", updated_at: Date.now() });
-      this.#logger.info("account promoted to admin", { email });
+      return;
     }
+    const current =
+      existing.role === "ADMIN" &&
+      existing.status === "ACTIVE" &&
+      (await verifyPassword(password, existing.password_hash));
+    if (current) return;
+    await this.#users.update(existing.id, {
+      role: "ADMIN",
+      status: "ACTIVE",
+      warning_count: 0,
+      password_hash: await hashPassword(password),
+      updated_at: Date.now(),
+    });
+    this.#logger.info("admin account reset from ADMIN_EMAIL/ADMIN_PASSWORD", { email });
   }
 
   #session(user: UserRow, refreshToken: string): Session {

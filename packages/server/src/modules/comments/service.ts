@@ -59,7 +59,8 @@ export class CommentService {
 
   async update(user: UserRow, id: number, contents: string): Promise<Comment> {
     const comment = await this.#find(id);
-    if (!canEditComment(user, comment)) throw new ForbiddenError("only the author edits a comment");
+    if (!canEditComment(user, comment))
+      throw new ForbiddenError("only the author or an admin edits a comment");
     if (comment.adopted) throw adoptedIsFinal();
     if (!(await this.#comments.updateUnadopted(id, contents))) throw await this.#whyUnchanged(id);
     return presentComment(await this.#find(id));
