@@ -9,6 +9,7 @@ export const ErrorCode = z.enum([
   "FORBIDDEN",
   "ACCOUNT_BLOCKED",
   "NOT_FOUND",
+  "METHOD_NOT_ALLOWED",
   "CONFLICT",
   "EMAIL_TAKEN",
   "CATEGORY_EXISTS",

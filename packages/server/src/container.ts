@@ -173,7 +173,7 @@ export async function createContainer(
     search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),
-      ...userRoutes(users, (userId) => boardRepository.touchShowing(userId)),
+      ...userRoutes(database, users, (tx, userId) => boardRepository.touchShowing(tx, userId)),
       ...categoryRoutes(categories, categoryRepository),
       ...boardRoutes(boards),
       ...commentRoutes(comments, adoptComment),

@@ -191,6 +191,9 @@ describeEachBackend("accounts", (backend) => {
     const found = await admin.client.admin.users.list({ query: user.nickname });
     expect(found.items.map((u) => u.id)).toEqual([user.id]);
     expect(found.total).toBe(1);
+    for (const wildcard of ["%", "_"]) {
+      expect((await admin.client.admin.users.list({ query: wildcard })).total).toBe(0);
+    }
     const everyone = [];
     for await (const u of admin.client.admin.users.iterate({ size: 1 })) everyone.push(u.id);
     expect(everyone).toContain(user.id);

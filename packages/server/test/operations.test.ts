@@ -68,6 +68,14 @@ describeEachBackend("operations", (backend) => {
     );
   });
 
+  it("refuses HEAD on the API, so it cannot count a board view", async () => {
+    const { client } = await signedInUser(server);
+    const board = await client.boards.create({ title: "head", contents: "body" });
+    const head = await fetch(`${server.url}/api/v1/boards/${board.id}`, { method: "HEAD" });
+    expect(head.status).toBe(405);
+    expect((await client.boards.get(board.id)).viewCount).toBe(1);
+  });
+
   it("echoes a request id, or makes one", async () => {
     const given = await raw(server, "GET", "/api/v1/users/999999", {
       headers: { "x-request-id": "abc-123" },
@@ -144,17 +152,23 @@ describe("graceful shutdown", () => {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"],
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      let buffered = "";
-      child?.stdout?.on("data", (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const match = /"message":"listening","url":"([^"]+)"/.exec(buffered);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child?.once("exit", () => reject(new Error("server exited before listening")));
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
     });
+    const logged = (pattern: RegExp) =>
+      new Promise<RegExpExecArray>((resolve, reject) => {
+        const look = () => {
+          const match = pattern.exec(output);
+          if (match) resolve(match);
+          else if (child?.exitCode !== null) reject(new Error(`server exited:\n${output}`));
+          else setTimeout(look, 20);
+        };
+        look();
+      });
+    const [, url] = await logged(/"message":"listening","url":"([^"]+)"/);
 
-    // A signup whose body is still arriving when SIGTERM comes.
+    // A signup whose body is still arriving when SIGTERM comes, finished only once shutdown has begun.
     const body = JSON.stringify(buildSignup());
     const pending = new Promise<number>((resolve, reject) => {
       const req = request(`${url}/api/v1/auth/signup`, {
@@ -166,11 +180,13 @@ describe("graceful shutdown", () => {
         resolve(response.statusCode ?? 0);
       });
       req.on("error", reject);
-      req.write(body.slice(0, 10));
-      setTimeout(() => {
+      req.flushHeaders();
+      req.write(body.slice(0, 10), async () => {
+        await new Promise((settle) => setTimeout(settle, 100));
         child?.kill("SIGTERM");
-        setTimeout(() => req.end(body.slice(10)), 300);
-      }, 200);
+        await logged(/"message":"shutting down"/);
+        req.end(body.slice(10));
+      });
     });
     expect(await pending).toBe(201);
     const [code] = await once(child, "exit");
