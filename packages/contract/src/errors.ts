@@ -11,6 +11,8 @@ export const ErrorCode = z.enum([
   "NOT_FOUND",
   "CONFLICT",
   "EMAIL_TAKEN",
+  "ROOM_CLOSED",
+  "NOT_A_MEMBER",
   "PAYLOAD_TOO_LARGE",
   "UNSUPPORTED_MEDIA_TYPE",
   "RATE_LIMITED",
