@@ -9,7 +9,14 @@ import {
   type Session,
 } from "@codechef/contract";
 import { CodeChefError, ConnectionError, errorFromResponse, TimeoutError } from "./errors.ts";
-import { AdminResource, AuthResource, UsersResource } from "./resources.ts";
+import { Realtime } from "./realtime.ts";
+import {
+  AdminResource,
+  AuthResource,
+  ChatResource,
+  NotificationsResource,
+  UsersResource,
+} from "./resources.ts";
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -40,6 +47,9 @@ export class CodeChef {
   readonly auth: AuthResource;
   readonly users: UsersResource;
   readonly admin: AdminResource;
+  readonly chat: ChatResource;
+  readonly notifications: NotificationsResource;
+  #realtime: Realtime | undefined;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
   #refreshing: Promise<void> | undefined;
@@ -59,6 +69,14 @@ export class CodeChef {
     this.auth = new AuthResource(this);
     this.users = new UsersResource(this);
     this.admin = new AdminResource(this);
+    this.chat = new ChatResource(this);
+    this.notifications = new NotificationsResource(this);
+  }
+
+  /** The realtime API (chat rooms, notifications) over STOMP; created on first use, connected by `connect()`. */
+  get realtime(): Realtime {
+    this.#realtime ??= new Realtime(this);
+    return this.#realtime;
   }
 
   get accessToken(): string | undefined {

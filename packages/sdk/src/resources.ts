@@ -1,8 +1,17 @@
 import {
   type AdminUsersQuery,
+  type AnnouncementBody,
   adminUsers,
+  announcements,
   auth,
+  type ChatMessage,
+  type CreateRoomBody,
+  chat,
   type LoginBody,
+  type MessagesQuery,
+  type Notification,
+  type NotificationsQuery,
+  notifications,
   type Session,
   type SignupBody,
   type User,
@@ -65,4 +74,76 @@ export class AdminResource extends Resource {
     iterate: (query: z.input<typeof AdminUsersQuery> = {}, options?: RequestOptions) =>
       this.client.paginate<typeof adminUsers.list, User>(adminUsers.list, { query }, options),
   };
+
+  readonly announcements = {
+    /** Notifies every user at once (one broadcast notification). */
+    create: (body: AnnouncementBody, options?: RequestOptions) =>
+      this.client.request(announcements.create, { body }, options),
+  };
+}
+
+export class ChatResource extends Resource {
+  readonly rooms = {
+    create: (body: CreateRoomBody, options?: RequestOptions) =>
+      this.client.request(chat.createRoom, { body }, options),
+    list: (query: z.input<typeof chat.listRooms.query> = {}, options?: RequestOptions) =>
+      this.client.request(chat.listRooms, { query }, options),
+    get: (id: number, options?: RequestOptions) =>
+      this.client.request(chat.getRoom, { params: { id } }, options),
+    /** Enters a room (again is harmless); answers the room and its recent messages. */
+    join: (id: number, options?: RequestOptions) =>
+      this.client.request(chat.join, { params: { id } }, options),
+    leave: (id: number, options?: RequestOptions) =>
+      this.client.request(chat.leave, { params: { id } }, options),
+    messages: (id: number, query: MessagesQuery = {}, options?: RequestOptions) =>
+      this.client.request(chat.messages, { params: { id }, query }, options),
+    /** Every message after `after` (default: from the start), oldest first. */
+    iterateMessages: (id: number, query: MessagesQuery = {}, options?: RequestOptions) =>
+      this.#iterateMessages(id, query, options),
+  };
+
+  async *#iterateMessages(
+    id: number,
+    query: MessagesQuery,
+    options?: RequestOptions,
+  ): AsyncGenerator<ChatMessage> {
+    let after = query.after ?? 0;
+    for (;;) {
+      const page = await this.client.request(
+        chat.messages,
+        { params: { id }, query: { ...query, after } },
+        options,
+      );
+      yield* page.items;
+      const last = page.items.at(-1);
+      if (!page.nextCursor || !last) return;
+      after = last.seq;
+    }
+  }
+}
+
+export class NotificationsResource extends Resource {
+  list(query: NotificationsQuery = {}, options?: RequestOptions) {
+    return this.client.request(notifications.list, { query }, options);
+  }
+
+  iterate(query: NotificationsQuery = {}, options?: RequestOptions) {
+    return this.client.paginateCursor<typeof notifications.list, Notification>(
+      notifications.list,
+      { query },
+      options,
+    );
+  }
+
+  async unreadCount(options?: RequestOptions): Promise<number> {
+    return (await this.client.request(notifications.unreadCount, {}, options)).count;
+  }
+
+  read(id: number, options?: RequestOptions) {
+    return this.client.request(notifications.read, { params: { id } }, options);
+  }
+
+  readAll(options?: RequestOptions) {
+    return this.client.request(notifications.readAll, {}, options);
+  }
 }

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
+import { MemoryBus } from "./adapters/memory/memory-bus.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
+import { RabbitMqBus } from "./adapters/rabbitmq/rabbitmq-bus.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
 import { connectRedis } from "./adapters/redis/redis-client.ts";
 import type { Config } from "./config.ts";
@@ -12,9 +14,18 @@ import { AccessTokens } from "./modules/auth/access-tokens.ts";
 import { RefreshTokens } from "./modules/auth/refresh-tokens.ts";
 import { authRoutes } from "./modules/auth/routes.ts";
 import { AuthService } from "./modules/auth/service.ts";
+import { ChatRepository } from "./modules/chat/repository.ts";
+import { chatRoutes } from "./modules/chat/routes.ts";
+import { ChatService } from "./modules/chat/service.ts";
+import { notificationRoutes } from "./modules/notifications/routes.ts";
+import { NotificationService } from "./modules/notifications/service.ts";
+import { OutboxRelay } from "./modules/outbox/outbox.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
-import type { Cache, Probe } from "./ports.ts";
+import type { Cache, MessageBus, Probe } from "./ports.ts";
+import { type DestinationPolicy, destinationPolicy } from "./realtime/destinations.ts";
+import { RealtimeHub } from "./realtime/hub.ts";
+import { DEFAULT_LIMITS, type RealtimeLimits } from "./realtime/session.ts";
 import { embeddedSecret } from "./secrets.ts";
 
 export interface Container {
@@ -23,7 +34,10 @@ export interface Container {
   metrics: Metrics;
   database: SqlDatabase;
   cache: Cache;
-  services: { auth: AuthService };
+  bus: MessageBus;
+  services: { auth: AuthService; chat: ChatService; notifications: NotificationService };
+  /** What the STOMP endpoint needs; `server.ts` attaches it to the http.Server. */
+  realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
   routes: Route[];
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
   readiness(): Promise<Record<string, "up" | "down">>;
@@ -55,6 +69,14 @@ export async function createContainer(
   const localCache = new MemoryCache();
   const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;
 
+  const rabbit = config.amqpUrl ? new RabbitMqBus(config.amqpUrl, config.keyPrefix, logger) : undefined;
+  await rabbit?.start();
+  const bus: MessageBus = rabbit ?? new MemoryBus();
+  const hub = new RealtimeHub(bus, logger);
+  const relay = new OutboxRelay(database.db, bus, logger);
+  relay.kick();
+  const afterCommit = () => relay.kick();
+
   const users = new UserRepository(database.db);
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
   const auth = new AuthService({
@@ -63,10 +85,14 @@ export async function createContainer(
     refresh: new RefreshTokens(database, config.refreshTokenTtl),
     throttle: new LoginThrottle(cache, localCache, logger),
     logger,
+    onLogout: (userId) => hub.revokeSessions(userId, "logged out"),
   });
   if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
 
-  const probes: Probe[] = [{ name: "database", ping: () => database.ping() }, ...(redis ? [cache] : [])];
+  const chat = new ChatService({ database, rooms: new ChatRepository(database.db), afterCommit });
+  const notifications = new NotificationService({ database, afterCommit });
+
+  const probes: Probe[] = [{ name: "database", ping: () => database.ping() }, ...(redis ? [cache] : []), bus];
 
   return {
     config,
@@ -74,13 +100,22 @@ export async function createContainer(
     metrics: createMetrics(),
     database,
     cache,
-    services: { auth },
-    routes: [...authRoutes(auth), ...userRoutes(users)],
+    bus,
+    services: { auth, chat, notifications },
+    realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
+    routes: [
+      ...authRoutes(auth),
+      ...userRoutes(users),
+      ...chatRoutes(chat),
+      ...notificationRoutes(notifications),
+    ],
     async readiness() {
       const states = await Promise.all(probes.map(probe));
       return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
     },
     async close() {
+      await relay.stop();
+      await bus.close();
       await cache.close();
       redis?.disconnect();
       await database.close();
