@@ -122,15 +122,22 @@ export class ChatResource extends Resource {
   }
 }
 
+/** `unread` goes on the wire as `true`/`false`. */
+type NotificationsListQuery = Omit<NotificationsQuery, "unread"> & { unread?: boolean };
+
 export class NotificationsResource extends Resource {
-  list(query: NotificationsQuery = {}, options?: RequestOptions) {
-    return this.client.request(notifications.list, { query }, options);
+  list({ unread, ...query }: NotificationsListQuery = {}, options?: RequestOptions) {
+    return this.client.request(
+      notifications.list,
+      { query: { ...query, unread: unread?.toString() } },
+      options,
+    );
   }
 
-  iterate(query: NotificationsQuery = {}, options?: RequestOptions) {
+  iterate({ unread, ...query }: NotificationsListQuery = {}, options?: RequestOptions) {
     return this.client.paginateCursor<typeof notifications.list, Notification>(
       notifications.list,
-      { query },
+      { query: { ...query, unread: unread?.toString() } },
       options,
     );
   }
