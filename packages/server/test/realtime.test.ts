@@ -35,7 +35,7 @@ describeEachBackend("realtime protocol", (backend) => {
   it("refuses other paths, foreign origins and connections without a valid token", async () => {
     await expect(rawStomp(server, "/other")).rejects.toThrow("HTTP 404");
     await expect(rawStomp(server, "/ws", { origin: "https://evil.example" })).rejects.toThrow("HTTP 403");
-    for (const headers of [{}, { Authorization: "Bearer not-a-token" }]) {
+    for (const headers of [{}, { Authorization: "Bearer not-a-token" }] as Record<string, string>[]) {
       const client = await rawStomp(server);
       client.frame("CONNECT", { "accept-version": "1.2", ...headers });
       expect(errorCode(await client.next("ERROR"))).toMatch(/UNAUTHENTICATED|TOKEN_INVALID|INVALID_TOKEN/);
