@@ -54,3 +54,12 @@ export async function connectRaw(server: TestServer, token: string) {
   await client.next("CONNECTED");
   return client;
 }
+
+/** Resolves when the async `check` answers true, polling; rejects after `timeoutMs`. */
+export async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

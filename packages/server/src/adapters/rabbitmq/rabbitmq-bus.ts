@@ -8,6 +8,7 @@ type Handler = (topic: BusTopic, message: BusMessage) => void;
 const TOPICS: BusTopic[] = ["chat", "notification", "session"];
 const CONFIRM_TIMEOUT_MS = 5000;
 const MAX_BACKOFF_MS = 2000;
+const CLOSE_TIMEOUT_MS = 2000;
 
 interface Link {
   connection: ChannelModel;
@@ -176,6 +177,9 @@ export class RabbitMqBus implements MessageBus {
     await this.#connecting;
     const link = this.#link;
     this.#link = undefined;
-    await link?.connection.close().catch(() => {});
+    if (!link) return;
+    // A connection whose socket died may never see its close-ok: don't let shutdown wait on it.
+    const gaveUp = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref());
+    await Promise.race([link.connection.close().catch(() => {}), gaveUp]);
   }
 }
