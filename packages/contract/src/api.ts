@@ -1,7 +1,26 @@
 import { auth } from "./auth.ts";
+import { boards } from "./boards.ts";
+import { categories, userCategories } from "./categories.ts";
 import { chat } from "./chat.ts";
+import { comments } from "./comments.ts";
+import { moderation } from "./moderation.ts";
 import { announcements, notifications } from "./notifications.ts";
+import { adminPoints, points } from "./points.ts";
 import { adminUsers, users } from "./users.ts";
 
 /** Every REST endpoint, by resource. The server mounts these, the SDK calls them, OpenAPI describes them. */
-export const api = { auth, users, adminUsers, chat, notifications, announcements };
+export const api = {
+  auth,
+  users,
+  adminUsers,
+  categories,
+  userCategories,
+  boards,
+  comments,
+  points,
+  adminPoints,
+  moderation,
+  chat,
+  notifications,
+  announcements,
+};

@@ -13,7 +13,10 @@ import { Realtime } from "./realtime.ts";
 import {
   AdminResource,
   AuthResource,
+  BoardsResource,
+  CategoriesResource,
   ChatResource,
+  CommentsResource,
   NotificationsResource,
   UsersResource,
 } from "./resources.ts";
@@ -47,6 +50,9 @@ export class CodeChef {
   readonly auth: AuthResource;
   readonly users: UsersResource;
   readonly admin: AdminResource;
+  readonly categories: CategoriesResource;
+  readonly boards: BoardsResource;
+  readonly comments: CommentsResource;
   readonly chat: ChatResource;
   readonly notifications: NotificationsResource;
   #realtime: Realtime | undefined;
@@ -69,6 +75,9 @@ export class CodeChef {
     this.auth = new AuthResource(this);
     this.users = new UsersResource(this);
     this.admin = new AdminResource(this);
+    this.categories = new CategoriesResource(this);
+    this.boards = new BoardsResource(this);
+    this.comments = new CommentsResource(this);
     this.chat = new ChatResource(this);
     this.notifications = new NotificationsResource(this);
   }

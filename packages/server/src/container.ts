@@ -14,12 +14,27 @@ import { AccessTokens } from "./modules/auth/access-tokens.ts";
 import { RefreshTokens } from "./modules/auth/refresh-tokens.ts";
 import { authRoutes } from "./modules/auth/routes.ts";
 import { AuthService } from "./modules/auth/service.ts";
+import { BoardRepository } from "./modules/boards/repository.ts";
+import { boardRoutes } from "./modules/boards/routes.ts";
+import { BoardService } from "./modules/boards/service.ts";
+import { CategoryRepository } from "./modules/categories/repository.ts";
+import { categoryRoutes } from "./modules/categories/routes.ts";
+import { CategoryService } from "./modules/categories/service.ts";
 import { ChatRepository } from "./modules/chat/repository.ts";
 import { chatRoutes } from "./modules/chat/routes.ts";
 import { ChatService } from "./modules/chat/service.ts";
+import { AdoptComment } from "./modules/comments/adopt-comment.ts";
+import { CommentRepository } from "./modules/comments/repository.ts";
+import { commentRoutes } from "./modules/comments/routes.ts";
+import { CommentService } from "./modules/comments/service.ts";
+import { moderationRoutes } from "./modules/moderation/routes.ts";
+import { ModerationService } from "./modules/moderation/service.ts";
+import { notifyBoardAuthor } from "./modules/notifications/comment-notifications.ts";
 import { notificationRoutes } from "./modules/notifications/routes.ts";
 import { NotificationService } from "./modules/notifications/service.ts";
 import { OutboxRelay } from "./modules/outbox/outbox.ts";
+import { pointsRoutes } from "./modules/points/routes.ts";
+import { PointsService } from "./modules/points/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
 import type { Cache, MessageBus, Probe } from "./ports.ts";
@@ -35,7 +50,15 @@ export interface Container {
   database: SqlDatabase;
   cache: Cache;
   bus: MessageBus;
-  services: { auth: AuthService; chat: ChatService; notifications: NotificationService };
+  services: {
+    auth: AuthService;
+    boards: BoardService;
+    comments: CommentService;
+    points: PointsService;
+    moderation: ModerationService;
+    chat: ChatService;
+    notifications: NotificationService;
+  };
   /** What the STOMP endpoint needs; `server.ts` attaches it to the http.Server. */
   realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
   routes: Route[];
@@ -62,7 +85,9 @@ export async function createContainer(
   config: Config,
   logger: Logger = jsonLogger(config.logLevel),
 ): Promise<Container> {
-  const database = openDatabase(config.database.url, config.database.poolSize);
+  const database = openDatabase(config.database.url, config.database.poolSize, (error) =>
+    logger.error("after-commit hook failed", { error: String(error) }),
+  );
   await migrateToLatest(database.db);
 
   const redis: Redis | undefined = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
@@ -79,10 +104,11 @@ export async function createContainer(
 
   const users = new UserRepository(database.db);
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
+  const refreshTokens = new RefreshTokens(database, config.refreshTokenTtl);
   const auth = new AuthService({
     users,
     access: new AccessTokens(secret, config.accessTokenTtl),
-    refresh: new RefreshTokens(database, config.refreshTokenTtl),
+    refresh: refreshTokens,
     throttle: new LoginThrottle(cache, localCache, logger),
     logger,
     onLogout: (userId) => hub.revokeSessions(userId, "logged out"),
@@ -91,6 +117,38 @@ export async function createContainer(
 
   const chat = new ChatService({ database, rooms: new ChatRepository(database.db), afterCommit });
   const notifications = new NotificationService({ database, afterCommit });
+
+  const categoryRepository = new CategoryRepository(database.db);
+  const categories = new CategoryService(database, categoryRepository);
+  const boardRepository = new BoardRepository(database, categoryRepository);
+  const boards = new BoardService({
+    database,
+    cache,
+    boards: boardRepository,
+    categories: categoryRepository,
+  });
+  const commentRepository = new CommentRepository(database.db);
+  const comments = new CommentService({
+    database,
+    comments: commentRepository,
+    boards: boardRepository,
+    onCommentCreated: (comment, board) => notifyBoardAuthor(database, notifications, comment, board),
+  });
+  const points = new PointsService({ database });
+  const adoptComment = new AdoptComment({
+    database,
+    comments: commentRepository,
+    boards: boardRepository,
+    boardService: boards,
+    points,
+    adoptionPoints: config.adoptionPoints,
+  });
+  const moderation = new ModerationService({
+    database,
+    refreshTokens,
+    warningThreshold: config.warningThreshold,
+    onUserBlocked: (userId) => hub.revokeSessions(userId, "account blocked"),
+  });
 
   const probes: Probe[] = [{ name: "database", ping: () => database.ping() }, ...(redis ? [cache] : []), bus];
 
@@ -101,11 +159,16 @@ export async function createContainer(
     database,
     cache,
     bus,
-    services: { auth, chat, notifications },
+    services: { auth, boards, comments, points, moderation, chat, notifications },
     realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
     routes: [
       ...authRoutes(auth),
       ...userRoutes(users),
+      ...categoryRoutes(categories, categoryRepository),
+      ...boardRoutes(boards),
+      ...commentRoutes(comments, adoptComment),
+      ...pointsRoutes(points),
+      ...moderationRoutes(moderation),
       ...chatRoutes(chat),
       ...notificationRoutes(notifications),
     ],

@@ -89,7 +89,6 @@ describeEachBackend("notifications", (backend) => {
     const stored = await server.container.database.transaction((tx) =>
       notifications.notify(tx, target.user.id, "COMMENT", { boardId: 2 }),
     );
-    notifications.flush();
 
     await eventually(
       () => forTarget.length,
@@ -101,6 +100,33 @@ describeEachBackend("notifications", (backend) => {
     await expect(bystander.client.notifications.read(stored.id)).rejects.toBeInstanceOf(NotFoundError);
     await target.client.realtime.disconnect();
     await bystander.client.realtime.disconnect();
+  });
+
+  it("notifies a board's author of a comment by someone else, live and stored", async () => {
+    const author = await signedInUser(server);
+    const commenter = await signedInUser(server);
+    const live: Notification[] = [];
+    await author.client.realtime.subscribeNotifications((n) => live.push(n));
+    const board = await author.client.boards.create({
+      title: "How do I lock?",
+      contents: "pessimistic or not",
+    });
+
+    await author.client.comments.create(board.id, "answering myself");
+    const comment = await commenter.client.comments.create(board.id, "use an atomic update");
+
+    await eventually(
+      () => live.length,
+      (n) => n === 1,
+    );
+    expect(live[0]).toMatchObject({
+      type: "COMMENT",
+      payload: { boardId: board.id, commentId: comment.id, author: { id: commenter.user.id } },
+      readAt: null,
+    });
+    expect((await author.client.notifications.list()).items).toEqual(live);
+    expect(await commenter.client.notifications.unreadCount()).toBe(0);
+    await author.client.realtime.disconnect();
   });
 
   it("keeps announcements for admins and rejects bad input", async () => {

@@ -70,7 +70,6 @@ describeWithBroker("two server instances on one MariaDB, Redis and RabbitMQ", ()
     const own = await a.container.database.transaction((tx) =>
       a.container.services.notifications.notify(tx, user.user.id, "COMMENT", { boardId: 9 }),
     );
-    a.container.services.notifications.flush();
     const announcement = await admin.client.admin.announcements.create({ title: "hello", body: "all" });
 
     await eventually(

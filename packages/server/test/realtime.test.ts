@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { describeEachBackend } from "./support/backends.ts";
-import { signedInUser } from "./support/factories.ts";
+import { signedInAdmin, signedInUser } from "./support/factories.ts";
 import { collector, connectRaw, eventually, rawStomp } from "./support/realtime.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
@@ -173,5 +173,18 @@ describeEachBackend("realtime protocol", (backend) => {
     await user.client.auth.logout();
     await closed;
     expect(user.client.realtime.connected).toBe(false);
+  });
+
+  it("closes a user's sessions when the user is blocked", { timeout: 5000 }, async () => {
+    const admin = await signedInAdmin(server);
+    const user = await signedInUser(server);
+    await user.client.realtime.connect();
+    const closed = new Promise((resolve) => user.client.realtime.on("close", resolve));
+    const errors: string[] = [];
+    user.client.realtime.on("error", (error) => errors.push(error.code));
+    for (const reason of ["spam", "spam", "spam"])
+      await admin.client.admin.users.warn(user.user.id, { reason });
+    await closed;
+    expect(errors).toEqual(["SESSION_REVOKED"]);
   });
 });

@@ -1,4 +1,5 @@
 import type { ChatMessage, ChatRoom, RoomEntry } from "@codechef/contract";
+import { afterCommit } from "../../db/after-commit.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import { enqueue } from "../outbox/outbox.ts";
@@ -22,7 +23,7 @@ export class NotAMemberError extends ForbiddenError {
 
 /**
  * Chat rooms. Every message is stored with its outbox row in the transaction that causes it; fan-out to
- * subscribers is the bus's job after commit (`afterCommit` kicks the relay).
+ * subscribers is the bus's job once it commits (`afterCommit` kicks the relay).
  */
 export class ChatService {
   readonly #database: SqlDatabase;
@@ -35,12 +36,6 @@ export class ChatService {
     this.#afterCommit = deps.afterCommit;
   }
 
-  async #change<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    const result = await this.#database.transaction(work);
-    this.#afterCommit();
-    return result;
-  }
-
   async #append(tx: Tx, roomId: number, type: MessageRow["type"], senderId: number, content = "") {
     const row = await this.#rooms.append(tx, {
       room_id: roomId,
@@ -51,6 +46,7 @@ export class ChatService {
     });
     const message = presentMessage(row);
     await enqueue(tx, "chat", message);
+    afterCommit(tx, () => this.#afterCommit());
     return message;
   }
 
@@ -61,7 +57,7 @@ export class ChatService {
   }
 
   create(host: UserRow, title: string): Promise<ChatRoom> {
-    return this.#change(async (tx) => {
+    return this.#database.transaction(async (tx) => {
       const now = Date.now();
       const roomId = await this.#rooms.insertRoom(tx, title, host.id, now);
       await this.#rooms.addMember(tx, roomId, host.id, now);
@@ -81,7 +77,7 @@ export class ChatService {
 
   /** Enters the room; an existing member just gets the entry again, without a second IN. */
   async join(user: UserRow, roomId: number): Promise<RoomEntry> {
-    const room = await this.#change(async (tx) => {
+    const room = await this.#database.transaction(async (tx) => {
       if (!(await this.#rooms.lockRoom(tx, roomId))) throw new NotFoundError("chat room");
       if (!(await this.#rooms.isMember(roomId, user.id, tx))) {
         const room = await this.#room(roomId, tx);
@@ -97,7 +93,7 @@ export class ChatService {
 
   /** Leaves: the host passes to the longest-present member (NEW_HOST); the last one out closes the room. */
   leave(user: UserRow, roomId: number): Promise<void> {
-    return this.#change(async (tx) => {
+    return this.#database.transaction(async (tx) => {
       if (!(await this.#rooms.lockRoom(tx, roomId))) throw new NotFoundError("chat room");
       if (!(await this.#rooms.removeMember(tx, roomId, user.id))) throw new NotAMemberError();
       await this.#append(tx, roomId, "OUT", user.id);
@@ -116,7 +112,7 @@ export class ChatService {
 
   /** A member's message; the caller has validated its content. */
   send(user: UserRow, roomId: number, content: string): Promise<ChatMessage> {
-    return this.#change(async (tx) => {
+    return this.#database.transaction(async (tx) => {
       if (!(await this.#rooms.lockRoom(tx, roomId))) throw new NotFoundError("chat room");
       if (!(await this.#rooms.isMember(roomId, user.id, tx))) throw new NotAMemberError();
       return this.#append(tx, roomId, "SEND", user.id, content);

@@ -1,5 +1,6 @@
 import type { Notification } from "@codechef/contract";
 import { sql } from "kysely";
+import { afterCommit } from "../../db/after-commit.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { NotFoundError } from "../../http/errors.ts";
 import { enqueue } from "../outbox/outbox.ts";
@@ -48,7 +49,7 @@ export class NotificationService {
     this.#afterCommit = deps.afterCommit;
   }
 
-  /** Stores a notification in the caller's transaction; call `flush()` after it commits for at-once delivery. */
+  /** Stores a notification in the caller's transaction; it is relayed to the bus as soon as that commits. */
   async notify(tx: Tx, userId: number | null, type: string, payload: Record<string, unknown>) {
     const row = {
       user_id: userId,
@@ -60,20 +61,12 @@ export class NotificationService {
     const { insertId } = await tx.insertInto("notifications").values(row).executeTakeFirstOrThrow();
     const notification = present({ ...row, id: Number(insertId) });
     await enqueue(tx, "notification", { userId, notification } satisfies NotificationEvent);
+    afterCommit(tx, () => this.#afterCommit());
     return notification;
-  }
-
-  /** Relays what committed transactions left in the outbox now rather than at the next periodic pass. */
-  flush(): void {
-    this.#afterCommit();
   }
 
   async announce(title: string, body: string): Promise<Notification> {
-    const notification = await this.#database.transaction((tx) =>
-      this.notify(tx, null, "ANNOUNCEMENT", { title, body }),
-    );
-    this.flush();
-    return notification;
+    return this.#database.transaction((tx) => this.notify(tx, null, "ANNOUNCEMENT", { title, body }));
   }
 
   #visible(reader: Reader) {
