@@ -150,7 +150,11 @@ export async function createContainer(
     onUserBlocked: (userId) => hub.revokeSessions(userId, "account blocked"),
   });
 
-  const probes: Probe[] = [{ name: "database", ping: () => database.ping() }, ...(redis ? [cache] : []), bus];
+  const probes: Probe[] = [
+    { name: "database", ping: () => database.ping() },
+    ...(redis ? [cache] : []),
+    ...(rabbit ? [rabbit] : []),
+  ];
 
   return {
     config,
