@@ -67,7 +67,9 @@ async function measure(bus: string, amqpUrl: string | undefined): Promise<Figure
       )
       .execute();
     void users;
-    const ids = (await container.database.db.selectFrom("users").select("id").orderBy("id").execute()).map((u) => u.id);
+    const ids = (await container.database.db.selectFrom("users").select("id").orderBy("id").execute()).map(
+      (u) => u.id,
+    );
     for (const id of ids) {
       clients.push(new CodeChef({ baseUrl: running.url, token: tokens.issue(id), maxRetries: 0 }));
     }
@@ -124,7 +126,14 @@ const results = [await measure("in-process", undefined)];
 if (process.env.AMQP_URL) results.push(await measure("rabbitmq", process.env.AMQP_URL));
 console.log(
   JSON.stringify(
-    { node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, window: WINDOW, database: "sqlite", results },
+    {
+      node: process.version,
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      window: WINDOW,
+      database: "sqlite",
+      results,
+    },
     null,
     2,
   ),

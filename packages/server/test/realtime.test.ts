@@ -1,8 +1,11 @@
 import type { Socket } from "node:net";
+import { CodeChef } from "@codechef/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { AccessTokens } from "../src/modules/auth/access-tokens.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { signedInAdmin, signedInUser } from "./support/factories.ts";
 import { collector, connectRaw, eventually, rawStomp } from "./support/realtime.ts";
+import { startTcpProxy } from "./support/tcp-proxy.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 const errorCode = (frame: string | undefined) => /\ncode:([A-Z_]+)\n/.exec(frame ?? "")?.[1];
@@ -164,6 +167,60 @@ describeEachBackend("realtime protocol", (backend) => {
       (n) => n === sent,
     );
     await host.client.realtime.disconnect();
+  });
+
+  it("reconnects after a lost connection, subscribes again and backfills what it missed, in order", async () => {
+    const host = await signedInUser(server);
+    const reader = await signedInUser(server);
+    const room = await host.client.chat.rooms.create({ title: "flaky" });
+    await reader.client.chat.rooms.join(room.id);
+    const { hostname, port } = new URL(server.url);
+    const proxy = await startTcpProxy(hostname, Number(port));
+    try {
+      const readerViaProxy = new CodeChef({ baseUrl: `http://127.0.0.1:${proxy.port}`, maxRetries: 0 });
+      readerViaProxy.setSession(reader.session);
+      const heard = collector();
+      await readerViaProxy.realtime.subscribeRoom(room.id, heard.push, { after: 2 });
+      await host.client.realtime.send(room.id, "before");
+      await eventually(
+        () => heard.messages.length,
+        (n) => n === 1,
+      );
+
+      const lost = new Promise((resolve) => readerViaProxy.realtime.on("close", resolve));
+      proxy.cut();
+      await lost;
+      const reconnected = new Promise((resolve) => readerViaProxy.realtime.on("connect", resolve));
+      for (const text of ["while away 1", "while away 2"]) await host.client.realtime.send(room.id, text);
+      proxy.restore();
+      await reconnected;
+      await host.client.realtime.send(room.id, "after");
+
+      await eventually(
+        () => heard.messages.length,
+        (n) => n === 4,
+      );
+      expect(heard.messages.map((m) => [m.seq, m.content])).toEqual([
+        [3, "before"],
+        [4, "while away 1"],
+        [5, "while away 2"],
+        [6, "after"],
+      ]);
+      await readerViaProxy.realtime.disconnect();
+    } finally {
+      await proxy.close();
+      await host.client.realtime.disconnect();
+    }
+  });
+
+  it("refreshes an expired access token before connecting", async () => {
+    const user = await signedInUser(server);
+    const expired = new AccessTokens(server.env.JWT_SECRET ?? "", 1).issue(user.user.id, Date.now() - 10_000);
+    const stale = server.client();
+    stale.setSession({ ...user.session, accessToken: expired });
+    await stale.realtime.connect();
+    expect(stale.accessToken).not.toBe(expired);
+    await stale.realtime.disconnect();
   });
 
   it("closes a user's sessions when the user logs out", { timeout: 5000 }, async () => {
