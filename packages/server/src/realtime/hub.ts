@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { type ChatMessage, chatRoomTopic, NOTIFICATIONS_DESTINATION } from "@codechef/contract";
 import type { Logger } from "../logger.ts";
 import type { NotificationEvent } from "../modules/notifications/service.ts";
