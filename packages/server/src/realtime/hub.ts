@@ -63,7 +63,7 @@ export class RealtimeHub {
   async revokeSessions(userId: number, reason: string): Promise<void> {
     try {
       await this.#bus.publish("session", {
-        id: `revoke:${userId}:${Date.now()}:${Math.random()}`,
+        id: randomUUID(),
         body: { userId, reason },
       });
     } catch (error) {
