@@ -151,5 +151,8 @@ describeEachBackend("notifications", (backend) => {
     const badUnread = await raw(server, "GET", "/api/v1/notifications?unread=maybe", { headers });
     expect(badUnread.status).toBe(400);
     expect(badUnread.body.error.details[0].path).toBe("query.unread");
+    const badCursor = await raw(server, "GET", "/api/v1/notifications?cursor=abc", { headers });
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body.error.details[0].path).toBe("query.cursor");
   });
 });

@@ -78,11 +78,16 @@ export class RealtimeHub {
     if (this.#seen.has(message.id)) return;
     this.#seen.add(message.id);
     if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.values().next().value as string);
-    if (topic === "chat") this.#chat(message.body as ChatMessage);
-    else if (topic === "notification") this.#notification(message.body as NotificationEvent);
-    else if (topic === "session") {
-      const { userId, reason } = message.body as { userId: number; reason: string };
-      this.#closeUser(userId, reason);
+    try {
+      if (topic === "chat") this.#chat(message.body as ChatMessage);
+      else if (topic === "notification") this.#notification(message.body as NotificationEvent);
+      else if (topic === "session") {
+        const { userId, reason } = message.body as { userId: number; reason: string };
+        this.#closeUser(userId, reason);
+      }
+    } catch (error) {
+      // A malformed message must not stop the consumer that delivers every other one.
+      this.#logger.error("bus message not delivered", { topic, id: message.id, error: String(error) });
     }
   }
 

@@ -2,7 +2,7 @@ import type { Notification } from "@codechef/contract";
 import { sql } from "kysely";
 import { afterCommit } from "../../db/after-commit.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { NotFoundError } from "../../http/errors.ts";
+import { NotFoundError, ValidationError } from "../../http/errors.ts";
 import { enqueue } from "../outbox/outbox.ts";
 import { iso, type UserRow } from "../users/presenter.ts";
 import { isUniqueViolation } from "../users/repository.ts";
@@ -92,8 +92,13 @@ export class NotificationService {
       sql<number | null>`coalesce(n.read_at, r.read_at)`.as("read_at"),
     ]);
     if (query.unread) select = select.where(UNREAD);
-    const before = Number(query.cursor);
-    if (query.cursor && Number.isInteger(before)) select = select.where("n.id", "<", before);
+    if (query.cursor !== undefined) {
+      const before = Number(query.cursor);
+      if (!Number.isSafeInteger(before) || before < 1) {
+        throw new ValidationError([{ path: "query.cursor", message: "not a cursor from this list" }]);
+      }
+      select = select.where("n.id", "<", before);
+    }
     const rows = await select.orderBy("n.id", "desc").limit(query.limit).execute();
     const last = rows.at(-1);
     return {
