@@ -167,7 +167,7 @@ export async function createContainer(
     realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
     routes: [
       ...authRoutes(auth),
-      ...userRoutes(users),
+      ...userRoutes(users, (userId) => boardRepository.touchShowing(userId)),
       ...categoryRoutes(categories, categoryRepository),
       ...boardRoutes(boards),
       ...commentRoutes(comments, adoptComment),

@@ -4,12 +4,17 @@ import { route } from "../../http/route.ts";
 import { presentPublicUser, presentUser } from "./presenter.ts";
 import type { UserRepository } from "./repository.ts";
 
-export function userRoutes(repository: UserRepository) {
+/** `onNicknameChanged` runs after a new nickname is stored (boards showing it outdate their cached detail). */
+export function userRoutes(
+  repository: UserRepository,
+  onNicknameChanged: (userId: number) => Promise<void> = async () => {},
+) {
   return [
     route(users.me, async (_, { user }) => presentUser(user)),
     route(users.updateMe, async ({ body }, { user }) => {
       const updated = await repository.update(user.id, { ...body, updated_at: Date.now() });
       if (!updated) throw new NotFoundError("user");
+      if (body.nickname !== undefined && body.nickname !== user.nickname) await onNicknameChanged(user.id);
       return presentUser(updated);
     }),
     route(users.get, async ({ params }) => {
