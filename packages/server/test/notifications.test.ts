@@ -102,6 +102,34 @@ describeEachBackend("notifications", (backend) => {
     await bystander.client.realtime.disconnect();
   });
 
+  it("delivers a message the bus repeats (at least once) only once", async () => {
+    const user = await signedInUser(server);
+    const live: Notification[] = [];
+    await user.client.realtime.subscribeNotifications((n) => live.push(n));
+    const notification = {
+      id: 424242,
+      type: "TEST",
+      payload: {},
+      readAt: null,
+      createdAt: new Date().toISOString(),
+    };
+    const message = { id: "repeated-message", body: { userId: user.user.id, notification } };
+    await server.container.bus.publish("notification", message);
+    await server.container.bus.publish("notification", message);
+    const last = { ...notification, id: 424243 };
+    await server.container.bus.publish("notification", {
+      id: "another-message",
+      body: { userId: user.user.id, notification: last },
+    });
+    // The bus keeps order: once the last one is here, a repeat would have arrived before it.
+    await eventually(
+      () => live.at(-1)?.id,
+      (id) => id === last.id,
+    );
+    expect(live).toEqual([notification, last]);
+    await user.client.realtime.disconnect();
+  });
+
   it("notifies a board's author of a comment by someone else, live and stored", async () => {
     const author = await signedInUser(server);
     const commenter = await signedInUser(server);
