@@ -1,7 +1,9 @@
 import type { ChatMessage } from "@codechef/contract";
 import { ConflictError, NotFoundError, PermissionDeniedError, RealtimeError } from "@codechef/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeEachBackend } from "./support/backends.ts";
+import type { UserRow } from "../src/modules/users/presenter.ts";
+import { describeEachBackend, describeWithServices } from "./support/backends.ts";
+import { manyUsers } from "./support/community.ts";
 import { raw, signedInUser } from "./support/factories.ts";
 import { collector, eventually } from "./support/realtime.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
@@ -133,5 +135,53 @@ describeEachBackend("chat", (backend) => {
     expect(badLimit.body.error.details[0].path).toBe("query.limit");
     const anonymous = await raw(server, "GET", "/api/v1/chat/rooms");
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describeWithServices("chat under concurrency", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer("services");
+  });
+  afterAll(() => server?.stop());
+
+  it("allocates seq without gaps or repeats when many join, send and leave at once", async () => {
+    const { chat } = server.container.services;
+    const users = await manyUsers(server, 12);
+    const rows = await Promise.all(users.map((u) => server.container.services.auth.authenticate(u.token)));
+    const [host, ...others] = rows as [UserRow, ...UserRow[]];
+    const room = await chat.create(host, "rush");
+
+    await Promise.all(others.map((user) => chat.join(user, room.id)));
+    await Promise.all(
+      rows.flatMap((user) => [1, 2, 3].map((n) => chat.send(user, room.id, `${user.id}:${n}`))),
+    );
+    await Promise.all(rows.map((user) => chat.leave(user, room.id)));
+
+    const stored = await server.container.database.db
+      .selectFrom("chat_messages")
+      .select(["seq", "type", "sender_id"])
+      .where("room_id", "=", room.id)
+      .orderBy("seq")
+      .execute();
+    const count = (type: string) => stored.filter((m) => m.type === type).length;
+    expect(stored.map((m) => Number(m.seq))).toEqual(Array.from({ length: stored.length }, (_, i) => i + 1));
+    expect([count("CREATE"), count("IN"), count("SEND"), count("OUT")]).toEqual([1, 11, 36, 12]);
+    // Replayed in seq order, every NEW_HOST follows its host's OUT and names someone still in the room.
+    const present = new Set<number>();
+    let hostId = host.id;
+    let previous: (typeof stored)[number] | undefined;
+    for (const message of stored) {
+      const sender = message.sender_id ?? 0;
+      if (message.type === "CREATE" || message.type === "IN") present.add(sender);
+      if (message.type === "OUT") present.delete(sender);
+      if (message.type === "NEW_HOST") {
+        expect(previous).toEqual({ type: "OUT", sender_id: hostId, seq: Number(message.seq) - 1 });
+        expect(present.has(sender)).toBe(true);
+        hostId = sender;
+      }
+      previous = message;
+    }
+    expect(await chat.get(room.id)).toMatchObject({ status: "CLOSED", members: 0 });
   });
 });
