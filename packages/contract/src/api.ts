@@ -6,6 +6,7 @@ import { comments } from "./comments.ts";
 import { moderation } from "./moderation.ts";
 import { announcements, notifications } from "./notifications.ts";
 import { adminPoints, points } from "./points.ts";
+import { keywordRankings, search } from "./search.ts";
 import { adminUsers, users } from "./users.ts";
 
 /** Every REST endpoint, by resource. The server mounts these, the SDK calls them, OpenAPI describes them. */
@@ -23,4 +24,6 @@ export const api = {
   chat,
   notifications,
   announcements,
+  search,
+  keywordRankings,
 };

@@ -12,4 +12,5 @@ export * from "./notifications.ts";
 export * from "./openapi.ts";
 export * from "./points.ts";
 export * from "./realtime.ts";
+export * from "./search.ts";
 export * from "./users.ts";

@@ -18,6 +18,8 @@ import {
   ChatResource,
   CommentsResource,
   NotificationsResource,
+  RankingsResource,
+  SearchResource,
   UsersResource,
 } from "./resources.ts";
 
@@ -56,6 +58,8 @@ export class CodeChef {
   readonly chat: ChatResource;
   readonly notifications: NotificationsResource;
   #realtime: Realtime | undefined;
+  readonly search: SearchResource;
+  readonly rankings: RankingsResource;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
   #refreshing: Promise<void> | undefined;
@@ -78,6 +82,8 @@ export class CodeChef {
     this.categories = new CategoriesResource(this);
     this.boards = new BoardsResource(this);
     this.comments = new CommentsResource(this);
+    this.search = new SearchResource(this);
+    this.rankings = new RankingsResource(this);
     this.chat = new ChatResource(this);
     this.notifications = new NotificationsResource(this);
   }

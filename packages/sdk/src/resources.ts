@@ -19,6 +19,8 @@ import {
   chat,
   comments,
   type GrantPointsBody,
+  type KeywordRankingQuery,
+  keywordRankings,
   type LedgerEntry,
   type LoginBody,
   type MessagesQuery,
@@ -28,8 +30,12 @@ import {
   notifications,
   type PointsQuery,
   points,
+  type SearchBoardsQuery,
+  type SearchHit,
   type Session,
   type SignupBody,
+  type SimilarBoardsQuery,
+  search,
   type UpdateBoardBody,
   type UpdateCategoryBody,
   type User,
@@ -150,6 +156,11 @@ export class BoardsResource extends Resource {
 
   delete(id: number, options?: RequestOptions) {
     return this.client.request(boards.delete, { params: { id } }, options);
+  }
+
+  /** Boards sharing the rarest words of board `id`, most similar first. */
+  similar(id: number, query: z.input<typeof SimilarBoardsQuery> = {}, options?: RequestOptions) {
+    return this.client.request(search.similarBoards, { params: { id }, query }, options);
   }
 }
 
@@ -286,5 +297,24 @@ export class NotificationsResource extends Resource {
 
   readAll(options?: RequestOptions) {
     return this.client.request(notifications.readAll, {}, options);
+  }
+}
+
+export class SearchResource extends Resource {
+  /** One page of boards matching `q`, most relevant first. */
+  boards(query: z.input<typeof SearchBoardsQuery>, options?: RequestOptions) {
+    return this.client.request(search.boards, { query }, options);
+  }
+
+  /** Every board matching `q`, page by page; each page fetched is one logged search. */
+  iterate(query: z.input<typeof SearchBoardsQuery>, options?: RequestOptions) {
+    return this.client.paginate<typeof search.boards, SearchHit>(search.boards, { query }, options);
+  }
+}
+
+export class RankingsResource extends Resource {
+  /** The most searched keywords in a window (`1h`, `24h`, `7d`). */
+  keywords(query: z.input<typeof KeywordRankingQuery> = {}, options?: RequestOptions) {
+    return this.client.request(keywordRankings.keywords, { query }, options);
   }
 }

@@ -1,9 +1,14 @@
 import type { Redis } from "ioredis";
+import { connectElasticsearch, indexName } from "./adapters/elasticsearch/elasticsearch-client.ts";
+import { ElasticsearchKeywordRanking } from "./adapters/elasticsearch/elasticsearch-keyword-ranking.ts";
+import { ElasticsearchSearchIndex } from "./adapters/elasticsearch/elasticsearch-search-index.ts";
 import { MemoryBus } from "./adapters/memory/memory-bus.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
 import { RabbitMqBus } from "./adapters/rabbitmq/rabbitmq-bus.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
 import { connectRedis } from "./adapters/redis/redis-client.ts";
+import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
+import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
 import { LoginThrottle } from "./http/login-throttle.ts";
@@ -35,9 +40,13 @@ import { NotificationService } from "./modules/notifications/service.ts";
 import { OutboxRelay } from "./modules/outbox/outbox.ts";
 import { pointsRoutes } from "./modules/points/routes.ts";
 import { PointsService } from "./modules/points/service.ts";
+import { SqlBoardDocuments } from "./modules/search/board-documents.ts";
+import { SearchOutbox } from "./modules/search/outbox.ts";
+import { searchRoutes } from "./modules/search/routes.ts";
+import { SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
-import type { Cache, MessageBus, Probe } from "./ports.ts";
+import type { Cache, KeywordRanking, MessageBus, Probe, SearchIndex } from "./ports.ts";
 import { type DestinationPolicy, destinationPolicy } from "./realtime/destinations.ts";
 import { RealtimeHub } from "./realtime/hub.ts";
 import { DEFAULT_LIMITS, type RealtimeLimits } from "./realtime/session.ts";
@@ -61,6 +70,7 @@ export interface Container {
   };
   /** What the STOMP endpoint needs; `server.ts` attaches it to the http.Server. */
   realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
+  search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
   readiness(): Promise<Record<string, "up" | "down">>;
@@ -68,6 +78,11 @@ export interface Container {
 }
 
 const PROBE_TIMEOUT_MS = 1000;
+
+/** Seams for tests: each receives the adapter the configuration chose and may wrap it. */
+export interface AdapterOverrides {
+  searchIndex?: (chosen: SearchIndex) => SearchIndex;
+}
 
 function probe(target: Probe): Promise<"up" | "down"> {
   const timeout = new Promise<"down">((resolve) => setTimeout(resolve, PROBE_TIMEOUT_MS, "down").unref());
@@ -84,6 +99,7 @@ function probe(target: Probe): Promise<"up" | "down"> {
 export async function createContainer(
   config: Config,
   logger: Logger = jsonLogger(config.logLevel),
+  overrides: AdapterOverrides = {},
 ): Promise<Container> {
   const database = openDatabase(config.database.url, config.database.poolSize, (error) =>
     logger.error("after-commit hook failed", { error: String(error) }),
@@ -117,15 +133,39 @@ export async function createContainer(
 
   const chat = new ChatService({ database, rooms: new ChatRepository(database.db), afterCommit });
   const notifications = new NotificationService({ database, afterCommit });
+  const elasticsearch = config.elasticsearchUrl ? connectElasticsearch(config.elasticsearchUrl) : undefined;
+  const chosenIndex: SearchIndex = elasticsearch
+    ? new ElasticsearchSearchIndex(elasticsearch, indexName(config.keyPrefix, "boards"))
+    : new SqlSearchIndex(database);
+  const searchIndex = overrides.searchIndex?.(chosenIndex) ?? chosenIndex;
+  const keywordRanking: KeywordRanking = elasticsearch
+    ? new ElasticsearchKeywordRanking(elasticsearch, indexName(config.keyPrefix, "search-keywords"))
+    : new SqlKeywordRanking(database.db);
+  const boardDocuments = new SqlBoardDocuments(database.db);
+  const searchOutbox = new SearchOutbox({
+    db: database.db,
+    index: searchIndex,
+    documents: boardDocuments,
+    logger,
+  });
+  searchOutbox.start();
+  const search = new SearchService({
+    db: database.db,
+    index: searchIndex,
+    ranking: keywordRanking,
+    boards: boardDocuments,
+    logger,
+  });
 
   const categoryRepository = new CategoryRepository(database.db);
-  const categories = new CategoryService(database, categoryRepository);
+  const categories = new CategoryService(database, categoryRepository, searchOutbox);
   const boardRepository = new BoardRepository(database, categoryRepository);
   const boards = new BoardService({
     database,
     cache,
     boards: boardRepository,
     categories: categoryRepository,
+    searchOutbox,
   });
   const commentRepository = new CommentRepository(database.db);
   const comments = new CommentService({
@@ -154,6 +194,7 @@ export async function createContainer(
     { name: "database", ping: () => database.ping() },
     ...(redis ? [cache] : []),
     ...(rabbit ? [rabbit] : []),
+    ...(elasticsearch ? [searchIndex] : []),
   ];
 
   return {
@@ -165,6 +206,7 @@ export async function createContainer(
     bus,
     services: { auth, boards, comments, points, moderation, chat, notifications },
     realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
+    search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),
       ...userRoutes(users, (userId) => boardRepository.touchShowing(userId)),
@@ -175,6 +217,7 @@ export async function createContainer(
       ...moderationRoutes(moderation),
       ...chatRoutes(chat),
       ...notificationRoutes(notifications),
+      ...searchRoutes(search),
     ],
     async readiness() {
       const states = await Promise.all(probes.map(probe));
@@ -183,6 +226,8 @@ export async function createContainer(
     async close() {
       await relay.stop();
       await bus.close();
+      await searchOutbox.stop();
+      await elasticsearch?.close();
       await cache.close();
       redis?.disconnect();
       await database.close();
