@@ -7,8 +7,14 @@ import {
   type Notification,
   REALTIME_PATH,
 } from "@codechef/contract";
-import { Client, type IFrame, type IMessage, type StompSubscription } from "@stomp/stompjs";
-import WebSocket from "ws";
+import {
+  Client,
+  type IFrame,
+  type IMessage,
+  type IStompSocket,
+  type StompSubscription,
+} from "@stomp/stompjs";
+import NodeWebSocket from "ws";
 import type { CodeChef } from "./client.ts";
 import { CodeChefError, ConnectionError } from "./errors.ts";
 
@@ -76,7 +82,7 @@ export class Realtime {
     const url = `${client.baseUrl.replace(/^http/, "ws")}${REALTIME_PATH}`;
     const heartbeat = options.heartbeatMs ?? 10_000;
     this.#stomp = new Client({
-      webSocketFactory: () => new WebSocket(url, ["v12.stomp"]),
+      webSocketFactory: () => openSocket(url),
       reconnectDelay: options.reconnectDelayMs ?? 500,
       maxReconnectDelay: 10_000,
       heartbeatIncoming: heartbeat,
@@ -357,6 +363,14 @@ class RoomFeed implements RoomSubscription {
     this.stomp = undefined;
     this.#forget();
   }
+}
+
+/** `ws` in Node; the platform's WebSocket in browsers (where `ws` is a stub that throws). */
+function openSocket(url: string): IStompSocket {
+  const inBrowser = typeof window !== "undefined" && typeof globalThis.WebSocket === "function";
+  return inBrowser
+    ? new globalThis.WebSocket(url, ["v12.stomp"])
+    : (new NodeWebSocket(url, ["v12.stomp"]) as unknown as IStompSocket);
 }
 
 /** True when a JWT's `exp` is within the margin (or unreadable: let the server decide). */
