@@ -5,7 +5,7 @@ import type { UserRow } from "../src/modules/users/presenter.ts";
 import { describeEachBackend, describeWithServices } from "./support/backends.ts";
 import { manyUsers } from "./support/community.ts";
 import { raw, signedInUser } from "./support/factories.ts";
-import { collector, eventually } from "./support/realtime.ts";
+import { collector, eventually, until } from "./support/realtime.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 const summary = (m: ChatMessage) => `${m.seq}:${m.type}:${m.sender?.nickname ?? "-"}:${m.content}`;
@@ -53,6 +53,18 @@ describeEachBackend("chat", (backend) => {
     const latest = await bob.client.chat.rooms.messages(room.id, { limit: 2 });
     expect(latest.items.map((m) => m.seq)).toEqual([3, 4]);
     expect(latest.nextCursor).toBe("4");
+
+    // Relayed rows leave the outbox once the bus confirmed them.
+    const outboxRows = async () =>
+      Number(
+        (
+          await server.container.database.db
+            .selectFrom("outbox")
+            .select((eb) => eb.fn.countAll<number>().as("n"))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    await until(async () => (await outboxRows()) === 0);
 
     await alice.client.realtime.disconnect();
     await bob.client.realtime.disconnect();
