@@ -36,6 +36,38 @@ describeEachBackend("realtime protocol", (backend) => {
     expect((await client.closed).code).toBe(1000);
   });
 
+  it("sends heart-beats at the agreed interval and drops a client that goes silent", async () => {
+    const { limits } = server.container.realtime;
+    const usual = limits.heartBeatMs;
+    limits.heartBeatMs = 100;
+    try {
+      const { session } = await signedInUser(server);
+      const listener = await rawStomp(server);
+      listener.frame("CONNECT", {
+        "accept-version": "1.2",
+        "heart-beat": "0,50",
+        Authorization: `Bearer ${session.accessToken}`,
+      });
+      expect(await listener.next("CONNECTED")).toContain("heart-beat:100,100\n");
+      await eventually(
+        () => listener.received.filter((frame) => frame === "\n").length,
+        (beats) => beats >= 3,
+      );
+      listener.ws.close();
+
+      const silent = await rawStomp(server);
+      silent.frame("CONNECT", {
+        "accept-version": "1.2",
+        "heart-beat": "50,0",
+        Authorization: `Bearer ${session.accessToken}`,
+      });
+      await silent.next("CONNECTED");
+      expect((await silent.closed).code).toBe(1006);
+    } finally {
+      limits.heartBeatMs = usual;
+    }
+  });
+
   it("refuses other paths, foreign origins and connections without a valid token", async () => {
     await expect(rawStomp(server, "/other")).rejects.toThrow("HTTP 404");
     await expect(rawStomp(server, "/ws", { origin: "https://evil.example" })).rejects.toThrow("HTTP 403");
