@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { connect } from "amqplib";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryBus } from "../src/adapters/memory/memory-bus.ts";
 import { RabbitMqBus } from "../src/adapters/rabbitmq/rabbitmq-bus.ts";
@@ -85,7 +86,34 @@ for (const adapter of adapters) {
   });
 }
 
-(amqpUrl ? describe : describe.skip)("RabbitMQ bus through an outage", () => {
+(amqpUrl ? describe : describe.skip)("RabbitMQ bus failures", () => {
+  it("survives a server-side channel error (its exchange deleted under it) and publishes again", async () => {
+    const bus = new RabbitMqBus(amqpUrl ?? "", `test:${randomBytes(4).toString("hex")}`, logger);
+    opened.push(bus);
+    await bus.start();
+    const received = listen(bus);
+    const admin = await connect(amqpUrl ?? "");
+    try {
+      const channel = await admin.createChannel();
+      await channel.deleteExchange(bus.exchange("chat"));
+    } finally {
+      await admin.close();
+    }
+    await expect(bus.publish("chat", { id: "into-the-void", body: 0 })).rejects.toThrow();
+
+    let attempt = 0;
+    await until(() =>
+      bus.publish("chat", { id: `retry-${attempt++}`, body: 1 }).then(
+        () => true,
+        () => false,
+      ),
+    );
+    await eventually(
+      () => received.map((r) => r.message.id),
+      (ids) => ids.some((id) => id.startsWith("retry-")),
+    );
+  });
+
   it("rejects publishes while the broker is unreachable, then reconnects and delivers again", async () => {
     const target = new URL(amqpUrl ?? "");
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 5672));

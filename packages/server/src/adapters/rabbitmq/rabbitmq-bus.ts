@@ -81,7 +81,11 @@ export class RabbitMqBus implements MessageBus {
       for (const topic of TOPICS) await consumer.bindQueue(this.#queue, this.exchange(topic), "");
       await consumer.prefetch(500);
       await consumer.consume(this.#queue, (delivery) => {
-        if (!delivery) return;
+        if (!delivery) {
+          // The broker cancelled the consumer (its queue was deleted): rebuild the link, queue included.
+          connection?.close().catch(() => {});
+          return;
+        }
         this.#deliver(delivery.fields.exchange, delivery.content);
         consumer.ack(delivery);
       });
