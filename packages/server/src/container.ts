@@ -6,7 +6,7 @@ import { MemoryBus } from "./adapters/memory/memory-bus.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
 import { RabbitMqBus } from "./adapters/rabbitmq/rabbitmq-bus.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
-import { connectRedis } from "./adapters/redis/redis-client.ts";
+import { connectRedis, redisConnected } from "./adapters/redis/redis-client.ts";
 import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
@@ -107,6 +107,7 @@ export async function createContainer(
   await migrateToLatest(database.db);
 
   const redis: Redis | undefined = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  if (redis && !(await redisConnected(redis))) logger.warn("redis is not answering; starting degraded");
   const localCache = new MemoryCache();
   const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;
 
