@@ -1,8 +1,10 @@
 import { auth } from "./auth.ts";
 import { boards } from "./boards.ts";
 import { categories, userCategories } from "./categories.ts";
+import { chat } from "./chat.ts";
 import { comments } from "./comments.ts";
 import { moderation } from "./moderation.ts";
+import { announcements, notifications } from "./notifications.ts";
 import { adminPoints, points } from "./points.ts";
 import { keywordRankings, search } from "./search.ts";
 import { adminUsers, users } from "./users.ts";
@@ -19,6 +21,9 @@ export const api = {
   points,
   adminPoints,
   moderation,
+  chat,
+  notifications,
+  announcements,
   search,
   keywordRankings,
 };

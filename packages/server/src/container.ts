@@ -2,7 +2,9 @@ import type { Redis } from "ioredis";
 import { connectElasticsearch, indexName } from "./adapters/elasticsearch/elasticsearch-client.ts";
 import { ElasticsearchKeywordRanking } from "./adapters/elasticsearch/elasticsearch-keyword-ranking.ts";
 import { ElasticsearchSearchIndex } from "./adapters/elasticsearch/elasticsearch-search-index.ts";
+import { MemoryBus } from "./adapters/memory/memory-bus.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
+import { RabbitMqBus } from "./adapters/rabbitmq/rabbitmq-bus.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
 import { connectRedis, redisConnected } from "./adapters/redis/redis-client.ts";
 import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
@@ -23,12 +25,19 @@ import { BoardService } from "./modules/boards/service.ts";
 import { CategoryRepository } from "./modules/categories/repository.ts";
 import { categoryRoutes } from "./modules/categories/routes.ts";
 import { CategoryService } from "./modules/categories/service.ts";
+import { ChatRepository } from "./modules/chat/repository.ts";
+import { chatRoutes } from "./modules/chat/routes.ts";
+import { ChatService } from "./modules/chat/service.ts";
 import { AdoptComment } from "./modules/comments/adopt-comment.ts";
 import { CommentRepository } from "./modules/comments/repository.ts";
 import { commentRoutes } from "./modules/comments/routes.ts";
 import { CommentService } from "./modules/comments/service.ts";
 import { moderationRoutes } from "./modules/moderation/routes.ts";
 import { ModerationService } from "./modules/moderation/service.ts";
+import { notifyBoardAuthor } from "./modules/notifications/comment-notifications.ts";
+import { notificationRoutes } from "./modules/notifications/routes.ts";
+import { NotificationService } from "./modules/notifications/service.ts";
+import { OutboxRelay } from "./modules/outbox/outbox.ts";
 import { pointsRoutes } from "./modules/points/routes.ts";
 import { PointsService } from "./modules/points/service.ts";
 import { SqlBoardDocuments } from "./modules/search/board-documents.ts";
@@ -37,7 +46,10 @@ import { searchRoutes } from "./modules/search/routes.ts";
 import { SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
-import type { Cache, KeywordRanking, Probe, SearchIndex } from "./ports.ts";
+import type { Cache, KeywordRanking, MessageBus, Probe, SearchIndex } from "./ports.ts";
+import { type DestinationPolicy, destinationPolicy } from "./realtime/destinations.ts";
+import { RealtimeHub } from "./realtime/hub.ts";
+import { DEFAULT_LIMITS, type RealtimeLimits } from "./realtime/session.ts";
 import { embeddedSecret } from "./secrets.ts";
 
 export interface Container {
@@ -46,13 +58,18 @@ export interface Container {
   metrics: Metrics;
   database: SqlDatabase;
   cache: Cache;
+  bus: MessageBus;
   services: {
     auth: AuthService;
     boards: BoardService;
     comments: CommentService;
     points: PointsService;
     moderation: ModerationService;
+    chat: ChatService;
+    notifications: NotificationService;
   };
+  /** What the STOMP endpoint needs; `server.ts` attaches it to the http.Server. */
+  realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
   search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
@@ -94,6 +111,14 @@ export async function createContainer(
   const localCache = new MemoryCache();
   const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;
 
+  const rabbit = config.amqpUrl ? new RabbitMqBus(config.amqpUrl, config.keyPrefix, logger) : undefined;
+  await rabbit?.start();
+  const bus: MessageBus = rabbit ?? new MemoryBus();
+  const hub = new RealtimeHub(bus, logger);
+  const relay = new OutboxRelay(database.db, bus, logger);
+  relay.kick();
+  const afterCommit = () => relay.kick();
+
   const users = new UserRepository(database.db);
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
   const refreshTokens = new RefreshTokens(database, config.refreshTokenTtl);
@@ -103,9 +128,12 @@ export async function createContainer(
     refresh: refreshTokens,
     throttle: new LoginThrottle(cache, localCache, logger),
     logger,
+    onLogout: (userId) => hub.revokeSessions(userId, "logged out"),
   });
   if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
 
+  const chat = new ChatService({ database, rooms: new ChatRepository(database.db), afterCommit });
+  const notifications = new NotificationService({ database, afterCommit });
   const elasticsearch = config.elasticsearchUrl ? connectElasticsearch(config.elasticsearchUrl) : undefined;
   const chosenIndex: SearchIndex = elasticsearch
     ? new ElasticsearchSearchIndex(elasticsearch, indexName(config.keyPrefix, "boards"))
@@ -141,7 +169,12 @@ export async function createContainer(
     searchOutbox,
   });
   const commentRepository = new CommentRepository(database.db);
-  const comments = new CommentService({ database, comments: commentRepository, boards: boardRepository });
+  const comments = new CommentService({
+    database,
+    comments: commentRepository,
+    boards: boardRepository,
+    onCommentCreated: (comment, board) => notifyBoardAuthor(database, notifications, comment, board),
+  });
   const points = new PointsService({ database });
   const adoptComment = new AdoptComment({
     database,
@@ -155,11 +188,13 @@ export async function createContainer(
     database,
     refreshTokens,
     warningThreshold: config.warningThreshold,
+    onUserBlocked: (userId) => hub.revokeSessions(userId, "account blocked"),
   });
 
   const probes: Probe[] = [
     { name: "database", ping: () => database.ping() },
     ...(redis ? [cache] : []),
+    ...(rabbit ? [rabbit] : []),
     ...(elasticsearch ? [searchIndex] : []),
   ];
 
@@ -169,7 +204,9 @@ export async function createContainer(
     metrics: createMetrics(),
     database,
     cache,
-    services: { auth, boards, comments, points, moderation },
+    bus,
+    services: { auth, boards, comments, points, moderation, chat, notifications },
+    realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
     search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),
@@ -179,6 +216,8 @@ export async function createContainer(
       ...commentRoutes(comments, adoptComment),
       ...pointsRoutes(points),
       ...moderationRoutes(moderation),
+      ...chatRoutes(chat),
+      ...notificationRoutes(notifications),
       ...searchRoutes(search),
     ],
     async readiness() {
@@ -186,6 +225,8 @@ export async function createContainer(
       return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
     },
     async close() {
+      await relay.stop();
+      await bus.close();
       await searchOutbox.stop();
       await elasticsearch?.close();
       await cache.close();

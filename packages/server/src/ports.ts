@@ -37,6 +37,26 @@ export interface Cache extends Probe {
   close(): Promise<void>;
 }
 
+/** What the bus carries: the chat and notification exchanges, and session revocations. */
+export type BusTopic = "chat" | "notification" | "session";
+
+export interface BusMessage {
+  /** Unique per message; consumers drop a repeat (delivery is at least once). */
+  id: string;
+  body: unknown;
+}
+
+/**
+ * Publish/subscribe between server instances. Every instance receives every message, its own included, at least
+ * once, and delivers it to its local sessions.
+ */
+export interface MessageBus extends Probe {
+  /** Resolves once the bus holds the message (the broker confirmed it); rejects when it cannot take it now. */
+  publish(topic: BusTopic, message: BusMessage): Promise<void>;
+  subscribe(handler: (topic: BusTopic, message: BusMessage) => void): void;
+  close(): Promise<void>;
+}
+
 /** What the search index holds for one board. */
 export interface SearchDocument {
   id: number;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { API_BASE_PATH, endpoints } from "@codechef/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
-import { describeEachBackend, describeWithServices } from "./support/backends.ts";
+import { describeEachBackend, describeWithServices, serviceUrls } from "./support/backends.ts";
 import { buildSignup, PASSWORD, raw, signedInUser } from "./support/factories.ts";
 import { startTestServer, type TestServer, testEnvironment } from "./support/test-server.ts";
 
@@ -112,7 +112,11 @@ describeWithServices("shared services", () => {
     try {
       const ready = await raw(server, "GET", "/ready");
       expect(ready.status).toBe(503);
-      expect(ready.body.services).toEqual({ database: "up", redis: "down" });
+      expect(ready.body.services).toEqual({
+        database: "up",
+        redis: "down",
+        ...(serviceUrls.amqp && { rabbitmq: "up" }),
+      });
       const signup = buildSignup();
       const client = server.client();
       await client.auth.signup(signup);

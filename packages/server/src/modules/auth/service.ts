@@ -21,6 +21,7 @@ export class AuthService {
   readonly #refresh: RefreshTokens;
   readonly #throttle: LoginThrottle;
   readonly #logger: Logger;
+  readonly #onLogout: (userId: number) => Promise<void>;
   /** Compared against when the email is unknown, so both paths cost one hash. */
   #decoy: Promise<string> | undefined;
 
@@ -30,12 +31,15 @@ export class AuthService {
     refresh: RefreshTokens;
     throttle: LoginThrottle;
     logger: Logger;
+    /** After a logout: closes the user's realtime sessions. */
+    onLogout?: (userId: number) => Promise<void>;
   }) {
     this.#users = deps.users;
     this.#access = deps.access;
     this.#refresh = deps.refresh;
     this.#throttle = deps.throttle;
     this.#logger = deps.logger;
+    this.#onLogout = deps.onLogout ?? (async () => {});
   }
 
   async signup(input: SignupInput, role: UserRow["role"] = "USER"): Promise<UserRow> {
@@ -77,8 +81,9 @@ export class AuthService {
     return this.#session(user, rotation.token);
   }
 
-  logout(token: string): Promise<void> {
-    return this.#refresh.revokeFamilyOf(token);
+  async logout(token: string): Promise<void> {
+    const userId = await this.#refresh.revokeFamilyOf(token);
+    if (userId !== undefined) await this.#onLogout(userId);
   }
 
   /** The user behind an access token, read fresh so a block applies from the moment it is written. */
