@@ -173,7 +173,7 @@ export async function createContainer(
     database,
     comments: commentRepository,
     boards: boardRepository,
-    onCommentCreated: (comment, board) => notifyBoardAuthor(database, notifications, comment, board),
+    onCommentCreated: (tx, comment, board) => notifyBoardAuthor(tx, notifications, comment, board),
   });
   const points = new PointsService({ database });
   const adoptComment = new AdoptComment({
