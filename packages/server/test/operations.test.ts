@@ -3,10 +3,12 @@ import { once } from "node:events";
 import { request } from "node:http";
 import { join } from "node:path";
 import { API_BASE_PATH, endpoints } from "@codechef/contract";
+import { CodeChef } from "@codechef/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { describeEachBackend, describeWithServices, serviceUrls } from "./support/backends.ts";
 import { buildSignup, PASSWORD, raw, signedInUser } from "./support/factories.ts";
+import { startTcpProxy, throughProxy } from "./support/tcp-proxy.ts";
 import { startTestServer, type TestServer, testEnvironment } from "./support/test-server.ts";
 
 describe("configuration", () => {
@@ -137,6 +139,36 @@ describeWithServices("shared services", () => {
       expect(sixth.status).toBe(429);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describeWithServices("a Redis that hangs", () => {
+  it("costs one deadline, then requests go on without it: /ready 503, login and board reads answer", async () => {
+    const target = new URL(serviceUrls.redis ?? "");
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const server = await startTestServer("services", {
+      REDIS_URL: throughProxy(target.toString(), proxy.port),
+    });
+    try {
+      const { client, signup } = await signedInUser(server);
+      const board = await client.boards.create({ title: "cached", contents: "while redis hangs" });
+      await client.boards.get(board.id);
+      proxy.freeze();
+      // A generous client deadline: a hang fails the test, a slow machine does not.
+      const patient = new CodeChef({ baseUrl: server.url, maxRetries: 0, timeoutMs: 10_000 });
+      const login = () => patient.auth.login({ email: signup.email, password: PASSWORD });
+      expect((await login()).user.email).toBe(signup.email);
+      expect((await login()).user.email).toBe(signup.email);
+      expect((await patient.boards.get(board.id)).viewCount).toBe(2);
+      expect((await patient.boards.get(board.id)).viewCount).toBe(3);
+      const ready = await raw(server, "GET", "/ready");
+      expect(ready.status).toBe(503);
+      expect(ready.body.services.redis).toBe("down");
+      proxy.restore();
+    } finally {
+      await server.stop();
+      await proxy.close();
     }
   });
 });

@@ -1,10 +1,14 @@
 import type { AddressInfo } from "node:net";
 import { connect, createServer, type Socket } from "node:net";
 
-/** A TCP proxy a test controls: `cut()` drops every connection and refuses new ones until `restore()`. */
+/**
+ * A TCP proxy a test controls: `cut()` drops every connection and refuses new ones until `restore()`;
+ * `freeze()` keeps connections open but forwards nothing (a peer that hangs) until `restore()`.
+ */
 export async function startTcpProxy(targetHost: string, targetPort: number) {
   const sockets = new Set<Socket>();
   let open = true;
+  let frozen = false;
   const track = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -18,6 +22,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
     }
     const upstream = connect(targetPort, targetHost);
     track(upstream);
+    if (frozen) {
+      client.pause();
+      upstream.pause();
+    }
     client.pipe(upstream);
     upstream.pipe(client);
     client.on("close", () => upstream.destroy());
@@ -30,8 +38,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
       open = false;
       for (const socket of sockets) socket.destroy();
     },
+    freeze() {
+      frozen = true;
+      for (const socket of sockets) socket.pause();
+    },
     restore() {
       open = true;
+      frozen = false;
+      for (const socket of sockets) socket.resume();
     },
     async close() {
       this.cut();
@@ -40,7 +54,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
   };
 }
 
-/** The AMQP URL with its host and port replaced by the proxy's. */
+/** The service URL with its host and port replaced by the proxy's. */
 export function throughProxy(url: string, port: number): string {
   const proxied = new URL(url);
   proxied.hostname = "127.0.0.1";
