@@ -43,9 +43,11 @@ function ensureBrokerRunning(): void {
   execFileSync("rabbitmqctl", ["await_startup"], { stdio: "ignore", timeout: 120_000 });
 }
 
-/** The broker's restart, with the moments that matter (epoch ms). */
+/** The broker's restart: when each rabbitmqctl step began or ended (epoch ms). */
 interface Outage {
+  stopping: number;
   stopped: number;
+  starting: number;
   back: number;
 }
 
@@ -55,11 +57,12 @@ async function restartBroker(): Promise<Outage> {
   const stopped = Date.now();
   console.error(`broker stopped (stop_app took ${stopped - stopping} ms)`);
   await sleep(OUTAGE_MS);
+  const starting = Date.now();
   await rabbitmqctl("start_app");
   await rabbitmqctl("await_startup");
   const back = Date.now();
-  console.error(`broker back after ${back - stopped} ms`);
-  return { stopped, back };
+  console.error(`broker back ${back - stopping} ms after stop_app began`);
+  return { stopping, stopped, starting, back };
 }
 
 async function createDatabase() {
@@ -262,12 +265,17 @@ async function main(): Promise<boolean> {
       live.map((m) => m.seq),
       expected,
     );
-    const firstLiveAfter = live.find((m) => m.at >= outage.back);
+    // Once stop_app has returned the broker has closed every connection: what arrives after it came after the outage.
+    const liveBefore = live.filter((m) => m.at < outage.stopped);
+    const liveAfter = live.filter((m) => m.at >= outage.stopped);
+    const at = (time: number) => `${time >= outage.stopping ? "+" : ""}${time - outage.stopping} ms`;
     const readyFlip = ready.map(({ seen: s }) =>
       s.down !== undefined && s.up !== undefined
-        ? `503 at +${s.down - outage.stopped} ms, 200 at +${s.up - outage.stopped} ms`
+        ? `503 at ${at(s.down)}, 200 again at ${at(s.up)}`
         : `no 503 → 200 (503 ${s.down ? "seen" : "never seen"}, 200 ${s.up ? "seen" : "not again"})`,
     );
+    const firstAfter = liveAfter[0]?.at;
+    const stray = live.map((m) => m.seq).filter((seq) => seq <= afterSeq || seq > lastSeq);
 
     const rows: [string, string | number][] = [
       ["messages sent (instance 1, SDK realtime)", `${MESSAGES} in ${sentIn} ms`],
@@ -283,19 +291,26 @@ async function main(): Promise<boolean> {
         "subscriber caught up to the last seq",
         caughtUp ? `yes, ${settled - sendsDone} ms after the last send` : "NO (60 s deadline)",
       ],
-      ["received live before the outage", live.filter((m) => m.at < outage.stopped).length],
+      ["received live before the outage", liveBefore.length],
+      ["received live after the outage", liveAfter.length],
+      ["never received live (filled by the SDK from history)", liveAudit.missing.length],
+      ["live repeats reaching the client (the hub drops repeats by id)", liveAudit.duplicates],
+      ["live frames for seqs not sent in the run", stray.length ? stray.join(", ") : "none"],
+      ["timeline: stop_app began", "+0 ms"],
+      ["timeline: stop_app returned", at(outage.stopped)],
       [
-        "received live during the outage",
-        live.filter((m) => m.at >= outage.stopped && m.at < outage.back).length,
+        "timeline: last live delivery before the outage",
+        liveBefore.length ? at(liveBefore.at(-1)?.at ?? 0) : "none",
       ],
-      ["received live after the broker was back", live.filter((m) => m.at >= outage.back).length],
-      ["never received live (backfilled by the SDK from history)", liveAudit.missing.length],
-      ["live repeats reaching the client (hub drops repeats by id)", liveAudit.duplicates],
-      ["outage (stop_app done → await_startup done)", `${outage.back - outage.stopped} ms`],
+      ["timeline: start_app began", at(outage.starting)],
+      ["timeline: first live delivery after the outage", firstAfter ? at(firstAfter) : "none"],
+      ["timeline: await_startup returned (broker back)", at(outage.back)],
+      ["outage (stop_app began → await_startup returned)", `${outage.back - outage.stopping} ms`],
       [
-        "broker back → first live delivery",
-        firstLiveAfter ? `${firstLiveAfter.at - outage.back} ms` : "none",
+        "broker back → first live delivery (negative: delivery resumed before await_startup returned)",
+        firstAfter ? `${firstAfter - outage.back} ms` : "none",
       ],
+      ["start_app began → first live delivery", firstAfter ? `${firstAfter - outage.starting} ms` : "none"],
       ["/ready instance 1", readyFlip[0] ?? ""],
       ["/ready instance 2", readyFlip[1] ?? ""],
     ];
