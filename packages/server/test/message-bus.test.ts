@@ -114,6 +114,52 @@ for (const adapter of adapters) {
     );
   });
 
+  it("keeps what another instance published while this one's link was down, and delivers it once back", async () => {
+    const prefix = `test:${randomBytes(4).toString("hex")}`;
+    const target = new URL(amqpUrl ?? "");
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5672));
+    const steady = new RabbitMqBus(amqpUrl ?? "", prefix, logger);
+    const dropped = new RabbitMqBus(throughProxy(amqpUrl ?? "", proxy.port), prefix, logger);
+    opened.push(steady, dropped);
+    try {
+      await Promise.all([steady.start(), dropped.start()]);
+      const received = listen(dropped);
+      const up = () =>
+        dropped.ping().then(
+          () => true,
+          () => false,
+        );
+      proxy.cut();
+      await until(async () => !(await up()));
+      await steady.publish("chat", { id: "while-away", body: 1 });
+
+      proxy.restore();
+      await until(up);
+      await steady.publish("chat", { id: "after", body: 2 });
+      await eventually(
+        () => received.map((r) => r.message.id),
+        (ids) => ids.includes("after"),
+      );
+      expect(received.map((r) => r.message.id)).toEqual(["while-away", "after"]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("deletes its queue on close", async () => {
+    const bus = new RabbitMqBus(amqpUrl ?? "", `test:${randomBytes(4).toString("hex")}`, logger);
+    await bus.start();
+    await bus.close();
+    const admin = await connect(amqpUrl ?? "");
+    try {
+      const channel = await admin.createChannel();
+      channel.on("error", () => {}); // the 404 closes the channel; its rejection below is what counts
+      await expect(channel.checkQueue(bus.queue)).rejects.toThrow(/NOT_FOUND/);
+    } finally {
+      await admin.close().catch(() => {});
+    }
+  });
+
   it("rejects publishes while the broker is unreachable, then reconnects and delivers again", async () => {
     const target = new URL(amqpUrl ?? "");
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 5672));

@@ -156,3 +156,52 @@ describeWithBroker("a broker outage during a chat", () => {
     await reader.client.realtime.disconnect();
   });
 });
+
+describeWithBroker("one instance's broker link dropping while another carries on", () => {
+  let steady: TestServer;
+  let dropped: TestServer;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    const broker = new URL(serviceUrls.amqp ?? "");
+    proxy = await startTcpProxy(broker.hostname, Number(broker.port || 5672));
+    const environment = await testEnvironment("services");
+    cleanup = environment.cleanup;
+    steady = await startWithEnv(environment.env);
+    dropped = await startWithEnv({
+      ...environment.env,
+      AMQP_URL: throughProxy(serviceUrls.amqp ?? "", proxy.port),
+    });
+  });
+  afterAll(async () => {
+    await steady?.stop();
+    await dropped?.stop();
+    await proxy?.close();
+    await cleanup?.();
+  });
+
+  it("delivers live what was said meanwhile once the link is back, with no later message needed", async () => {
+    const host = await signedInUser(steady);
+    const guest = await signedInUser(steady);
+    const room = await host.client.chat.rooms.create({ title: "away" });
+    const entry = await guest.client.chat.rooms.join(room.id);
+    const guestOnDropped = on(dropped, guest.session);
+    const heard = collector();
+    await guestOnDropped.realtime.subscribeRoom(room.id, heard.push, { after: entry.messages.at(-1)?.seq });
+    const ready = async () => (await fetch(`${dropped.url}/ready`)).status === 200;
+
+    proxy.cut();
+    await until(async () => !(await ready()));
+    for (const text of ["while", "you", "were", "away"]) await host.client.realtime.send(room.id, text);
+    proxy.restore();
+    await until(ready);
+
+    await eventually(
+      () => heard.messages.length,
+      (n) => n === 4,
+    );
+    expect(heard.messages.map((m) => m.content)).toEqual(["while", "you", "were", "away"]);
+    await host.client.realtime.disconnect();
+    await guestOnDropped.realtime.disconnect();
+  });
+});

@@ -9,6 +9,8 @@ const TOPICS: BusTopic[] = ["chat", "notification", "session"];
 const CONFIRM_TIMEOUT_MS = 5000;
 const MAX_BACKOFF_MS = 2000;
 const CLOSE_TIMEOUT_MS = 2000;
+/** How long the broker keeps an instance's queue with no consumer: the longest link loss that costs nothing. */
+const QUEUE_EXPIRES_MS = 60_000;
 
 interface Link {
   connection: ChannelModel;
@@ -17,17 +19,20 @@ interface Link {
 }
 
 /**
- * The bus on RabbitMQ: one durable fanout exchange per topic (`{prefix}.{topic}`), and per instance an exclusive,
- * auto-deleted queue bound to all of them. Publishes wait for the broker's confirm. Any connection or channel
- * failure drops the whole link and reconnects with back-off; publishes fail fast meanwhile, so callers (the
- * outbox relay) keep the message and retry.
+ * The bus on RabbitMQ: one durable fanout exchange per topic (`{prefix}.{topic}`), and per instance a durable
+ * queue bound to all of them. The queue outlives the instance's link (a dropped connection, a broker restart), so
+ * what other instances publish before this one is back waits for it; it is deleted on close, or by the broker
+ * once unused for QUEUE_EXPIRES_MS. Publishes wait for the broker's confirm. Any connection or channel failure
+ * drops the whole link and reconnects with back-off; publishes fail fast meanwhile, so callers (the outbox relay)
+ * keep the message and retry.
  */
 export class RabbitMqBus implements MessageBus {
   readonly name = "rabbitmq";
   readonly #url: string;
   readonly #prefix: string;
   readonly #logger: Logger;
-  readonly #queue: string;
+  /** This instance's queue. */
+  readonly queue: string;
   readonly #handlers: Handler[] = [];
   #link: Link | undefined;
   #connecting: Promise<void> | undefined;
@@ -41,7 +46,7 @@ export class RabbitMqBus implements MessageBus {
     this.#url = url;
     this.#prefix = keyPrefix;
     this.#logger = logger;
-    this.#queue = `${keyPrefix}.instance.${randomUUID()}`;
+    this.queue = `${keyPrefix}.instance.${randomUUID()}`;
   }
 
   exchange(topic: BusTopic): string {
@@ -77,10 +82,10 @@ export class RabbitMqBus implements MessageBus {
       for (const topic of TOPICS) {
         await publisher.assertExchange(this.exchange(topic), "fanout", { durable: true });
       }
-      await consumer.assertQueue(this.#queue, { exclusive: true, autoDelete: true, durable: false });
-      for (const topic of TOPICS) await consumer.bindQueue(this.#queue, this.exchange(topic), "");
+      await consumer.assertQueue(this.queue, { durable: true, expires: QUEUE_EXPIRES_MS });
+      for (const topic of TOPICS) await consumer.bindQueue(this.queue, this.exchange(topic), "");
       await consumer.prefetch(500);
-      await consumer.consume(this.#queue, (delivery) => {
+      await consumer.consume(this.queue, (delivery) => {
         if (!delivery) {
           // The broker cancelled the consumer (its queue was deleted): rebuild the link, queue included.
           connection?.close().catch(() => {});
@@ -95,7 +100,7 @@ export class RabbitMqBus implements MessageBus {
       }
       this.#link = { connection, publisher, consumer };
       this.#attempt = 0;
-      this.#logger.info("amqp connected", { queue: this.#queue });
+      this.#logger.info("amqp connected", { queue: this.queue });
     } catch (error) {
       this.#logger.warn("amqp connect failed", { error: (error as Error).message });
       await connection?.close().catch(() => {});
@@ -184,6 +189,10 @@ export class RabbitMqBus implements MessageBus {
     if (!link) return;
     // A connection whose socket died may never see its close-ok: don't let shutdown wait on it.
     const gaveUp = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS).unref());
-    await Promise.race([link.connection.close().catch(() => {}), gaveUp]);
+    const leave = async () => {
+      await link.consumer.deleteQueue(this.queue).catch(() => {});
+      await link.connection.close().catch(() => {});
+    };
+    await Promise.race([leave(), gaveUp]);
   }
 }

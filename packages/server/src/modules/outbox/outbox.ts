@@ -30,6 +30,8 @@ export class OutboxRelay {
   readonly #timer: NodeJS.Timeout;
   #running: Promise<void> | undefined;
   #again = false;
+  /** Set from a failed pass to the next good one: an outage is logged once, not once per kick. */
+  #paused = false;
   /** Confirmed by the bus, not yet deleted. */
   readonly #published = new Set<number>();
   #deleteTimer: NodeJS.Timeout | undefined;
@@ -49,8 +51,15 @@ export class OutboxRelay {
       return;
     }
     this.#running = this.#drain()
-      .catch((error: unknown) =>
-        this.#logger.warn("outbox relay paused", { error: (error as Error).message }),
+      .then(
+        () => {
+          if (this.#paused) this.#logger.info("outbox relay resumed");
+          this.#paused = false;
+        },
+        (error: unknown) => {
+          if (!this.#paused) this.#logger.warn("outbox relay paused", { error: (error as Error).message });
+          this.#paused = true;
+        },
       )
       .finally(() => {
         this.#running = undefined;
