@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Kysely, type Transaction } from "kysely";
+import { Kysely, type RawBuilder, sql, type Transaction } from "kysely";
 import { Migrator } from "kysely/migration";
 import { runAfterCommit } from "./after-commit.ts";
 import { migrations } from "./migrations/index.ts";
@@ -12,9 +12,32 @@ export type Dialect = "sqlite" | "mysql";
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 
+/** What the dialects really do differently: code asks these, never the dialect's name. */
+export interface Capabilities {
+  /** FTS5 with the trigram tokenizer (SQLite); elsewhere full-text search is built from a bigram table. */
+  trigramFullText: boolean;
+  /** `SELECT … FOR UPDATE` locks rows (MariaDB); SQLite serialises write transactions instead. */
+  rowLocks: boolean;
+  /** How an insert turns into an update of the row it collides with. */
+  upsert: "on-conflict" | "on-duplicate-key";
+  /** The function that counts characters, not bytes. */
+  charLength: RawBuilder<unknown>;
+}
+
+const CAPABILITIES: Record<Dialect, Capabilities> = {
+  sqlite: { trigramFullText: true, rowLocks: false, upsert: "on-conflict", charLength: sql.raw("length") },
+  mysql: {
+    trigramFullText: false,
+    rowLocks: true,
+    upsert: "on-duplicate-key",
+    charLength: sql.raw("char_length"),
+  },
+};
+
 export interface SqlDatabase {
   db: Db;
   dialect: Dialect;
+  capabilities: Capabilities;
   /**
    * Runs `work` in a transaction, retrying when MySQL/MariaDB picks it as a deadlock victim; then the hooks
    * `afterCommit` registered on the committed attempt.
@@ -46,6 +69,7 @@ export function openDatabase(
   return {
     db,
     dialect,
+    capabilities: CAPABILITIES[dialect],
     async transaction(work) {
       for (let attempt = 1; ; attempt++) {
         try {

@@ -44,7 +44,7 @@ export class SqlSearchIndex implements SearchIndex {
         .selectFrom("search_documents")
         .select("version")
         .where("board_id", "=", document.id)
-        .$if(this.#database.dialect === "mysql", (q) => q.forUpdate())
+        .$if(this.#database.capabilities.rowLocks, (q) => q.forUpdate())
         .executeTakeFirst();
       if (held && Number(held.version) > document.version) return;
       await this.#delete(tx, document.id);
@@ -67,7 +67,7 @@ export class SqlSearchIndex implements SearchIndex {
           categories_key: keys.categories,
         })
         .execute();
-      if (this.#database.dialect === "sqlite") {
+      if (this.#database.capabilities.trigramFullText) {
         await tx
           .insertInto("search_fts")
           .values({ rowid: document.id, ...keys })
@@ -97,7 +97,7 @@ export class SqlSearchIndex implements SearchIndex {
       await tx.deleteFrom("search_documents").execute();
       await tx.deleteFrom("search_document_categories").execute();
       await tx.deleteFrom("search_bigrams").execute();
-      if (this.#database.dialect === "sqlite") await tx.deleteFrom("search_fts").execute();
+      if (this.#database.capabilities.trigramFullText) await tx.deleteFrom("search_fts").execute();
     });
   }
 
@@ -186,7 +186,7 @@ export class SqlSearchIndex implements SearchIndex {
     await tx.deleteFrom("search_documents").where("board_id", "=", id).execute();
     await tx.deleteFrom("search_document_categories").where("board_id", "=", id).execute();
     await tx.deleteFrom("search_bigrams").where("board_id", "=", id).execute();
-    if (this.#database.dialect === "sqlite")
+    if (this.#database.capabilities.trigramFullText)
       await tx.deleteFrom("search_fts").where("rowid", "=", id).execute();
   }
 
@@ -198,7 +198,7 @@ export class SqlSearchIndex implements SearchIndex {
         FIELD_WEIGHTS.map(([column]) => contains(sql.ref(`d.${column}`), term)),
         sql` or `,
       )})`;
-    if (this.#database.dialect === "sqlite") {
+    if (this.#database.capabilities.trigramFullText) {
       const long = terms.filter((t) => codePoints(t) >= TRIGRAM);
       const short = terms.filter((t) => codePoints(t) < TRIGRAM);
       const conditions = short.map(containsTerm);
@@ -227,7 +227,7 @@ export class SqlSearchIndex implements SearchIndex {
 
   /** The weighted number of times the terms occur in the folded fields. */
   #score(terms: string[]) {
-    const length = this.#database.dialect === "sqlite" ? sql.raw("length") : sql.raw("char_length");
+    const length = this.#database.capabilities.charLength;
     const parts = terms.flatMap((term) =>
       FIELD_WEIGHTS.map(([column, weight]) => {
         const field = sql.ref(`d.${column}`);

@@ -109,7 +109,7 @@ export class BoardRepository {
       .insertInto("board_views_hourly")
       .values({ board_id: boardId, hour_start_ms: hourStartMs, views: 1 });
     const upsert =
-      this.#database.dialect === "mysql"
+      this.#database.capabilities.upsert === "on-duplicate-key"
         ? insert.onDuplicateKeyUpdate((eb) => ({ views: eb("views", "+", 1) }))
         : insert.onConflict((conflict) =>
             conflict
