@@ -22,3 +22,19 @@ export async function pingRedis(redis: Redis): Promise<void> {
   if (redis.status !== "ready") throw new Error(`redis is ${redis.status}`);
   await redis.ping();
 }
+
+/** Resolves once the connection is ready (commands fail fast before that), or rejects after `timeoutMs`. */
+export function redisReady(redis: Redis, timeoutMs = 5000): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off("ready", ready);
+      reject(new Error(`redis is ${redis.status} after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const ready = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once("ready", ready);
+  });
+}
