@@ -4,4 +4,5 @@ export * from "./common.ts";
 export * from "./endpoint.ts";
 export * from "./errors.ts";
 export * from "./openapi.ts";
+export * from "./rankings.ts";
 export * from "./users.ts";

@@ -9,7 +9,7 @@ import {
   type Session,
 } from "@codechef/contract";
 import { CodeChefError, ConnectionError, errorFromResponse, TimeoutError } from "./errors.ts";
-import { AdminResource, AuthResource, UsersResource } from "./resources.ts";
+import { AdminResource, AuthResource, RankingsResource, UsersResource } from "./resources.ts";
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -40,6 +40,7 @@ export class CodeChef {
   readonly auth: AuthResource;
   readonly users: UsersResource;
   readonly admin: AdminResource;
+  readonly rankings: RankingsResource;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
   #refreshing: Promise<void> | undefined;
@@ -59,6 +60,7 @@ export class CodeChef {
     this.auth = new AuthResource(this);
     this.users = new UsersResource(this);
     this.admin = new AdminResource(this);
+    this.rankings = new RankingsResource(this);
   }
 
   get accessToken(): string | undefined {

@@ -2,10 +2,13 @@ import {
   type AdminUsersQuery,
   adminUsers,
   auth,
+  type BoardRankingsQuery,
   type LoginBody,
+  rankings,
   type Session,
   type SignupBody,
   type User,
+  type UserRankingsQuery,
   users,
 } from "@codechef/contract";
 import type { z } from "zod";
@@ -65,4 +68,16 @@ export class AdminResource extends Resource {
     iterate: (query: z.input<typeof AdminUsersQuery> = {}, options?: RequestOptions) =>
       this.client.paginate<typeof adminUsers.list, User>(adminUsers.list, { query }, options),
   };
+}
+
+export class RankingsResource extends Resource {
+  /** The most viewed boards over a rolling window (`1h` by default, top 3 unless `limit`). */
+  boards(query: BoardRankingsQuery = {}, options?: RequestOptions) {
+    return this.client.request(rankings.boards, { query }, options);
+  }
+
+  /** Users with the most points in one career, now (`realtime`) or earned last month. */
+  users(query: UserRankingsQuery, options?: RequestOptions) {
+    return this.client.request(rankings.users, { query }, options);
+  }
 }
