@@ -198,6 +198,23 @@ describeEachBackend("accounts", (backend) => {
   });
 });
 
+describeEachBackend("configured admin", (backend) => {
+  it("creates the ADMIN_EMAIL account at start, once, and it can use admin routes", async () => {
+    const env = { ADMIN_EMAIL: "Root@Example.com", ADMIN_PASSWORD: "admin password" };
+    const server = await startTestServer(backend, env);
+    try {
+      await server.container.services.auth.ensureAdmin(env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
+      const client = server.client();
+      const session = await client.auth.login({ email: "root@example.com", password: env.ADMIN_PASSWORD });
+      expect(session.user.role).toBe("ADMIN");
+      const admins = await client.admin.users.list({ query: "root@example.com" });
+      expect(admins.total).toBe(1);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 function json(body: unknown): RequestInit {
   return { headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
 }

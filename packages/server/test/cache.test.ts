@@ -1,0 +1,87 @@
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryCache } from "../src/adapters/memory/memory-cache.ts";
+import { RedisCache } from "../src/adapters/redis/redis-cache.ts";
+import { connectRedis } from "../src/adapters/redis/redis-client.ts";
+import { ServiceUnavailableError } from "../src/http/errors.ts";
+import type { Cache } from "../src/ports.ts";
+import { serviceUrls } from "./support/backends.ts";
+
+type Adapter = { name: string; open(): Promise<Cache>; close(): Promise<void> };
+
+let redis: Redis | undefined;
+const adapters: Adapter[] = [
+  { name: "memory", open: async () => new MemoryCache(3), close: async () => {} },
+  {
+    name: "redis",
+    async open() {
+      redis = connectRedis(serviceUrls.redis ?? "");
+      await new Promise((resolve) => redis?.once("ready", resolve));
+      return new RedisCache(redis, `test:${randomBytes(4).toString("hex")}`);
+    },
+    close: async () => redis?.disconnect(),
+  },
+];
+
+for (const adapter of adapters) {
+  const run = adapter.name === "redis" && !serviceUrls.redis ? describe.skip : describe;
+  run(`cache port [${adapter.name}]`, () => {
+    let cache: Cache;
+    beforeAll(async () => {
+      cache = await adapter.open();
+    });
+    afterAll(() => adapter.close());
+
+    it("stores, reads back a copy, and deletes", async () => {
+      const value = { a: 1, nested: { b: "한글" } };
+      await cache.set("k", value, 60);
+      value.a = 2;
+      expect(await cache.get("k")).toEqual({ a: 1, nested: { b: "한글" } });
+      await cache.delete("k");
+      expect(await cache.get("k")).toBeUndefined();
+    });
+
+    it("counts hits in a window that starts at the first hit", async () => {
+      expect(await cache.count("w")).toEqual({ count: 0, resetInSeconds: 0 });
+      await cache.hit("w", 60);
+      const second = await cache.hit("w", 60);
+      expect(second.count).toBe(2);
+      expect(second.resetInSeconds).toBeGreaterThan(0);
+      expect(second.resetInSeconds).toBeLessThanOrEqual(60);
+      expect((await cache.count("w")).count).toBe(2);
+    });
+
+    it("counts every one of 50 concurrent hits", async () => {
+      await Promise.all(Array.from({ length: 50 }, () => cache.hit("many", 60)));
+      expect((await cache.count("many")).count).toBe(50);
+    });
+  });
+}
+
+describe("cache port [memory] eviction", () => {
+  it("evicts the least recently used entry beyond its size", async () => {
+    const cache = new MemoryCache(2);
+    await cache.set("a", 1, 60);
+    await cache.set("b", 2, 60);
+    await cache.get("a");
+    await cache.set("c", 3, 60);
+    expect(await cache.get("b")).toBeUndefined();
+    expect(await cache.get("a")).toBe(1);
+  });
+});
+
+describe("cache port [redis unreachable]", () => {
+  it("misses on reads, ignores writes and reports counters as unavailable", async () => {
+    const down = connectRedis("redis://127.0.0.1:1/0");
+    const cache = new RedisCache(down, "test:down");
+    try {
+      await cache.set("k", 1, 60);
+      expect(await cache.get("k")).toBeUndefined();
+      await expect(cache.hit("k", 60)).rejects.toBeInstanceOf(ServiceUnavailableError);
+      await expect(cache.ping()).rejects.toThrow();
+    } finally {
+      down.disconnect();
+    }
+  });
+});
