@@ -1,6 +1,23 @@
 import { auth } from "./auth.ts";
+import { boards } from "./boards.ts";
+import { categories, userCategories } from "./categories.ts";
+import { comments } from "./comments.ts";
+import { moderation } from "./moderation.ts";
+import { adminPoints, points } from "./points.ts";
 import { rankings } from "./rankings.ts";
 import { adminUsers, users } from "./users.ts";
 
 /** Every REST endpoint, by resource. The server mounts these, the SDK calls them, OpenAPI describes them. */
-export const api = { auth, users, adminUsers, rankings };
+export const api = {
+  auth,
+  users,
+  adminUsers,
+  categories,
+  userCategories,
+  boards,
+  comments,
+  points,
+  adminPoints,
+  moderation,
+  rankings,
+};

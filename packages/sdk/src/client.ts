@@ -9,7 +9,15 @@ import {
   type Session,
 } from "@codechef/contract";
 import { CodeChefError, ConnectionError, errorFromResponse, TimeoutError } from "./errors.ts";
-import { AdminResource, AuthResource, RankingsResource, UsersResource } from "./resources.ts";
+import {
+  AdminResource,
+  AuthResource,
+  BoardsResource,
+  CategoriesResource,
+  CommentsResource,
+  RankingsResource,
+  UsersResource,
+} from "./resources.ts";
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -40,6 +48,9 @@ export class CodeChef {
   readonly auth: AuthResource;
   readonly users: UsersResource;
   readonly admin: AdminResource;
+  readonly categories: CategoriesResource;
+  readonly boards: BoardsResource;
+  readonly comments: CommentsResource;
   readonly rankings: RankingsResource;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
@@ -60,6 +71,9 @@ export class CodeChef {
     this.auth = new AuthResource(this);
     this.users = new UsersResource(this);
     this.admin = new AdminResource(this);
+    this.categories = new CategoriesResource(this);
+    this.boards = new BoardsResource(this);
+    this.comments = new CommentsResource(this);
     this.rankings = new RankingsResource(this);
   }
 

@@ -1,14 +1,33 @@
 import {
   type AdminUsersQuery,
+  adminPoints,
   adminUsers,
   auth,
   type BoardRankingsQuery,
+  type BoardSummary,
+  type BoardsQuery,
+  boards,
+  type CategoriesQuery,
+  type Comment,
+  type CommentsQuery,
+  type CreateBoardBody,
+  type CreateCategoryBody,
+  categories,
+  comments,
+  type GrantPointsBody,
+  type LedgerEntry,
   type LoginBody,
+  moderation,
+  type PointsQuery,
+  points,
   rankings,
   type Session,
   type SignupBody,
+  type UpdateBoardBody,
+  type UpdateCategoryBody,
   type User,
   type UserRankingsQuery,
+  userCategories,
   users,
 } from "@codechef/contract";
 import type { z } from "zod";
@@ -59,6 +78,104 @@ export class UsersResource extends Resource {
   get(id: number, options?: RequestOptions) {
     return this.client.request(users.get, { params: { id } }, options);
   }
+
+  /** A user's balance and the newest page of their ledger. */
+  points(id: number, query: PointsQuery = {}, options?: RequestOptions) {
+    return this.client.request(points.get, { params: { id }, query }, options);
+  }
+
+  /** Every ledger entry of a user, newest first. */
+  iteratePoints(id: number, query: PointsQuery = {}, options?: RequestOptions) {
+    return this.client.paginateCursor<typeof points.get, LedgerEntry>(
+      points.get,
+      { params: { id }, query },
+      options,
+    );
+  }
+
+  /** Sets your frameworks and languages. */
+  setCategories(categoryIds: number[], options?: RequestOptions) {
+    return this.client.request(userCategories.set, { body: { categoryIds } }, options);
+  }
+}
+
+export class CategoriesResource extends Resource {
+  list(query: CategoriesQuery = {}, options?: RequestOptions) {
+    return this.client.request(categories.list, { query }, options);
+  }
+
+  /** Admins only. */
+  create(body: CreateCategoryBody, options?: RequestOptions) {
+    return this.client.request(categories.create, { body }, options);
+  }
+
+  /** Admins only. */
+  update(id: number, body: UpdateCategoryBody, options?: RequestOptions) {
+    return this.client.request(categories.update, { params: { id }, body }, options);
+  }
+
+  /** Admins only; refused while a board carries the category. */
+  delete(id: number, options?: RequestOptions) {
+    return this.client.request(categories.delete, { params: { id } }, options);
+  }
+}
+
+export class BoardsResource extends Resource {
+  list(query: BoardsQuery = {}, options?: RequestOptions) {
+    return this.client.request(boards.list, { query }, options);
+  }
+
+  iterate(query: BoardsQuery = {}, options?: RequestOptions) {
+    return this.client.paginate<typeof boards.list, BoardSummary>(boards.list, { query }, options);
+  }
+
+  create(body: CreateBoardBody, options?: RequestOptions) {
+    return this.client.request(boards.create, { body }, options);
+  }
+
+  /** Reads a board; each call counts one view. */
+  get(id: number, options?: RequestOptions) {
+    return this.client.request(boards.get, { params: { id } }, options);
+  }
+
+  update(id: number, body: UpdateBoardBody, options?: RequestOptions) {
+    return this.client.request(boards.update, { params: { id }, body }, options);
+  }
+
+  delete(id: number, options?: RequestOptions) {
+    return this.client.request(boards.delete, { params: { id } }, options);
+  }
+}
+
+export class CommentsResource extends Resource {
+  list(boardId: number, query: CommentsQuery = {}, options?: RequestOptions) {
+    return this.client.request(comments.list, { params: { id: boardId }, query }, options);
+  }
+
+  iterate(boardId: number, query: CommentsQuery = {}, options?: RequestOptions) {
+    return this.client.paginate<typeof comments.list, Comment>(
+      comments.list,
+      { params: { id: boardId }, query },
+      options,
+    );
+  }
+
+  create(boardId: number, contents: string, options?: RequestOptions) {
+    return this.client.request(comments.create, { params: { id: boardId }, body: { contents } }, options);
+  }
+
+  update(id: number, contents: string, options?: RequestOptions) {
+    return this.client.request(comments.update, { params: { id }, body: { contents } }, options);
+  }
+
+  delete(id: number, options?: RequestOptions) {
+    return this.client.request(comments.delete, { params: { id } }, options);
+  }
+
+  /** Adopts a comment on your board; its author earns the adoption points. */
+  adopt(id: number, options?: RequestOptions) {
+    return this.client.request(comments.adopt, { params: { id } }, options);
+  }
 }
 
 export class AdminResource extends Resource {
@@ -67,6 +184,23 @@ export class AdminResource extends Resource {
       this.client.request(adminUsers.list, { query }, options),
     iterate: (query: z.input<typeof AdminUsersQuery> = {}, options?: RequestOptions) =>
       this.client.paginate<typeof adminUsers.list, User>(adminUsers.list, { query }, options),
+    warn: (id: number, body: { reason: string }, options?: RequestOptions) =>
+      this.client.request(moderation.warn, { params: { id }, body }, options),
+    unblock: (id: number, options?: RequestOptions) =>
+      this.client.request(moderation.unblock, { params: { id } }, options),
+    /** Grants (or, with a negative delta, deducts) points; pass `idempotencyKey` so a retry never applies twice. */
+    grantPoints: (id: number, body: GrantPointsBody, options?: RequestOptions) =>
+      this.client.request(adminPoints.grant, { params: { id }, body }, options),
+  };
+
+  /** The same calls as `client.categories.create/update/delete`. */
+  readonly categories = {
+    create: (body: CreateCategoryBody, options?: RequestOptions) =>
+      this.client.request(categories.create, { body }, options),
+    update: (id: number, body: UpdateCategoryBody, options?: RequestOptions) =>
+      this.client.request(categories.update, { params: { id }, body }, options),
+    delete: (id: number, options?: RequestOptions) =>
+      this.client.request(categories.delete, { params: { id } }, options),
   };
 }
 

@@ -5,7 +5,7 @@ import Koa, { type Context } from "koa";
 import type { Container } from "./container.ts";
 import { readJson } from "./http/body.ts";
 import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from "./http/errors.ts";
-import type { Route } from "./http/route.ts";
+import type { RequestContext, Route } from "./http/route.ts";
 import { validate } from "./http/route.ts";
 import type { Logger } from "./logger.ts";
 
@@ -69,8 +69,9 @@ function mount(router: Router, container: Container, { endpoint, handle }: Route
       headers: ctx.headers,
       body: endpoint.body ? await readJson(ctx.req) : undefined,
     });
-    const result = await handle(input, { user, requestId: ctx.state.requestId, ip: ctx.ip });
-    ctx.status = endpoint.status ?? 200;
+    const context: RequestContext = { user, requestId: ctx.state.requestId, ip: ctx.ip };
+    const result = await handle(input, context);
+    ctx.status = context.status ?? endpoint.status ?? 200;
     if (result !== undefined) ctx.body = result;
   });
 }

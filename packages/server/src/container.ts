@@ -12,6 +12,20 @@ import { AccessTokens } from "./modules/auth/access-tokens.ts";
 import { RefreshTokens } from "./modules/auth/refresh-tokens.ts";
 import { authRoutes } from "./modules/auth/routes.ts";
 import { AuthService } from "./modules/auth/service.ts";
+import { BoardRepository } from "./modules/boards/repository.ts";
+import { boardRoutes } from "./modules/boards/routes.ts";
+import { BoardService } from "./modules/boards/service.ts";
+import { CategoryRepository } from "./modules/categories/repository.ts";
+import { categoryRoutes } from "./modules/categories/routes.ts";
+import { CategoryService } from "./modules/categories/service.ts";
+import { AdoptComment } from "./modules/comments/adopt-comment.ts";
+import { CommentRepository } from "./modules/comments/repository.ts";
+import { commentRoutes } from "./modules/comments/routes.ts";
+import { CommentService } from "./modules/comments/service.ts";
+import { moderationRoutes } from "./modules/moderation/routes.ts";
+import { ModerationService } from "./modules/moderation/service.ts";
+import { pointsRoutes } from "./modules/points/routes.ts";
+import { PointsService } from "./modules/points/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
 import type { Cache, Probe } from "./ports.ts";
@@ -23,7 +37,13 @@ export interface Container {
   metrics: Metrics;
   database: SqlDatabase;
   cache: Cache;
-  services: { auth: AuthService };
+  services: {
+    auth: AuthService;
+    boards: BoardService;
+    comments: CommentService;
+    points: PointsService;
+    moderation: ModerationService;
+  };
   routes: Route[];
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
   readiness(): Promise<Record<string, "up" | "down">>;
@@ -48,7 +68,9 @@ export async function createContainer(
   config: Config,
   logger: Logger = jsonLogger(config.logLevel),
 ): Promise<Container> {
-  const database = openDatabase(config.database.url, config.database.poolSize);
+  const database = openDatabase(config.database.url, config.database.poolSize, (error) =>
+    logger.error("after-commit hook failed", { error: String(error) }),
+  );
   await migrateToLatest(database.db);
 
   const redis: Redis | undefined = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
@@ -57,14 +79,41 @@ export async function createContainer(
 
   const users = new UserRepository(database.db);
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
+  const refreshTokens = new RefreshTokens(database, config.refreshTokenTtl);
   const auth = new AuthService({
     users,
     access: new AccessTokens(secret, config.accessTokenTtl),
-    refresh: new RefreshTokens(database, config.refreshTokenTtl),
+    refresh: refreshTokens,
     throttle: new LoginThrottle(cache, localCache, logger),
     logger,
   });
   if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
+
+  const categoryRepository = new CategoryRepository(database.db);
+  const categories = new CategoryService(database, categoryRepository);
+  const boardRepository = new BoardRepository(database, categoryRepository);
+  const boards = new BoardService({
+    database,
+    cache,
+    boards: boardRepository,
+    categories: categoryRepository,
+  });
+  const commentRepository = new CommentRepository(database.db);
+  const comments = new CommentService({ database, comments: commentRepository, boards: boardRepository });
+  const points = new PointsService({ database });
+  const adoptComment = new AdoptComment({
+    database,
+    comments: commentRepository,
+    boards: boardRepository,
+    boardService: boards,
+    points,
+    adoptionPoints: config.adoptionPoints,
+  });
+  const moderation = new ModerationService({
+    database,
+    refreshTokens,
+    warningThreshold: config.warningThreshold,
+  });
 
   const probes: Probe[] = [{ name: "database", ping: () => database.ping() }, ...(redis ? [cache] : [])];
 
@@ -74,8 +123,16 @@ export async function createContainer(
     metrics: createMetrics(),
     database,
     cache,
-    services: { auth },
-    routes: [...authRoutes(auth), ...userRoutes(users)],
+    services: { auth, boards, comments, points, moderation },
+    routes: [
+      ...authRoutes(auth),
+      ...userRoutes(users),
+      ...categoryRoutes(categories, categoryRepository),
+      ...boardRoutes(boards),
+      ...commentRoutes(comments, adoptComment),
+      ...pointsRoutes(points),
+      ...moderationRoutes(moderation),
+    ],
     async readiness() {
       const states = await Promise.all(probes.map(probe));
       return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));

@@ -12,6 +12,11 @@ export interface WindowCount {
   resetInSeconds: number;
 }
 
+export interface Versioned<T> {
+  version: number;
+  value: T;
+}
+
 /**
  * A key-value cache. Reads and writes never fail a request: when the backing service is down they behave as a
  * miss and a no-op. Counters are different: they throw `ServiceUnavailableError` so the caller decides.
@@ -20,6 +25,13 @@ export interface Cache extends Probe {
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /** A value stored by `setVersioned`, with its version. */
+  getVersioned<T>(key: string): Promise<Versioned<T> | undefined>;
+  /**
+   * Stores `value` as `version` unless the entry already holds that version or a newer one, in one atomic step:
+   * a slow reader can never put back an older version after a writer stored a newer one. True when stored.
+   */
+  setVersioned(key: string, version: number, value: unknown, ttlSeconds: number): Promise<boolean>;
   /** Counts one hit in a fixed window that starts at the first hit. */
   hit(key: string, windowSeconds: number): Promise<WindowCount>;
   /** The current window's count without adding to it. */

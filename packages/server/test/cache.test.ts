@@ -52,6 +52,26 @@ for (const adapter of adapters) {
       expect((await cache.count("w")).count).toBe(2);
     });
 
+    it("keeps only the newest version of a versioned entry", async () => {
+      expect(await cache.getVersioned("doc")).toBeUndefined();
+      expect(await cache.setVersioned("doc", 2, { title: "two" }, 60)).toBe(true);
+      expect(await cache.setVersioned("doc", 1, { title: "one" }, 60)).toBe(false);
+      expect(await cache.setVersioned("doc", 2, { title: "another two" }, 60)).toBe(false);
+      expect(await cache.getVersioned("doc")).toEqual({ version: 2, value: { title: "two" } });
+      expect(await cache.setVersioned("doc", 3, { title: "three" }, 60)).toBe(true);
+      expect(await cache.getVersioned("doc")).toEqual({ version: 3, value: { title: "three" } });
+      await cache.delete("doc");
+      expect(await cache.getVersioned("doc")).toBeUndefined();
+    });
+
+    it("ends on the newest of racing versioned writes, whatever order they land in", async () => {
+      const versions = Array.from({ length: 30 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+      const stored = await Promise.all(versions.map((v) => cache.setVersioned("race", v, { v }, 60)));
+      expect(stored.some(Boolean)).toBe(true);
+      expect(await cache.getVersioned("race")).toEqual({ version: 30, value: { v: 30 } });
+      expect(await cache.setVersioned("race", 29, { v: 29 }, 60)).toBe(false);
+    });
+
     it("counts every one of 50 concurrent hits", async () => {
       await Promise.all(Array.from({ length: 50 }, () => cache.hit("many", 60)));
       expect((await cache.count("many")).count).toBe(50);
@@ -78,6 +98,8 @@ describe("cache port [redis unreachable]", () => {
     try {
       await cache.set("k", 1, 60);
       expect(await cache.get("k")).toBeUndefined();
+      expect(await cache.setVersioned("v", 1, 1, 60)).toBe(false);
+      expect(await cache.getVersioned("v")).toBeUndefined();
       await expect(cache.hit("k", 60)).rejects.toBeInstanceOf(ServiceUnavailableError);
       await expect(cache.ping()).rejects.toThrow();
     } finally {

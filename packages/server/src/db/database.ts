@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { Kysely, type Transaction } from "kysely";
 import { Migrator } from "kysely/migration";
+import { runAfterCommit } from "./after-commit.ts";
 import { migrations } from "./migrations/index.ts";
 import { mysqlDialect } from "./mysql-dialect.ts";
 import type { Database } from "./schema.ts";
@@ -14,7 +15,10 @@ export type Tx = Transaction<Database>;
 export interface SqlDatabase {
   db: Db;
   dialect: Dialect;
-  /** Runs `work` in a transaction, retrying when MySQL/MariaDB picks it as a deadlock victim. */
+  /**
+   * Runs `work` in a transaction, retrying when MySQL/MariaDB picks it as a deadlock victim; then the hooks
+   * `afterCommit` registered on the committed attempt.
+   */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -27,7 +31,11 @@ function isRetryable(error: unknown): boolean {
   return RETRYABLE_MYSQL_ERRORS.has((error as { errno?: number }).errno ?? 0);
 }
 
-export function openDatabase(url: string, poolSize = 20): SqlDatabase {
+export function openDatabase(
+  url: string,
+  poolSize = 20,
+  onHookError: (error: unknown) => void = () => {},
+): SqlDatabase {
   const dialect: Dialect = url.startsWith("sqlite:") ? "sqlite" : "mysql";
   const db = new Kysely<Database>({
     dialect:
@@ -41,7 +49,13 @@ export function openDatabase(url: string, poolSize = 20): SqlDatabase {
     async transaction(work) {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().execute(work);
+          let committed: Tx | undefined;
+          const result = await db.transaction().execute((tx) => {
+            committed = tx;
+            return work(tx);
+          });
+          if (committed) await runAfterCommit(committed, onHookError);
+          return result;
         } catch (error) {
           if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));

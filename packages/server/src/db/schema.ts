@@ -26,7 +26,81 @@ export interface RefreshTokensTable {
   created_at: number;
 }
 
+export interface CategoriesTable {
+  id: Generated<number>;
+  type: "FRAMEWORK" | "LANGUAGE";
+  name: string;
+  created_at: number;
+}
+
+export interface UserCategoriesTable {
+  user_id: number;
+  category_id: number;
+}
+
+export interface BoardsTable {
+  id: Generated<number>;
+  author_id: number;
+  title: string;
+  contents: string;
+  view_count: Generated<number>;
+  adopted_comment_id: number | null;
+  /** Raised by every change to what the detail shows; the cache keeps only the newest. */
+  version: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BoardCategoriesTable {
+  board_id: number;
+  category_id: number;
+}
+
+export interface BoardViewsHourlyTable {
+  board_id: number;
+  hour_start_ms: number;
+  views: number;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  board_id: number;
+  author_id: number;
+  contents: string;
+  /** 0 or 1. */
+  adopted: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PointLedgerTable {
+  id: Generated<number>;
+  user_id: number;
+  delta: number;
+  reason: string;
+  reference: string | null;
+  idempotency_key: string | null;
+  balance_after: number;
+  created_at: number;
+}
+
+export interface WarningsTable {
+  id: Generated<number>;
+  user_id: number;
+  issued_by: number;
+  reason: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
+  categories: CategoriesTable;
+  user_categories: UserCategoriesTable;
+  boards: BoardsTable;
+  board_categories: BoardCategoriesTable;
+  board_views_hourly: BoardViewsHourlyTable;
+  comments: CommentsTable;
+  point_ledger: PointLedgerTable;
+  warnings: WarningsTable;
 }

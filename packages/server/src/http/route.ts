@@ -8,6 +8,8 @@ export interface RequestContext<User = UserRow | null> {
   user: User;
   requestId: string;
   ip: string;
+  /** Set by a handler whose success status varies (a replayed idempotent call answers 200, not 201). */
+  status?: number;
 }
 
 type ContextOf<E extends Endpoint> = RequestContext<

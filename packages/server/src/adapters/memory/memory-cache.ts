@@ -1,4 +1,4 @@
-import type { Cache, WindowCount } from "../../ports.ts";
+import type { Cache, Versioned, WindowCount } from "../../ports.ts";
 
 interface Entry {
   value: unknown;
@@ -46,6 +46,17 @@ export class MemoryCache implements Cache {
 
   async delete(key: string): Promise<void> {
     this.#entries.delete(key);
+  }
+
+  async getVersioned<T>(key: string): Promise<Versioned<T> | undefined> {
+    return this.get<Versioned<T>>(key);
+  }
+
+  async setVersioned(key: string, version: number, value: unknown, ttlSeconds: number): Promise<boolean> {
+    const current = this.#live(key)?.value as Versioned<unknown> | undefined;
+    if (current && current.version >= version) return false;
+    this.#put(key, structuredClone({ version, value }), ttlSeconds);
+    return true;
   }
 
   async hit(key: string, windowSeconds: number): Promise<WindowCount> {

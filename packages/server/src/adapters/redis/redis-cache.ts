@@ -1,12 +1,20 @@
 import type { Redis } from "ioredis";
 import { ServiceUnavailableError } from "../../http/errors.ts";
-import type { Cache, WindowCount } from "../../ports.ts";
+import type { Cache, Versioned, WindowCount } from "../../ports.ts";
 import { pingRedis } from "./redis-client.ts";
 
 const HIT = `
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}`;
+
+/** A hash {v: version, d: JSON}; replaced only by a newer version. */
+const SET_VERSIONED = `
+local current = redis.call('HGET', KEYS[1], 'v')
+if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
 
 /** The cache port on Redis: JSON values under `{prefix}:cache:`. */
 export class RedisCache implements Cache {
@@ -34,6 +42,33 @@ export class RedisCache implements Cache {
 
   async delete(key: string): Promise<void> {
     await this.#redis.del(this.#prefix + key).catch(() => {});
+  }
+
+  async getVersioned<T>(key: string): Promise<Versioned<T> | undefined> {
+    try {
+      const [version, data] = await this.#redis.hmget(this.#prefix + key, "v", "d");
+      return version == null || data == null
+        ? undefined
+        : { version: Number(version), value: JSON.parse(data) as T };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async setVersioned(key: string, version: number, value: unknown, ttlSeconds: number): Promise<boolean> {
+    try {
+      const stored = await this.#redis.eval(
+        SET_VERSIONED,
+        1,
+        this.#prefix + key,
+        version,
+        JSON.stringify(value),
+        ttlSeconds * 1000,
+      );
+      return stored === 1;
+    } catch {
+      return false;
+    }
   }
 
   async hit(key: string, windowSeconds: number): Promise<WindowCount> {

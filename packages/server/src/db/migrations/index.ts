@@ -1,7 +1,9 @@
 import type { Migration } from "kysely/migration";
 import * as accounts from "./001-accounts.ts";
+import * as community from "./002-community.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
   "001-accounts": accounts,
+  "002-community": community,
 };

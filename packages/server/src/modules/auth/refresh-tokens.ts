@@ -84,8 +84,9 @@ export class RefreshTokens {
       .execute();
   }
 
-  async revokeAllOf(userId: number): Promise<void> {
-    await this.#database.db
+  /** Signs the user out everywhere; pass a transaction to make it part of it. */
+  async revokeAllOf(userId: number, db: Db = this.#database.db): Promise<void> {
+    await db
       .updateTable("refresh_tokens")
       .set({ revoked_at: Date.now() })
       .where("user_id", "=", userId)

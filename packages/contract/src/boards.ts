@@ -1,0 +1,97 @@
+import { z } from "zod";
+import { Category, CategoryIds } from "./categories.ts";
+import { Comment } from "./comments.ts";
+import { Id, IdParams, PageQuery, pageOf, Timestamp } from "./common.ts";
+import { endpoint } from "./endpoint.ts";
+import { UserRef } from "./users.ts";
+
+export const BoardTitle = z.string().trim().min(1).max(200);
+export const BoardContents = z.string().min(1).max(50_000);
+
+export const Board = z.object({
+  id: z.number(),
+  title: z.string(),
+  contents: z.string(),
+  author: UserRef,
+  categories: z.array(Category),
+  viewCount: z.number(),
+  adoptedComment: Comment.nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type Board = z.infer<typeof Board>;
+
+/** A board in a list: no contents (up to 50,000 characters each), whether a comment was adopted. */
+export const BoardSummary = Board.omit({ contents: true, adoptedComment: true }).extend({
+  adopted: z.boolean(),
+});
+export type BoardSummary = z.infer<typeof BoardSummary>;
+
+export const CreateBoardBody = z.object({
+  title: BoardTitle,
+  contents: BoardContents,
+  categoryIds: CategoryIds.optional(),
+});
+export type CreateBoardBody = z.input<typeof CreateBoardBody>;
+
+export const UpdateBoardBody = z
+  .object({
+    title: BoardTitle.optional(),
+    contents: BoardContents.optional(),
+    categoryIds: CategoryIds.optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: "nothing to update" });
+export type UpdateBoardBody = z.input<typeof UpdateBoardBody>;
+
+export const BoardsQuery = PageQuery.extend({
+  categoryId: Id.optional(),
+  authorId: Id.optional(),
+  sort: z.enum(["latest", "views"]).default("latest"),
+});
+export type BoardsQuery = z.input<typeof BoardsQuery>;
+
+export const boards = {
+  list: endpoint({
+    method: "GET",
+    path: "/boards",
+    summary: "Boards, newest or most viewed first, filtered by category or author",
+    access: "none",
+    query: BoardsQuery,
+    response: pageOf(BoardSummary),
+  }),
+  create: endpoint({
+    method: "POST",
+    path: "/boards",
+    summary: "Post a board",
+    access: "user",
+    status: 201,
+    body: CreateBoardBody,
+    response: Board,
+  }),
+  get: endpoint({
+    method: "GET",
+    path: "/boards/:id",
+    summary: "A board; every read counts one view",
+    access: "none",
+    params: IdParams,
+    response: Board,
+  }),
+  update: endpoint({
+    method: "PATCH",
+    path: "/boards/:id",
+    summary: "Edit your board",
+    access: "user",
+    params: IdParams,
+    body: UpdateBoardBody,
+    response: Board,
+  }),
+  delete: endpoint({
+    method: "DELETE",
+    path: "/boards/:id",
+    summary: "Delete a board with its comments (author or admin)",
+    access: "user",
+    status: 204,
+    params: IdParams,
+  }),
+};

@@ -1,0 +1,48 @@
+import type { Board, BoardSummary, Comment } from "@codechef/contract";
+import type { Selectable } from "kysely";
+import type { BoardsTable } from "../../db/schema.ts";
+import { type CategoryRow, presentCategory } from "../categories/presenter.ts";
+import { iso } from "../users/presenter.ts";
+
+export type BoardRow = Selectable<BoardsTable>;
+export type AuthoredBoardRow = BoardRow & { author_nickname: string };
+
+/** A board's detail without its view count, which always comes fresh from the database. */
+export type BoardContent = Omit<Board, "viewCount">;
+
+export function presentBoardContent(
+  row: AuthoredBoardRow,
+  categories: CategoryRow[],
+  adoptedComment: Comment | null,
+): BoardContent {
+  return {
+    id: row.id,
+    title: row.title,
+    contents: row.contents,
+    author: { id: row.author_id, nickname: row.author_nickname },
+    categories: categories.map(presentCategory),
+    adoptedComment,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export function presentBoard(content: BoardContent, viewCount: number): Board {
+  return { ...content, viewCount: Number(viewCount) };
+}
+
+export function presentBoardSummary(
+  row: Omit<AuthoredBoardRow, "contents">,
+  categories: CategoryRow[],
+): BoardSummary {
+  return {
+    id: row.id,
+    title: row.title,
+    author: { id: row.author_id, nickname: row.author_nickname },
+    categories: categories.map(presentCategory),
+    viewCount: Number(row.view_count),
+    adopted: row.adopted_comment_id !== null,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}

@@ -1,0 +1,168 @@
+import type { BoardsQuery } from "@codechef/contract";
+import type { z } from "zod";
+import type { Db, SqlDatabase, Tx } from "../../db/database.ts";
+import type { CategoryRepository } from "../categories/repository.ts";
+import { presentComment, selectComments } from "../comments/presenter.ts";
+import type { AuthoredBoardRow, BoardContent, BoardRow } from "./presenter.ts";
+import { presentBoardContent } from "./presenter.ts";
+
+const HOUR_MS = 3_600_000;
+
+export interface LoadedBoard {
+  content: BoardContent;
+  version: number;
+  viewCount: number;
+}
+
+export interface CountedView {
+  viewCount: number;
+  version: number;
+}
+
+export class BoardRepository {
+  readonly #database: SqlDatabase;
+  readonly #categories: CategoryRepository;
+
+  constructor(database: SqlDatabase, categories: CategoryRepository) {
+    this.#database = database;
+    this.#categories = categories;
+  }
+
+  findById(id: number, db: Db = this.#database.db): Promise<BoardRow | undefined> {
+    return db.selectFrom("boards").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async insert(tx: Tx, authorId: number, title: string, contents: string, now = Date.now()): Promise<number> {
+    const { insertId } = await tx
+      .insertInto("boards")
+      .values({ author_id: authorId, title, contents, created_at: now, updated_at: now })
+      .executeTakeFirstOrThrow();
+    return Number(insertId);
+  }
+
+  async setCategories(tx: Tx, boardId: number, categoryIds: number[]): Promise<void> {
+    await tx.deleteFrom("board_categories").where("board_id", "=", boardId).execute();
+    if (categoryIds.length === 0) return;
+    await tx
+      .insertInto("board_categories")
+      .values(categoryIds.map((category_id) => ({ board_id: boardId, category_id })))
+      .execute();
+  }
+
+  /** Applies an edit and raises the version; false when the board is gone. */
+  async update(tx: Tx, id: number, changes: { title?: string; contents?: string }): Promise<boolean> {
+    const result = await tx
+      .updateTable("boards")
+      .set((eb) => ({ ...changes, version: eb("version", "+", 1), updated_at: Date.now() }))
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const result = await this.#database.db.deleteFrom("boards").where("id", "=", id).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  /**
+   * Counts one view on the board and in its hour, in one transaction, and reads the count back; undefined when
+   * there is no such board. Both counters are atomic SQL increments, so no concurrent view is lost.
+   */
+  countView(id: number, now = Date.now()): Promise<CountedView | undefined> {
+    return this.#database.transaction(async (tx) => {
+      const counted = await tx
+        .updateTable("boards")
+        .set((eb) => ({ view_count: eb("view_count", "+", 1) }))
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (Number(counted.numUpdatedRows) === 0) return undefined;
+      await this.#countHourlyView(tx, id, now - (now % HOUR_MS));
+      const row = await tx
+        .selectFrom("boards")
+        .select(["view_count", "version"])
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
+      return { viewCount: Number(row.view_count), version: Number(row.version) };
+    });
+  }
+
+  async #countHourlyView(tx: Tx, boardId: number, hourStartMs: number): Promise<void> {
+    const insert = tx
+      .insertInto("board_views_hourly")
+      .values({ board_id: boardId, hour_start_ms: hourStartMs, views: 1 });
+    const upsert =
+      this.#database.dialect === "mysql"
+        ? insert.onDuplicateKeyUpdate((eb) => ({ views: eb("views", "+", 1) }))
+        : insert.onConflict((conflict) =>
+            conflict
+              .columns(["board_id", "hour_start_ms"])
+              .doUpdateSet((eb) => ({ views: eb("board_views_hourly.views", "+", 1) })),
+          );
+    await upsert.execute();
+  }
+
+  /** The detail as of one version. Parts read after the board row can only be newer than that version. */
+  async load(id: number): Promise<LoadedBoard | undefined> {
+    const db = this.#database.db;
+    const row: AuthoredBoardRow | undefined = await db
+      .selectFrom("boards")
+      .innerJoin("users", "users.id", "boards.author_id")
+      .selectAll("boards")
+      .select("users.nickname as author_nickname")
+      .where("boards.id", "=", id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const categories = (await this.#categories.ofBoards([id], db)).get(id) ?? [];
+    const adopted =
+      row.adopted_comment_id === null
+        ? undefined
+        : await selectComments(db).where("comments.id", "=", row.adopted_comment_id).executeTakeFirst();
+    return {
+      content: presentBoardContent(row, categories, adopted ? presentComment(adopted) : null),
+      version: Number(row.version),
+      viewCount: Number(row.view_count),
+    };
+  }
+
+  async list({ page, size, categoryId, authorId, sort }: z.output<typeof BoardsQuery>) {
+    const db = this.#database.db;
+    let select = db.selectFrom("boards");
+    if (authorId) select = select.where("boards.author_id", "=", authorId);
+    if (categoryId) {
+      select = select.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("board_categories")
+            .select("board_categories.board_id")
+            .whereRef("board_categories.board_id", "=", "boards.id")
+            .where("board_categories.category_id", "=", categoryId),
+        ),
+      );
+    }
+    const ordered =
+      sort === "views"
+        ? select.orderBy("boards.view_count", "desc").orderBy("boards.id", "desc")
+        : select.orderBy("boards.created_at", "desc").orderBy("boards.id", "desc");
+    const [rows, count] = await Promise.all([
+      ordered
+        .innerJoin("users", "users.id", "boards.author_id")
+        .select([
+          "boards.id",
+          "boards.author_id",
+          "boards.title",
+          "boards.view_count",
+          "boards.adopted_comment_id",
+          "boards.version",
+          "boards.created_at",
+          "boards.updated_at",
+          "users.nickname as author_nickname",
+        ])
+        .limit(size)
+        .offset((page - 1) * size)
+        .execute(),
+      select.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+    ]);
+    const categories = await this.#categories.ofBoards(rows.map((row) => row.id));
+    return { rows, categories, total: Number(count.total) };
+  }
+}

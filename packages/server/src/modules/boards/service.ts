@@ -1,0 +1,119 @@
+import type { Board, BoardSummary, BoardsQuery, CreateBoardBody, Page } from "@codechef/contract";
+import type { z } from "zod";
+import type { SqlDatabase } from "../../db/database.ts";
+import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
+import type { Cache } from "../../ports.ts";
+import { type CategoryRepository, unknownCategoryError } from "../categories/repository.ts";
+import type { UserRow } from "../users/presenter.ts";
+import { canDeleteBoard, canEditBoard } from "./policy.ts";
+import { type BoardContent, presentBoard, presentBoardSummary } from "./presenter.ts";
+import type { BoardRepository, LoadedBoard } from "./repository.ts";
+
+const CACHE_TTL_SECONDS = 300;
+const cacheKey = (id: number) => `board:${id}`;
+
+type BoardChanges = { title?: string; contents?: string; categoryIds?: number[] };
+
+/**
+ * Boards, with a read-through cache of the detail. The cache holds the detail without its view count, under
+ * the board's version: every read counts its view in the database and learns the current version there, so a
+ * cached entry is served only when it is exactly the current version. Writes store the new version; the cache
+ * refuses to go back to an older one.
+ */
+export class BoardService {
+  readonly #database: SqlDatabase;
+  readonly #cache: Cache;
+  readonly #boards: BoardRepository;
+  readonly #categories: CategoryRepository;
+
+  constructor(deps: {
+    database: SqlDatabase;
+    cache: Cache;
+    boards: BoardRepository;
+    categories: CategoryRepository;
+  }) {
+    this.#database = deps.database;
+    this.#cache = deps.cache;
+    this.#boards = deps.boards;
+    this.#categories = deps.categories;
+  }
+
+  async create(user: UserRow, body: z.output<typeof CreateBoardBody>): Promise<Board> {
+    const id = await this.#database
+      .transaction(async (tx) => {
+        const categoryIds = body.categoryIds ?? [];
+        await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
+        const id = await this.#boards.insert(tx, user.id, body.title, body.contents);
+        await this.#boards.setCategories(tx, id, categoryIds);
+        return id;
+      })
+      .catch((error: unknown) => {
+        throw unknownCategoryError(error, "body.categoryIds");
+      });
+    return this.#writeThrough(id);
+  }
+
+  /** Counts one view and answers the detail with the count that includes it. */
+  async get(id: number): Promise<Board> {
+    const counted = await this.#boards.countView(id);
+    if (!counted) throw new NotFoundError("board");
+    const cached = await this.#cache.getVersioned<BoardContent>(cacheKey(id));
+    const content =
+      cached?.version === counted.version ? cached.value : (await this.#loadAndCache(id)).content;
+    return presentBoard(content, counted.viewCount);
+  }
+
+  async update(user: UserRow, id: number, changes: BoardChanges): Promise<Board> {
+    const board = await this.#boards.findById(id);
+    if (!board) throw new NotFoundError("board");
+    if (!canEditBoard(user, board)) throw new ForbiddenError("only the author edits a board");
+    const { categoryIds, ...fields } = changes;
+    await this.#database
+      .transaction(async (tx) => {
+        if (categoryIds) await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
+        if (!(await this.#boards.update(tx, id, fields))) throw new NotFoundError("board");
+        if (categoryIds) await this.#boards.setCategories(tx, id, categoryIds);
+      })
+      .catch((error: unknown) => {
+        throw unknownCategoryError(error, "body.categoryIds");
+      });
+    return this.#writeThrough(id);
+  }
+
+  async delete(user: UserRow, id: number): Promise<void> {
+    const board = await this.#boards.findById(id);
+    if (!board) throw new NotFoundError("board");
+    if (!canDeleteBoard(user, board)) throw new ForbiddenError("only the author or an admin deletes a board");
+    if (!(await this.#boards.delete(id))) throw new NotFoundError("board");
+    await this.#cache.delete(cacheKey(id));
+  }
+
+  async list(query: z.output<typeof BoardsQuery>): Promise<Page<BoardSummary>> {
+    const { rows, categories, total } = await this.#boards.list(query);
+    return {
+      items: rows.map((row) => presentBoardSummary(row, categories.get(row.id) ?? [])),
+      page: query.page,
+      size: query.size,
+      total,
+    };
+  }
+
+  /** Stores the current detail after a change made elsewhere (an adoption) raised the version. */
+  async refreshCache(id: number): Promise<void> {
+    await this.#loadAndCache(id).catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error;
+    });
+  }
+
+  async #writeThrough(id: number): Promise<Board> {
+    const loaded = await this.#loadAndCache(id);
+    return presentBoard(loaded.content, loaded.viewCount);
+  }
+
+  async #loadAndCache(id: number): Promise<LoadedBoard> {
+    const loaded = await this.#boards.load(id);
+    if (!loaded) throw new NotFoundError("board");
+    await this.#cache.setVersioned(cacheKey(id), loaded.version, loaded.content, CACHE_TTL_SECONDS);
+    return loaded;
+  }
+}

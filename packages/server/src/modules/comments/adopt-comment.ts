@@ -1,0 +1,81 @@
+import type { Comment } from "@codechef/contract";
+import { afterCommit } from "../../db/after-commit.ts";
+import type { SqlDatabase } from "../../db/database.ts";
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../../http/errors.ts";
+import { canAdoptOn } from "../boards/policy.ts";
+import type { BoardRepository } from "../boards/repository.ts";
+import type { BoardService } from "../boards/service.ts";
+import type { PointsService } from "../points/service.ts";
+import type { UserRow } from "../users/presenter.ts";
+import { canBeAdoptedBy } from "./policy.ts";
+import { presentComment } from "./presenter.ts";
+import type { CommentRepository } from "./repository.ts";
+
+/**
+ * The board's author accepts one comment: the board records it, the comment is marked and its author earns
+ * the adoption points, all in one transaction. The board's conditional update is what makes it once per board
+ * however many requests race: only one of them finds `adopted_comment_id` still empty.
+ */
+export class AdoptComment {
+  readonly #database: SqlDatabase;
+  readonly #comments: CommentRepository;
+  readonly #boards: BoardRepository;
+  readonly #boardService: BoardService;
+  readonly #points: PointsService;
+  readonly #adoptionPoints: number;
+
+  constructor(deps: {
+    database: SqlDatabase;
+    comments: CommentRepository;
+    boards: BoardRepository;
+    boardService: BoardService;
+    points: PointsService;
+    adoptionPoints: number;
+  }) {
+    this.#database = deps.database;
+    this.#comments = deps.comments;
+    this.#boards = deps.boards;
+    this.#boardService = deps.boardService;
+    this.#points = deps.points;
+    this.#adoptionPoints = deps.adoptionPoints;
+  }
+
+  execute(user: UserRow, commentId: number): Promise<Comment> {
+    return this.#database.transaction(async (tx) => {
+      const comment = await this.#comments.findById(commentId, tx);
+      if (!comment) throw new NotFoundError("comment");
+      const board = await this.#boards.findById(comment.board_id, tx);
+      if (!board) throw new NotFoundError("board");
+      if (!canAdoptOn(user, board)) throw new ForbiddenError("only the board's author adopts a comment");
+      if (!canBeAdoptedBy(user, comment)) {
+        throw new BadRequestError("you cannot adopt your own comment", "CANNOT_ADOPT_OWN");
+      }
+      const claimed = await tx
+        .updateTable("boards")
+        .set((eb) => ({ adopted_comment_id: commentId, version: eb("version", "+", 1) }))
+        .where("id", "=", board.id)
+        .where("adopted_comment_id", "is", null)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 0) {
+        throw new ConflictError("this board already has an adopted comment", "ALREADY_ADOPTED");
+      }
+      const marked = await tx
+        .updateTable("comments")
+        .set({ adopted: 1 })
+        .where("id", "=", commentId)
+        .executeTakeFirst();
+      if (Number(marked.numUpdatedRows) === 0) throw new NotFoundError("comment");
+      if (this.#adoptionPoints > 0) {
+        await this.#points.apply(tx, {
+          userId: comment.author_id,
+          delta: this.#adoptionPoints,
+          reason: "ADOPTED_COMMENT",
+          reference: `comment:${commentId}`,
+          idempotencyKey: `adopt:${commentId}`,
+        });
+      }
+      afterCommit(tx, () => this.#boardService.refreshCache(board.id));
+      return presentComment({ ...comment, adopted: 1 });
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import type { Db, Tx } from "../../db/database.ts";
+import { type CommentRow, selectComments } from "./presenter.ts";
+
+export class CommentRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  findById(id: number, db: Db = this.#db): Promise<CommentRow | undefined> {
+    return selectComments(db).where("comments.id", "=", id).executeTakeFirst();
+  }
+
+  async insert(tx: Tx, boardId: number, authorId: number, contents: string): Promise<number> {
+    const now = Date.now();
+    const { insertId } = await tx
+      .insertInto("comments")
+      .values({ board_id: boardId, author_id: authorId, contents, created_at: now, updated_at: now })
+      .executeTakeFirstOrThrow();
+    return Number(insertId);
+  }
+
+  /** Edits unless the comment is adopted (or gone); false then. */
+  async updateUnadopted(id: number, contents: string): Promise<boolean> {
+    const result = await this.#db
+      .updateTable("comments")
+      .set({ contents, updated_at: Date.now() })
+      .where("id", "=", id)
+      .where("adopted", "=", 0)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Deletes unless the comment is adopted (or gone); false then. */
+  async deleteUnadopted(id: number): Promise<boolean> {
+    const result = await this.#db
+      .deleteFrom("comments")
+      .where("id", "=", id)
+      .where("adopted", "=", 0)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  async listByBoard(boardId: number, page: number, size: number) {
+    const [rows, count] = await Promise.all([
+      selectComments(this.#db)
+        .where("comments.board_id", "=", boardId)
+        .orderBy("comments.id")
+        .limit(size)
+        .offset((page - 1) * size)
+        .execute(),
+      this.#db
+        .selectFrom("comments")
+        .select((eb) => eb.fn.countAll<number>().as("total"))
+        .where("board_id", "=", boardId)
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(count.total) };
+  }
+}

@@ -1,0 +1,86 @@
+import type { Comment, Page } from "@codechef/contract";
+import { afterCommit } from "../../db/after-commit.ts";
+import { isForeignKeyViolation } from "../../db/constraint-errors.ts";
+import type { SqlDatabase } from "../../db/database.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "../../http/errors.ts";
+import type { BoardRow } from "../boards/presenter.ts";
+import type { BoardRepository } from "../boards/repository.ts";
+import type { UserRow } from "../users/presenter.ts";
+import { canDeleteComment, canEditComment } from "./policy.ts";
+import { type CommentRow, presentComment } from "./presenter.ts";
+import type { CommentRepository } from "./repository.ts";
+
+/** Called once a new comment is committed (notifications hang here). */
+export type CommentCreatedHook = (comment: Comment, board: BoardRow) => unknown;
+
+const adoptedIsFinal = () => new ConflictError("an adopted comment cannot change", "COMMENT_ADOPTED");
+
+export class CommentService {
+  readonly #database: SqlDatabase;
+  readonly #comments: CommentRepository;
+  readonly #boards: BoardRepository;
+  readonly #onCommentCreated: CommentCreatedHook;
+
+  constructor(deps: {
+    database: SqlDatabase;
+    comments: CommentRepository;
+    boards: BoardRepository;
+    onCommentCreated?: CommentCreatedHook;
+  }) {
+    this.#database = deps.database;
+    this.#comments = deps.comments;
+    this.#boards = deps.boards;
+    this.#onCommentCreated = deps.onCommentCreated ?? (() => {});
+  }
+
+  async list(boardId: number, page: number, size: number): Promise<Page<Comment>> {
+    if (!(await this.#boards.findById(boardId))) throw new NotFoundError("board");
+    const { rows, total } = await this.#comments.listByBoard(boardId, page, size);
+    return { items: rows.map(presentComment), page, size, total };
+  }
+
+  /** A board deleted while the comment is written fails its foreign key: that is a 404 too. */
+  async create(user: UserRow, boardId: number, contents: string): Promise<Comment> {
+    return this.#database
+      .transaction(async (tx) => {
+        const board = await this.#boards.findById(boardId, tx);
+        if (!board) throw new NotFoundError("board");
+        const id = await this.#comments.insert(tx, boardId, user.id, contents);
+        const row = await this.#comments.findById(id, tx);
+        if (!row) throw new NotFoundError("comment");
+        const comment = presentComment(row);
+        afterCommit(tx, () => this.#onCommentCreated(comment, board));
+        return comment;
+      })
+      .catch((error: unknown) => {
+        throw isForeignKeyViolation(error) ? new NotFoundError("board") : error;
+      });
+  }
+
+  async update(user: UserRow, id: number, contents: string): Promise<Comment> {
+    const comment = await this.#find(id);
+    if (!canEditComment(user, comment)) throw new ForbiddenError("only the author edits a comment");
+    if (comment.adopted) throw adoptedIsFinal();
+    if (!(await this.#comments.updateUnadopted(id, contents))) throw await this.#whyUnchanged(id);
+    return presentComment(await this.#find(id));
+  }
+
+  async delete(user: UserRow, id: number): Promise<void> {
+    const comment = await this.#find(id);
+    if (!canDeleteComment(user, comment))
+      throw new ForbiddenError("only the author or an admin deletes a comment");
+    if (comment.adopted) throw adoptedIsFinal();
+    if (!(await this.#comments.deleteUnadopted(id))) throw await this.#whyUnchanged(id);
+  }
+
+  async #find(id: number): Promise<CommentRow> {
+    const comment = await this.#comments.findById(id);
+    if (!comment) throw new NotFoundError("comment");
+    return comment;
+  }
+
+  /** A conditional write matched nothing: the comment was adopted or deleted meanwhile. */
+  async #whyUnchanged(id: number): Promise<Error> {
+    return (await this.#comments.findById(id)) ? adoptedIsFinal() : new NotFoundError("comment");
+  }
+}

@@ -1,0 +1,85 @@
+import type { Warning } from "@codechef/contract";
+import { afterCommit } from "../../db/after-commit.ts";
+import type { SqlDatabase } from "../../db/database.ts";
+import { NotFoundError } from "../../http/errors.ts";
+import type { RefreshTokens } from "../auth/refresh-tokens.ts";
+import { iso, presentUser, type UserRow } from "../users/presenter.ts";
+
+/** Called once a block is committed (the realtime server closes the user's sockets). */
+export type UserBlockedHook = (userId: number) => unknown;
+
+export class ModerationService {
+  readonly #database: SqlDatabase;
+  readonly #refreshTokens: RefreshTokens;
+  readonly #threshold: number;
+  readonly #onUserBlocked: UserBlockedHook;
+
+  constructor(deps: {
+    database: SqlDatabase;
+    refreshTokens: RefreshTokens;
+    warningThreshold: number;
+    onUserBlocked?: UserBlockedHook;
+  }) {
+    this.#database = deps.database;
+    this.#refreshTokens = deps.refreshTokens;
+    this.#threshold = deps.warningThreshold;
+    this.#onUserBlocked = deps.onUserBlocked ?? (() => {});
+  }
+
+  /**
+   * Records a warning and counts it atomically; the warning that reaches the threshold blocks the account and
+   * revokes its refresh tokens in the same transaction. Access tokens stop working at once too, because every
+   * authenticated request reads the user's status fresh.
+   */
+  warn(admin: UserRow, userId: number, reason: string): Promise<Warning> {
+    return this.#database.transaction(async (tx) => {
+      const counted = await tx
+        .updateTable("users")
+        .set((eb) => ({ warning_count: eb("warning_count", "+", 1) }))
+        .where("id", "=", userId)
+        .executeTakeFirst();
+      if (Number(counted.numUpdatedRows) === 0) throw new NotFoundError("user");
+      const now = Date.now();
+      const blocked = await tx
+        .updateTable("users")
+        .set({ status: "BLOCKED", updated_at: now })
+        .where("id", "=", userId)
+        .where("status", "=", "ACTIVE")
+        .where("warning_count", ">=", this.#threshold)
+        .executeTakeFirst();
+      if (Number(blocked.numUpdatedRows) === 1) {
+        await this.#refreshTokens.revokeAllOf(userId, tx);
+        afterCommit(tx, () => this.#onUserBlocked(userId));
+      }
+      const { insertId } = await tx
+        .insertInto("warnings")
+        .values({ user_id: userId, issued_by: admin.id, reason, created_at: now })
+        .executeTakeFirstOrThrow();
+      const user = await tx
+        .selectFrom("users")
+        .selectAll()
+        .where("id", "=", userId)
+        .executeTakeFirstOrThrow();
+      return {
+        id: Number(insertId),
+        userId,
+        issuedBy: admin.id,
+        reason,
+        warningCount: user.warning_count,
+        user: presentUser(user),
+        createdAt: iso(now),
+      };
+    });
+  }
+
+  async unblock(userId: number): Promise<UserRow> {
+    const db = this.#database.db;
+    const updated = await db
+      .updateTable("users")
+      .set({ status: "ACTIVE", warning_count: 0, updated_at: Date.now() })
+      .where("id", "=", userId)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw new NotFoundError("user");
+    return db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow();
+  }
+}

@@ -1,0 +1,227 @@
+import type { Category } from "@codechef/contract";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { BoardContent } from "../src/modules/boards/presenter.ts";
+import { describeEachBackend } from "./support/backends.ts";
+import { bearer, detailPaths, json } from "./support/community.ts";
+import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
+
+const HOUR_MS = 3_600_000;
+
+describeEachBackend("boards", (backend) => {
+  let server: TestServer;
+  let author: Awaited<ReturnType<typeof signedInUser>>;
+  let other: Awaited<ReturnType<typeof signedInUser>>;
+  let admin: Awaited<ReturnType<typeof signedInAdmin>>;
+  let java: Category;
+  let spring: Category;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    [author, other, admin] = await Promise.all([
+      signedInUser(server),
+      signedInUser(server),
+      signedInAdmin(server),
+    ]);
+    java = await admin.client.categories.create({ type: "LANGUAGE", name: "Java" });
+    spring = await admin.client.categories.create({ type: "FRAMEWORK", name: "Spring" });
+  });
+  afterAll(() => server?.stop());
+
+  const versionInDb = async (id: number) =>
+    Number(
+      (
+        await server.container.database.db
+          .selectFrom("boards")
+          .select("version")
+          .where("id", "=", id)
+          .executeTakeFirstOrThrow()
+      ).version,
+    );
+
+  it("posts, reads, edits and deletes a board", async () => {
+    const created = await author.client.boards.create({
+      title: " Review my service layer ",
+      contents: "class A {}",
+      categoryIds: [spring.id, java.id],
+    });
+    expect(created).toMatchObject({
+      title: "Review my service layer",
+      contents: "class A {}",
+      author: { id: author.user.id, nickname: author.user.nickname },
+      viewCount: 0,
+      adoptedComment: null,
+    });
+    expect(created.categories.map((c) => c.id).sort()).toEqual([java.id, spring.id].sort());
+    expect(created).not.toHaveProperty("comments");
+
+    const anonymous = server.client();
+    expect(await anonymous.boards.get(created.id)).toEqual({ ...created, viewCount: 1 });
+    expect((await anonymous.boards.get(created.id)).viewCount).toBe(2);
+
+    const edited = await author.client.boards.update(created.id, {
+      title: "Renamed",
+      categoryIds: [java.id],
+    });
+    expect(edited).toMatchObject({
+      title: "Renamed",
+      contents: "class A {}",
+      categories: [java],
+      viewCount: 2,
+    });
+
+    await author.client.boards.delete(created.id);
+    await expect(anonymous.boards.get(created.id)).rejects.toMatchObject({ status: 404, code: "NOT_FOUND" });
+    await expect(author.client.boards.update(created.id, { title: "x" })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(author.client.boards.delete(created.id)).rejects.toMatchObject({ status: 404 });
+    await expect(anonymous.comments.list(created.id)).rejects.toMatchObject({ status: 404 });
+    expect((await anonymous.boards.list({ authorId: author.user.id })).items.map((b) => b.id)).not.toContain(
+      created.id,
+    );
+  });
+
+  it("lists boards newest or most viewed first, filtered by category and author, page by page", async () => {
+    const { client, user } = await signedInUser(server);
+    const first = await client.boards.create({ title: "first", contents: "c", categoryIds: [java.id] });
+    const second = await client.boards.create({ title: "second", contents: "c" });
+    const third = await client.boards.create({ title: "third", contents: "c", categoryIds: [java.id] });
+    for (let i = 0; i < 3; i++) await client.boards.get(second.id);
+    await client.boards.get(first.id);
+
+    const latest = await client.boards.list({ authorId: user.id });
+    expect(latest).toMatchObject({ page: 1, size: 20, total: 3 });
+    expect(latest.items.map((b) => b.id)).toEqual([third.id, second.id, first.id]);
+    expect(latest.items[0]).not.toHaveProperty("contents");
+    expect(latest.items[0]).toMatchObject({ adopted: false, categories: [java], author: { id: user.id } });
+
+    const byViews = await client.boards.list({ authorId: user.id, sort: "views" });
+    expect(byViews.items.map((b) => [b.id, b.viewCount])).toEqual([
+      [second.id, 3],
+      [first.id, 1],
+      [third.id, 0],
+    ]);
+    const inJava = await client.boards.list({ authorId: user.id, categoryId: java.id });
+    expect(inJava.items.map((b) => b.id)).toEqual([third.id, first.id]);
+    expect(inJava.total).toBe(2);
+
+    const paged = [];
+    for await (const board of client.boards.iterate({ authorId: user.id, size: 2 })) paged.push(board.id);
+    expect(paged).toEqual([third.id, second.id, first.id]);
+  });
+
+  it("counts every read once on the board and in the hour's views", async () => {
+    const board = await author.client.boards.create({ title: "t", contents: "c" });
+    const before = Date.now();
+    const counts = [];
+    for (let i = 0; i < 5; i++) counts.push((await server.client().boards.get(board.id)).viewCount);
+    expect(counts).toEqual([1, 2, 3, 4, 5]);
+    const hours = await server.container.database.db
+      .selectFrom("board_views_hourly")
+      .selectAll()
+      .where("board_id", "=", board.id)
+      .execute();
+    expect(hours.reduce((sum, row) => sum + Number(row.views), 0)).toBe(5);
+    for (const row of hours) {
+      expect(Number(row.hour_start_ms) % HOUR_MS).toBe(0);
+      expect(Number(row.hour_start_ms)).toBeGreaterThan(before - HOUR_MS);
+    }
+  });
+
+  it("shows the new version right after an update returns and 404 right after a delete returns", async () => {
+    const board = await author.client.boards.create({ title: "v1", contents: "c" });
+    for (let version = 2; version <= 5; version++) {
+      await server.client().boards.get(board.id);
+      await author.client.boards.update(board.id, { title: `v${version}` });
+      expect((await server.client().boards.get(board.id)).title).toBe(`v${version}`);
+    }
+    const cached = await server.container.cache.getVersioned<BoardContent>(`board:${board.id}`);
+    expect(cached).toMatchObject({ version: await versionInDb(board.id), value: { title: "v5" } });
+    await author.client.boards.delete(board.id);
+    await expect(server.client().boards.get(board.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("never serves a cached version older than the database's, even if a slow reader stored it", async () => {
+    const board = await author.client.boards.create({ title: "old", contents: "c" });
+    const oldVersion = await versionInDb(board.id);
+    const { viewCount: _, ...oldContent } = await server.client().boards.get(board.id);
+    await author.client.boards.update(board.id, { title: "new" });
+
+    const cache = server.container.cache;
+    const key = `board:${board.id}`;
+    // The slow reader's write arrives after the writer's: the cache refuses it.
+    expect(await cache.setVersioned(key, oldVersion, oldContent, 60)).toBe(false);
+    expect((await server.client().boards.get(board.id)).title).toBe("new");
+    // Even an old entry that got in (the newer one evicted first) is never served: reads check the version.
+    await cache.delete(key);
+    expect(await cache.setVersioned(key, oldVersion, oldContent, 60)).toBe(true);
+    const read = await server.client().boards.get(board.id);
+    expect(read.title).toBe("new");
+    expect(read.viewCount).toBe(3);
+  });
+
+  it("lets only the author edit, and the author or an admin delete (others 403)", async () => {
+    const board = await author.client.boards.create({ title: "mine", contents: "c" });
+    await expect(other.client.boards.update(board.id, { title: "x" })).rejects.toMatchObject({
+      status: 403,
+      code: "FORBIDDEN",
+    });
+    await expect(admin.client.boards.update(board.id, { title: "x" })).rejects.toMatchObject({ status: 403 });
+    await expect(other.client.boards.delete(board.id)).rejects.toMatchObject({ status: 403 });
+    expect((await server.client().boards.get(board.id)).title).toBe("mine");
+    await admin.client.boards.delete(board.id);
+    await expect(server.client().boards.get(board.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("names each invalid field, refuses unknown categories and pages over 100", async () => {
+    const token = author.session.accessToken;
+    const invalid = await raw(
+      server,
+      "POST",
+      "/api/v1/boards",
+      bearer(token, json({ title: "  ", contents: "x".repeat(50_001), categoryIds: ["a"] })),
+    );
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.code).toBe("INVALID_INPUT");
+    expect(detailPaths(invalid.body.error)).toEqual(["body.categoryIds.0", "body.contents", "body.title"]);
+
+    const long = await raw(server, "POST", "/api/v1/boards", bearer(token, json({ title: "x".repeat(201) })));
+    expect(detailPaths(long.body.error)).toEqual(["body.contents", "body.title"]);
+
+    const unknownCategory = await raw(
+      server,
+      "POST",
+      "/api/v1/boards",
+      bearer(token, json({ title: "t", contents: "c", categoryIds: [java.id, 987_654] })),
+    );
+    expect(unknownCategory.status).toBe(400);
+    expect(detailPaths(unknownCategory.body.error)).toEqual(["body.categoryIds"]);
+
+    const board = await author.client.boards.create({ title: "t", contents: "c" });
+    const emptyEdit = await raw(server, "PATCH", `/api/v1/boards/${board.id}`, bearer(token, json({})));
+    expect(emptyEdit.status).toBe(400);
+    const unknownField = await raw(
+      server,
+      "PATCH",
+      `/api/v1/boards/${board.id}`,
+      bearer(token, json({ viewCount: 1000 })),
+    );
+    expect(unknownField.status).toBe(400);
+
+    for (const size of [101, 1000]) {
+      const tooBig = await raw(server, "GET", `/api/v1/boards?size=${size}`);
+      expect(tooBig.status).toBe(400);
+      expect(detailPaths(tooBig.body.error)).toEqual(["query.size"]);
+    }
+    const badQuery = await raw(server, "GET", "/api/v1/boards?page=0&sort=oldest&categoryId=x");
+    expect(detailPaths(badQuery.body.error)).toEqual(["query.categoryId", "query.page", "query.sort"]);
+    expect((await raw(server, "GET", "/api/v1/boards?size=100")).status).toBe(200);
+
+    const badId = await raw(server, "GET", "/api/v1/boards/abc");
+    expect(detailPaths(badId.body.error)).toEqual(["params.id"]);
+    expect((await raw(server, "GET", "/api/v1/boards/999999")).status).toBe(404);
+    expect((await raw(server, "POST", "/api/v1/boards", json({ title: "t", contents: "c" }))).status).toBe(
+      401,
+    );
+  });
+});

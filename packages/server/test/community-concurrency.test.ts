@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeWithServices } from "./support/backends.ts";
+import { bearer, json, manyUsers } from "./support/community.ts";
+import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
+
+describeWithServices("community under concurrency", () => {
+  let server: TestServer;
+  let admin: Awaited<ReturnType<typeof signedInAdmin>>;
+  let asker: Awaited<ReturnType<typeof signedInUser>>;
+  let users: Awaited<ReturnType<typeof manyUsers>>;
+  beforeAll(async () => {
+    server = await startTestServer("services");
+    admin = await signedInAdmin(server);
+    asker = await signedInUser(server);
+    users = await manyUsers(server, 50);
+  });
+  afterAll(() => server?.stop());
+
+  const db = () => server.container.database.db;
+  const balanceOf = async (userId: number) =>
+    Number(
+      (await db().selectFrom("users").select("points").where("id", "=", userId).executeTakeFirstOrThrow())
+        .points,
+    );
+  const ledgerCount = async (userId: number) =>
+    (await db().selectFrom("point_ledger").select("id").where("user_id", "=", userId).execute()).length;
+
+  it("counts 200 concurrent reads as exactly 200 views, on the board and in its hour", async () => {
+    const board = await asker.client.boards.create({ title: "popular", contents: "c" });
+    const reads = await Promise.all(
+      Array.from({ length: 200 }, () => raw(server, "GET", `/api/v1/boards/${board.id}`)),
+    );
+    expect(reads.every((r) => r.status === 200)).toBe(true);
+    // Each read answers the count that includes it: 1 … 200, each once.
+    expect(reads.map((r) => r.body.viewCount as number).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    const row = await db()
+      .selectFrom("boards")
+      .select("view_count")
+      .where("id", "=", board.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(row.view_count)).toBe(200);
+    const hours = await db()
+      .selectFrom("board_views_hourly")
+      .select("views")
+      .where("board_id", "=", board.id)
+      .execute();
+    expect(hours.reduce((sum, h) => sum + Number(h.views), 0)).toBe(200);
+  });
+
+  it("lets exactly one of 50 concurrent adoptions on one board win, with one ledger row", async () => {
+    const board = await asker.client.boards.create({ title: "which answer?", contents: "c" });
+    const comments = await Promise.all(
+      users.map((u) => u.client.comments.create(board.id, `answer of ${u.id}`)),
+    );
+    const results = await Promise.all(
+      comments.map((c) =>
+        raw(server, "POST", `/api/v1/comments/${c.id}/adopt`, bearer(asker.session.accessToken)),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(49);
+    expect(
+      results.filter((r) => r.status === 409).every((r) => r.body.error.code === "ALREADY_ADOPTED"),
+    ).toBe(true);
+    const adoptions = await db()
+      .selectFrom("point_ledger")
+      .select("user_id")
+      .where("reason", "=", "ADOPTED_COMMENT")
+      .where(
+        "user_id",
+        "in",
+        users.map((u) => u.id),
+      )
+      .execute();
+    expect(adoptions).toHaveLength(1);
+    const winner = results.find((r) => r.status === 200)?.body;
+    expect(adoptions[0]?.user_id).toBe(winner.author.id);
+    expect(await balanceOf(winner.author.id)).toBe(50);
+    const adopted = await db()
+      .selectFrom("comments")
+      .select("id")
+      .where("board_id", "=", board.id)
+      .where("adopted", "=", 1)
+      .execute();
+    expect(adopted.map((c) => c.id)).toEqual([winner.id]);
+    expect((await server.client().boards.get(board.id)).adoptedComment?.id).toBe(winner.id);
+  });
+
+  it("applies 100 concurrent grants of +10 with distinct keys: +1,000 and 100 ledger rows", async () => {
+    const { id } = users[1] ?? { id: 0 };
+    const before = await balanceOf(id);
+    const rowsBefore = await ledgerCount(id);
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        raw(
+          server,
+          "POST",
+          `/api/v1/admin/users/${id}/points`,
+          bearer(
+            admin.session.accessToken,
+            json({ delta: 10, reason: "bulk" }, { "idempotency-key": `bulk-${id}-${i}` }),
+          ),
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(100).fill(201));
+    expect(await balanceOf(id)).toBe(before + 1000);
+    expect((await ledgerCount(id)) - rowsBefore).toBe(100);
+    const balancesAfter = results.map((r) => r.body.balanceAfter as number).sort((a, b) => a - b);
+    expect(balancesAfter).toEqual(Array.from({ length: 100 }, (_, i) => before + 10 * (i + 1)));
+  });
+
+  it("applies one Idempotency-Key sent 20 times concurrently once", async () => {
+    const { id } = users[2] ?? { id: 0 };
+    const before = await balanceOf(id);
+    const rowsBefore = await ledgerCount(id);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        raw(
+          server,
+          "POST",
+          `/api/v1/admin/users/${id}/points`,
+          bearer(
+            admin.session.accessToken,
+            json({ delta: 25, reason: "once" }, { "idempotency-key": `once-${id}` }),
+          ),
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([...Array(19).fill(200), 201].sort());
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect(await balanceOf(id)).toBe(before + 25);
+    expect((await ledgerCount(id)) - rowsBefore).toBe(1);
+  });
+
+  it("never lets concurrent deductions take a balance below zero", async () => {
+    const { id } = users[3] ?? { id: 0 };
+    // Whatever it held before (it may have won the adoption), the balance is 100 now.
+    await admin.client.admin.users.grantPoints(id, { delta: 100 - (await balanceOf(id)), reason: "start" });
+    const rowsBefore = await ledgerCount(id);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        raw(
+          server,
+          "POST",
+          `/api/v1/admin/users/${id}/points`,
+          bearer(admin.session.accessToken, json({ delta: -10, reason: "spend" })),
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(10);
+    expect(
+      results.filter((r) => r.status === 409).every((r) => r.body.error.code === "INSUFFICIENT_POINTS"),
+    ).toBe(true);
+    expect(await balanceOf(id)).toBe(0);
+    expect((await ledgerCount(id)) - rowsBefore).toBe(10);
+  });
+});
