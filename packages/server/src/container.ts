@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
+import { MemoryLeaderboard } from "./adapters/memory/memory-leaderboard.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
-import { connectRedis } from "./adapters/redis/redis-client.ts";
+import { connectRedis, redisReady } from "./adapters/redis/redis-client.ts";
+import { RedisLeaderboard } from "./adapters/redis/redis-leaderboard.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
 import { LoginThrottle } from "./http/login-throttle.ts";
@@ -26,9 +28,12 @@ import { moderationRoutes } from "./modules/moderation/routes.ts";
 import { ModerationService } from "./modules/moderation/service.ts";
 import { pointsRoutes } from "./modules/points/routes.ts";
 import { PointsService } from "./modules/points/service.ts";
+import { RankingsRepository } from "./modules/rankings/repository.ts";
+import { rankingRoutes } from "./modules/rankings/routes.ts";
+import { RankingsService } from "./modules/rankings/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
-import type { Cache, Probe } from "./ports.ts";
+import type { Cache, Leaderboard, Probe } from "./ports.ts";
 import { embeddedSecret } from "./secrets.ts";
 
 export interface Container {
@@ -43,6 +48,7 @@ export interface Container {
     comments: CommentService;
     points: PointsService;
     moderation: ModerationService;
+    rankings: RankingsService;
   };
   routes: Route[];
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
@@ -89,6 +95,16 @@ export async function createContainer(
   });
   if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
 
+  const leaderboard: Leaderboard = redis
+    ? new RedisLeaderboard(redis, config.keyPrefix)
+    : new MemoryLeaderboard();
+  const rankings = new RankingsService({
+    repository: new RankingsRepository(database.db),
+    leaderboard,
+    cache,
+    logger,
+  });
+
   const categoryRepository = new CategoryRepository(database.db);
   const categories = new CategoryService(database, categoryRepository);
   const boardRepository = new BoardRepository(database, categoryRepository);
@@ -97,10 +113,14 @@ export async function createContainer(
     cache,
     boards: boardRepository,
     categories: categoryRepository,
+    onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
   });
   const commentRepository = new CommentRepository(database.db);
   const comments = new CommentService({ database, comments: commentRepository, boards: boardRepository });
-  const points = new PointsService({ database });
+  const points = new PointsService({
+    database,
+    onPointsChanged: (userId) => rankings.pointsChanged(userId),
+  });
   const adoptComment = new AdoptComment({
     database,
     comments: commentRepository,
@@ -115,6 +135,12 @@ export async function createContainer(
     warningThreshold: config.warningThreshold,
   });
 
+  // Rankings are rebuilt from the database at start; should Redis not answer yet, the first read rebuilds them.
+  if (redis) await redisReady(redis, 2000).catch(() => {});
+  await rankings.rebuild().catch((error: unknown) => {
+    logger.warn("rankings not rebuilt at start", { error: String(error) });
+  });
+
   const probes: Probe[] = [{ name: "database", ping: () => database.ping() }, ...(redis ? [cache] : [])];
 
   return {
@@ -123,7 +149,7 @@ export async function createContainer(
     metrics: createMetrics(),
     database,
     cache,
-    services: { auth, boards, comments, points, moderation },
+    services: { auth, boards, comments, points, moderation, rankings },
     routes: [
       ...authRoutes(auth),
       ...userRoutes(users),
@@ -132,6 +158,7 @@ export async function createContainer(
       ...commentRoutes(comments, adoptComment),
       ...pointsRoutes(points),
       ...moderationRoutes(moderation),
+      ...rankingRoutes(rankings),
     ],
     async readiness() {
       const states = await Promise.all(probes.map(probe));

@@ -115,6 +115,7 @@ export class RedisLeaderboard implements Leaderboard {
 
   async top(tally: string, window: HourWindow, limit: number): Promise<Ranked[]> {
     if (window.hours > this.#retainHours) throw new RangeError(`a tally keeps ${this.#retainHours} hours`);
+    if (limit < 1) return [];
     const last = Math.floor(window.now / HOUR_MS);
     const flat = await this.#call(() =>
       this.#redis.eval(TOP, 0, this.#prefix + tally, window.hours, last, limit, this.#retainHours, HOUR_MS),
@@ -134,6 +135,7 @@ export class RedisLeaderboard implements Leaderboard {
   }
 
   async standings(standing: string, limit: number): Promise<Ranked[]> {
+    if (limit < 1) return [];
     const flat = await this.#call(() =>
       this.#redis.zrevrange(this.#prefix + standing, 0, limit - 1, "WITHSCORES"),
     );
