@@ -119,6 +119,7 @@ describe.each(adapters)("leaderboard port [$name]", ({ create }) => {
       { member: "2", score: 20, version: 1 },
       { member: "3", score: 5, version: 1 },
     ]);
+    expect(await leaderboard.standings(standing, 1)).toEqual([{ member: "2", score: 20 }]);
     await leaderboard.setScores(standing, [
       { member: "1", score: 3, version: 4 },
       { member: "2", score: 2, version: 2 },

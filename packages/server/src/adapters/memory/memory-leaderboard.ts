@@ -9,6 +9,19 @@ import {
 
 type Scores = Map<string, number>;
 
+interface Tally {
+  buckets: Map<number, Scores>;
+  /** Per window read, the sum of its buckets, by `{hours}:{last hour}`: kept equal as counts arrive. */
+  sums: Map<string, { hours: number; last: number; scores: Scores }>;
+  /** The last answers, valid until the next write. */
+  answers: Map<string, Ranked[]>;
+}
+
+interface Standing {
+  members: Map<string, { score: number | null; version: number }>;
+  answers: Map<number, Ranked[]>;
+}
+
 const hourOf = (at: number) => Math.floor(at / HOUR_MS);
 
 /** Redis's order: score descending, then member descending. */
@@ -17,7 +30,7 @@ function isBetter(a: Ranked, b: Ranked): boolean {
 }
 
 /** The best `limit` entries in one pass, without sorting them all. */
-export function best(entries: Iterable<[string, number]>, limit: number): Ranked[] {
+function best(entries: Iterable<[string, number]>, limit: number): Ranked[] {
   const kept: Ranked[] = [];
   for (const [member, score] of entries) {
     const entry = { member, score };
@@ -31,12 +44,16 @@ export function best(entries: Iterable<[string, number]>, limit: number): Ranked
   return kept;
 }
 
-/** The leaderboard port in process memory, for one server process. */
+function add(scores: Scores, member: string, by: number): void {
+  scores.set(member, (scores.get(member) ?? 0) + by);
+}
+
+/** The leaderboard port in process memory, for one server process. Answers are copies. */
 export class MemoryLeaderboard implements Leaderboard {
   readonly name = "leaderboard";
   readonly #retainHours: number;
-  readonly #tallies = new Map<string, Map<number, Scores>>();
-  readonly #standings = new Map<string, Map<string, { score: number | null; version: number }>>();
+  readonly #tallies = new Map<string, Tally>();
+  readonly #standings = new Map<string, Standing>();
   readonly #built = new Map<string, number>();
 
   /** `retainHours`: the longest window a tally answers for. */
@@ -44,72 +61,98 @@ export class MemoryLeaderboard implements Leaderboard {
     this.#retainHours = retainHours;
   }
 
-  /** A tally's live buckets; those past the longest window are dropped, as Redis expires them. */
-  #buckets(tally: string): Map<number, Scores> {
-    let buckets = this.#tallies.get(tally);
-    if (!buckets) {
-      buckets = new Map();
-      this.#tallies.set(tally, buckets);
+  /** A tally without the buckets and sums that have left every window, as Redis expires them. */
+  #tally(name: string): Tally {
+    let tally = this.#tallies.get(name);
+    if (!tally) {
+      tally = { buckets: new Map(), sums: new Map(), answers: new Map() };
+      this.#tallies.set(name, tally);
     }
-    const oldest = hourOf(Date.now()) - this.#retainHours;
-    for (const hour of buckets.keys()) if (hour < oldest) buckets.delete(hour);
-    return buckets;
+    const now = hourOf(Date.now());
+    for (const hour of tally.buckets.keys()) if (hour < now - this.#retainHours) tally.buckets.delete(hour);
+    for (const [key, sum] of tally.sums) {
+      if (sum.last >= now - 1) continue;
+      tally.sums.delete(key);
+      tally.answers.clear();
+    }
+    return tally;
   }
 
-  #bucket(tally: string, at: number): Scores | undefined {
-    const hour = hourOf(at);
-    if (hour < hourOf(Date.now()) - this.#retainHours) return undefined;
-    const buckets = this.#buckets(tally);
-    let bucket = buckets.get(hour);
+  /** Adds to one bucket and to every sum that holds it; counts older than the longest window are dropped. */
+  #add(name: string, member: string, hour: number, amount: (current: number) => number): void {
+    if (hour < hourOf(Date.now()) - this.#retainHours) return;
+    const tally = this.#tally(name);
+    let bucket = tally.buckets.get(hour);
     if (!bucket) {
       bucket = new Map();
-      buckets.set(hour, bucket);
+      tally.buckets.set(hour, bucket);
     }
-    return bucket;
+    const by = amount(bucket.get(member) ?? 0);
+    if (by <= 0) return;
+    add(bucket, member, by);
+    for (const sum of tally.sums.values()) {
+      if (hour >= sum.last - sum.hours && hour <= sum.last) add(sum.scores, member, by);
+    }
+    tally.answers.clear();
   }
 
   async increment(tally: string, member: string, by: number, at: number): Promise<void> {
-    const bucket = this.#bucket(tally, at);
-    bucket?.set(member, (bucket.get(member) ?? 0) + by);
+    this.#add(tally, member, hourOf(at), () => by);
   }
 
   async raise(tally: string, counts: HourlyCount[]): Promise<void> {
     for (const { member, hourStart, count } of counts) {
-      const bucket = this.#bucket(tally, hourStart);
-      if (bucket && count > (bucket.get(member) ?? 0)) bucket.set(member, count);
+      this.#add(tally, member, hourOf(hourStart), (current) => count - current);
     }
   }
 
-  async top(tally: string, window: HourWindow, limit: number): Promise<Ranked[]> {
+  async top(name: string, window: HourWindow, limit: number): Promise<Ranked[]> {
     if (window.hours > this.#retainHours) throw new RangeError(`a tally keeps ${this.#retainHours} hours`);
-    const buckets = this.#buckets(tally);
+    const tally = this.#tally(name);
     const last = hourOf(window.now);
-    const sums: Scores = new Map();
-    for (let hour = last - window.hours; hour <= last; hour++) {
-      for (const [member, count] of buckets.get(hour) ?? [])
-        sums.set(member, (sums.get(member) ?? 0) + count);
+    const key = `${window.hours}:${last}`;
+    let sum = tally.sums.get(key);
+    if (!sum) {
+      const scores: Scores = new Map();
+      for (let hour = last - window.hours; hour <= last; hour++) {
+        for (const [member, count] of tally.buckets.get(hour) ?? []) add(scores, member, count);
+      }
+      sum = { hours: window.hours, last, scores };
+      tally.sums.set(key, sum);
     }
-    return best(sums, limit);
+    const answerKey = `${key}:${limit}`;
+    let answer = tally.answers.get(answerKey);
+    if (!answer) {
+      answer = best(sum.scores, limit);
+      tally.answers.set(answerKey, answer);
+    }
+    return structuredClone(answer);
   }
 
-  async setScores(standing: string, scores: VersionedScore[]): Promise<void> {
-    let members = this.#standings.get(standing);
-    if (!members) {
-      members = new Map();
-      this.#standings.set(standing, members);
+  async setScores(name: string, scores: VersionedScore[]): Promise<void> {
+    let standing = this.#standings.get(name);
+    if (!standing) {
+      standing = { members: new Map(), answers: new Map() };
+      this.#standings.set(name, standing);
     }
     for (const { member, score, version } of scores) {
-      const current = members.get(member);
-      if (!current || version >= current.version) members.set(member, { score, version });
+      const current = standing.members.get(member);
+      if (!current || version >= current.version) standing.members.set(member, { score, version });
     }
+    standing.answers.clear();
   }
 
-  async standings(standing: string, limit: number): Promise<Ranked[]> {
-    const scored: [string, number][] = [];
-    for (const [member, { score }] of this.#standings.get(standing) ?? []) {
-      if (score !== null) scored.push([member, score]);
+  async standings(name: string, limit: number): Promise<Ranked[]> {
+    const standing = this.#standings.get(name);
+    if (!standing) return [];
+    let answer = standing.answers.get(limit);
+    if (!answer) {
+      const scored: [string, number][] = [];
+      for (const [member, { score }] of standing.members) if (score !== null) scored.push([member, score]);
+      answer = best(scored, limit);
+      standing.answers.set(limit, answer);
     }
-    return best(scored, limit);
+    return structuredClone(answer);
   }
 
   async isBuilt(name: string): Promise<boolean> {
