@@ -77,8 +77,10 @@ export const HOUR_MS = 3_600_000;
  * - A *standing* holds one current score per member (users by points).
  *
  * The database is the source of truth and a leaderboard can lose its data (a flushed Redis), so every write is
- * safe to race with a rebuild: `increment` is applied at most once (never resent), `raise` and `setScores` are
- * idempotent and never move a member back to older data. Ties are ranked by member, descending.
+ * safe to race with a rebuild: `raise` and `setScores` are idempotent and never move a member back to older
+ * data, so feeding them counts read from the database is exact under any interleaving; `increment` (for counts
+ * the database does not keep per hour) is applied at most once, never resent. Ties are ranked by member,
+ * descending.
  */
 export interface Leaderboard extends Probe {
   /** Adds `by` to `member` in the hour bucket that holds `at` (epoch ms). */

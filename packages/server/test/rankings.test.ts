@@ -217,4 +217,22 @@ describeWithServices("rankings after Redis loses its data", () => {
       [a.id, 20],
     ]);
   });
+
+  it("stays exact when views race a rebuild", async () => {
+    const author = (await signedInUser(server)).client;
+    const [board] = await createBoards(author, 1);
+    if (!board) throw new Error("board not created");
+    await view(author, board.id, 5);
+    const client = server.client();
+    for (let round = 0; round < 3; round++) {
+      await deleteKeys(redis, `${server.env.KEY_PREFIX}:lb:`);
+      await Promise.all([
+        view(author, board.id, 10),
+        ...Array.from({ length: 5 }, () => client.rankings.boards({ window: "24h", limit: 1 })),
+      ]);
+    }
+    expect((await client.rankings.boards({ window: "24h", limit: 1 })).items).toEqual([
+      { id: board.id, title: board.title, views: 35 },
+    ]);
+  });
 });

@@ -25,14 +25,25 @@ export class RankingsRepository {
     return this.#db.selectFrom("boards").select(["id", "title"]).where("id", "in", ids).execute();
   }
 
-  usersIn(career: Career, ids: number[]): Promise<{ id: number; nickname: string; career: Career }[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.#db
+  /** Filtered by career here, not in SQL: SQLite would pick the (career, points) index over the primary key. */
+  async usersIn(career: Career, ids: number[]): Promise<{ id: number; nickname: string; career: Career }[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.#db
       .selectFrom("users")
       .select(["id", "nickname", "career"])
       .where("id", "in", ids)
-      .where("career", "=", career)
       .execute();
+    return rows.filter((row) => row.career === career);
+  }
+
+  async viewsInHour(boardId: number, hourStart: number): Promise<number> {
+    const row = await this.#db
+      .selectFrom("board_views_hourly")
+      .select("views")
+      .where("board_id", "=", boardId)
+      .where("hour_start_ms", "=", hourStart)
+      .executeTakeFirst();
+    return Number(row?.views ?? 0);
   }
 
   /** Every board's views per hour from `since` on, a page at a time. */

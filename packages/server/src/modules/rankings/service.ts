@@ -17,7 +17,7 @@ const CAREERS: Career[] = ["WORKING", "ASPIRING"];
 const standingOf = (career: Career) => `user-points:${career}`;
 const WINDOW_HOURS: Record<BoardRankingWindow, number> = { "1h": 1, "24h": 24 };
 const LONGEST_WINDOW_HOURS = 24;
-/** A leaderboard is rebuilt from the database at least this often, which repairs a lost increment. */
+/** A leaderboard is rebuilt from the database at least this often, which repairs any update it missed. */
 const REBUILD_EVERY_SECONDS = 600;
 
 const hourStart = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
@@ -95,11 +95,20 @@ export class RankingsService {
     return { items };
   }
 
-  /** After a view commits. A failure is logged: the next rebuild repairs it. */
+  /**
+   * After a view commits: the hour's count, read back from the database, raises the board's bucket. Unlike
+   * adding one, this is exact however it interleaves with other views and rebuilds; a failure is logged and
+   * the next view or rebuild repairs it.
+   */
   async boardViewed(boardId: number, at: number): Promise<void> {
-    await this.#leaderboard.increment(VIEWS, String(boardId), 1, at).catch((error: unknown) => {
+    try {
+      const hour = hourStart(at);
+      const count = await this.#repository.viewsInHour(boardId, hour);
+      if (count > 0)
+        await this.#leaderboard.raise(VIEWS, [{ member: String(boardId), hourStart: hour, count }]);
+    } catch (error) {
       this.#logger.warn("popular boards missed a view", { boardId, error: String(error) });
-    });
+    }
   }
 
   /** After a ledger entry commits: the user's balance, read fresh, goes on their career's standing. */
