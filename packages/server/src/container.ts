@@ -42,6 +42,7 @@ export interface Container {
   metrics: Metrics;
   database: SqlDatabase;
   cache: Cache;
+  leaderboard: Leaderboard;
   services: {
     auth: AuthService;
     boards: BoardService;
@@ -119,7 +120,7 @@ export async function createContainer(
   const comments = new CommentService({ database, comments: commentRepository, boards: boardRepository });
   const points = new PointsService({
     database,
-    onPointsChanged: (userId) => rankings.pointsChanged(userId),
+    onPointsChanged: (userId) => rankings.userChanged(userId),
   });
   const adoptComment = new AdoptComment({
     database,
@@ -149,10 +150,11 @@ export async function createContainer(
     metrics: createMetrics(),
     database,
     cache,
+    leaderboard,
     services: { auth, boards, comments, points, moderation, rankings },
     routes: [
       ...authRoutes(auth),
-      ...userRoutes(users),
+      ...userRoutes(users, (userId) => rankings.userChanged(userId)),
       ...categoryRoutes(categories, categoryRepository),
       ...boardRoutes(boards),
       ...commentRoutes(comments, adoptComment),

@@ -93,8 +93,7 @@ export interface Leaderboard extends Probe {
   setScores(standing: string, scores: VersionedScore[]): Promise<void>;
   /** The highest scores, best first. */
   standings(standing: string, limit: number): Promise<Ranked[]>;
-  /** Whether `name` was marked built and has not lost its data since (or the mark expired). */
-  isBuilt(name: string): Promise<boolean>;
-  /** Marks `name` built from the database; the mark lapses after `ttlSeconds` so drift is repaired. */
-  markBuilt(name: string, ttlSeconds: number): Promise<void>;
+  /** When `name` was last marked built from the database; undefined once its data was lost (or never built). */
+  builtAt(name: string): Promise<number | undefined>;
+  markBuilt(name: string, at: number): Promise<void>;
 }

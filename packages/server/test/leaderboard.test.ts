@@ -134,11 +134,12 @@ describe.each(adapters)("leaderboard port [$name]", ({ create }) => {
     expect(await leaderboard.standings(`other-${tally}`, 10)).toEqual([]);
   });
 
-  it("keeps a built mark per name", async () => {
-    expect(await leaderboard.isBuilt(tally)).toBe(false);
-    await leaderboard.markBuilt(tally, 60);
-    expect(await leaderboard.isBuilt(tally)).toBe(true);
-    expect(await leaderboard.isBuilt(`other-${tally}`)).toBe(false);
+  it("keeps when each name was last built", async () => {
+    expect(await leaderboard.builtAt(tally)).toBeUndefined();
+    await leaderboard.markBuilt(tally, now - 1000);
+    await leaderboard.markBuilt(tally, now);
+    expect(await leaderboard.builtAt(tally)).toBe(now);
+    expect(await leaderboard.builtAt(`other-${tally}`)).toBeUndefined();
   });
 });
 
@@ -151,7 +152,7 @@ describe.skipIf(!redis)("redis leaderboard keys", () => {
     await leaderboard.increment("views", "1", 1, now);
     await leaderboard.top("views", { hours: 24, now }, 3);
     await leaderboard.setScores("points", [{ member: "1", score: 5, version: 1 }]);
-    await leaderboard.markBuilt("views", 600);
+    await leaderboard.markBuilt("views", now);
 
     const keys = await redis.keys(`${own}:*`);
     expect(keys.length).toBe(6);
@@ -160,12 +161,13 @@ describe.skipIf(!redis)("redis leaderboard keys", () => {
     const ttl = await redis.pttl(bucket);
     expect(ttl).toBeGreaterThan(24 * HOUR_MS);
     expect(ttl).toBeLessThanOrEqual(25 * HOUR_MS);
-    for (const key of keys.filter((k) => !k.endsWith(":points") && !k.endsWith(":points:versions"))) {
+    const lasting = [`${own}:lb:points`, `${own}:lb:points:versions`, `${own}:lb:views:built`];
+    for (const key of keys.filter((k) => !lasting.includes(k))) {
       expect(await redis.pttl(key)).toBeGreaterThan(0);
     }
 
     expect(await deleteKeys(redis, own)).toBe(6);
-    expect(await leaderboard.isBuilt("views")).toBe(false);
+    expect(await leaderboard.builtAt("views")).toBeUndefined();
     expect(await leaderboard.top("views", { hours: 24, now }, 3)).toEqual([]);
   });
 });

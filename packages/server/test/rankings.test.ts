@@ -1,6 +1,6 @@
 import type { Career } from "@codechef/contract";
 import type { CodeChef } from "@codechef/sdk";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { connectRedis, redisReady } from "../src/adapters/redis/redis-client.ts";
 import { previousMonth } from "../src/modules/rankings/service.ts";
 import { HOUR_MS } from "../src/ports.ts";
@@ -126,6 +126,38 @@ describeEachBackend("rankings", (backend) => {
     expect(ids((await client.rankings.users({ career: "ASPIRING" })).items)).not.toContain(third.id);
   });
 
+  it("moves a user between the career rankings when their career changes", async () => {
+    const { client: mover, user } = await signedInUser(server, { career: "WORKING" });
+    await admin.admin.users.grantPoints(user.id, { delta: 1000, reason: "top of the board" });
+    const client = server.client();
+    const entry = { id: user.id, nickname: user.nickname, points: 1000 };
+    expect((await client.rankings.users({ career: "WORKING", limit: 1 })).items).toEqual([
+      { ...entry, career: "WORKING" },
+    ]);
+
+    await mover.users.updateMe({ career: "ASPIRING" });
+    expect((await client.rankings.users({ career: "ASPIRING", limit: 1 })).items).toEqual([
+      { ...entry, career: "ASPIRING" },
+    ]);
+    const working = await client.rankings.users({ career: "WORKING", limit: 100 });
+    expect(working.items.map((item) => item.id)).not.toContain(user.id);
+  });
+
+  it("refreshes an old leaderboard from the database in the background, answering meanwhile", async () => {
+    const [missed] = await createBoards(author, 1);
+    if (!missed) throw new Error("board not created");
+    await server.container.database.db
+      .insertInto("board_views_hourly")
+      .values({ board_id: missed.id, hour_start_ms: Math.floor(Date.now() / HOUR_MS) * HOUR_MS, views: 1000 })
+      .execute();
+    const client = server.client();
+    const top = async () => (await client.rankings.boards({ window: "1h", limit: 1 })).items[0]?.id;
+    expect(await top()).not.toBe(missed.id);
+
+    await server.container.leaderboard.markBuilt("board-views", Date.now() - 11 * 60_000);
+    await vi.waitFor(async () => expect(await top()).toBe(missed.id), { timeout: 10_000, interval: 50 });
+  });
+
   it("ranks last month by the points earned in the previous UTC month only", async () => {
     const [alice, bob, carol] = await usersWithPoints(server, admin, "ASPIRING", [0, 0, 0]);
     const [walt] = await usersWithPoints(server, admin, "WORKING", [0]);
@@ -233,6 +265,40 @@ describeWithServices("rankings after Redis loses its data", () => {
     }
     expect((await client.rankings.boards({ window: "24h", limit: 1 })).items).toEqual([
       { id: board.id, title: board.title, views: 35 },
+    ]);
+  });
+});
+
+describeWithServices("rankings with Redis unreachable", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer("services", { REDIS_URL: "redis://127.0.0.1:1/0" });
+  });
+  afterAll(() => server?.stop());
+
+  it("answers from the database, exactly", async () => {
+    const admin = (await signedInAdmin(server)).client;
+    const author = (await signedInUser(server)).client;
+    const [a, b] = await createBoards(author, 2);
+    if (!a || !b) throw new Error("boards not created");
+    await view(author, a.id, 2);
+    await view(author, b.id, 4);
+    const [low, high] = await usersWithPoints(server, admin, "ASPIRING", [10, 20]);
+    const [lastMonth] = await usersWithPoints(server, admin, "WORKING", [0]);
+    if (!lastMonth) throw new Error("user not created");
+    await ledgerEntry(server, lastMonth.id, 9, previousMonth(Date.now()).start);
+
+    const client = server.client();
+    expect(await client.rankings.boards({ window: "24h" })).toEqual({
+      window: "24h",
+      items: [
+        { id: b.id, title: b.title, views: 4 },
+        { id: a.id, title: a.title, views: 2 },
+      ],
+    });
+    expect((await client.rankings.users({ career: "ASPIRING" })).items).toEqual([high, low]);
+    expect((await client.rankings.users({ career: "WORKING", period: "last-month" })).items).toEqual([
+      { ...lastMonth, points: 9 },
     ]);
   });
 });

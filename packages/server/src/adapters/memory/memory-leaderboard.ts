@@ -155,12 +155,12 @@ export class MemoryLeaderboard implements Leaderboard {
     return structuredClone(answer);
   }
 
-  async isBuilt(name: string): Promise<boolean> {
-    return (this.#built.get(name) ?? 0) > Date.now();
+  async builtAt(name: string): Promise<number | undefined> {
+    return this.#built.get(name);
   }
 
-  async markBuilt(name: string, ttlSeconds: number): Promise<void> {
-    this.#built.set(name, Date.now() + ttlSeconds * 1000);
+  async markBuilt(name: string, at: number): Promise<void> {
+    this.#built.set(name, at);
   }
 
   async ping(): Promise<void> {}

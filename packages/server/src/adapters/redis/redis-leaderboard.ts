@@ -142,12 +142,14 @@ export class RedisLeaderboard implements Leaderboard {
     return ranked(flat);
   }
 
-  async isBuilt(name: string): Promise<boolean> {
-    return (await this.#call(() => this.#redis.exists(`${this.#prefix + name}:built`))) === 1;
+  async builtAt(name: string): Promise<number | undefined> {
+    const at = await this.#call(() => this.#redis.get(`${this.#prefix + name}:built`));
+    return at === null ? undefined : Number(at);
   }
 
-  async markBuilt(name: string, ttlSeconds: number): Promise<void> {
-    await this.#call(() => this.#redis.set(`${this.#prefix + name}:built`, "1", "EX", ttlSeconds));
+  /** Kept without expiry: it goes only with the data it vouches for (FLUSHDB, eviction of everything). */
+  async markBuilt(name: string, at: number): Promise<void> {
+    await this.#call(() => this.#redis.set(`${this.#prefix + name}:built`, String(at)));
   }
 
   ping(): Promise<void> {

@@ -17,8 +17,8 @@ const CAREERS: Career[] = ["WORKING", "ASPIRING"];
 const standingOf = (career: Career) => `user-points:${career}`;
 const WINDOW_HOURS: Record<BoardRankingWindow, number> = { "1h": 1, "24h": 24 };
 const LONGEST_WINDOW_HOURS = 24;
-/** A leaderboard is rebuilt from the database at least this often, which repairs any update it missed. */
-const REBUILD_EVERY_SECONDS = 600;
+/** A leaderboard built longer ago than this is rebuilt in the background, which repairs any update it missed. */
+const REFRESH_AFTER_MS = 10 * 60_000;
 
 const hourStart = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
 
@@ -111,8 +111,11 @@ export class RankingsService {
     }
   }
 
-  /** After a ledger entry commits: the user's balance, read fresh, goes on their career's standing. */
-  async pointsChanged(userId: number): Promise<void> {
+  /**
+   * After a user's points or career changed (committed): their balance, read fresh with the ledger version it is
+   * at, goes on their career's standing and off the other's.
+   */
+  async userChanged(userId: number): Promise<void> {
     try {
       const user = await this.#repository.pointsOf(userId);
       if (!user) return;
@@ -163,15 +166,23 @@ export class RankingsService {
     }
   }
 
+  /** A leaderboard that lost its data is rebuilt before it answers; one merely old, while it answers. */
   async #ensureBuilt(name: string, build: () => Promise<void>): Promise<void> {
-    if (!(await this.#leaderboard.isBuilt(name))) await this.#build(name, build);
+    const builtAt = await this.#leaderboard.builtAt(name);
+    if (builtAt === undefined) return this.#build(name, build);
+    if (this.#now() - builtAt > REFRESH_AFTER_MS) {
+      this.#build(name, build).catch((error: unknown) => {
+        this.#logger.warn("leaderboard refresh failed", { name, error: String(error) });
+      });
+    }
   }
 
   /** One build per leaderboard at a time in this process; builds elsewhere are harmless (writes are idempotent). */
   #build(name: string, build: () => Promise<void>): Promise<void> {
     return this.#once(`build:${name}`, async () => {
+      const startedAt = this.#now();
       await build();
-      await this.#leaderboard.markBuilt(name, REBUILD_EVERY_SECONDS);
+      await this.#leaderboard.markBuilt(name, startedAt);
       this.#logger.info("leaderboard rebuilt", { name });
     });
   }

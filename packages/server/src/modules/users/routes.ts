@@ -4,12 +4,17 @@ import { route } from "../../http/route.ts";
 import { presentPublicUser, presentUser } from "./presenter.ts";
 import type { UserRepository } from "./repository.ts";
 
-export function userRoutes(repository: UserRepository) {
+/** `onCareerChanged` runs after a user's career changed (the rankings move them between careers). */
+export function userRoutes(
+  repository: UserRepository,
+  onCareerChanged: (userId: number) => unknown = () => {},
+) {
   return [
     route(users.me, async (_, { user }) => presentUser(user)),
     route(users.updateMe, async ({ body }, { user }) => {
       const updated = await repository.update(user.id, { ...body, updated_at: Date.now() });
       if (!updated) throw new NotFoundError("user");
+      if (updated.career !== user.career) await onCareerChanged(user.id);
       return presentUser(updated);
     }),
     route(users.get, async ({ params }) => {
