@@ -79,9 +79,8 @@ export class MemoryLeaderboard implements Leaderboard {
   }
 
   /** Adds to one bucket and to every sum that holds it; counts older than the longest window are dropped. */
-  #add(name: string, member: string, hour: number, amount: (current: number) => number): void {
+  #add(tally: Tally, member: string, hour: number, amount: (current: number) => number): void {
     if (hour < hourOf(Date.now()) - this.#retainHours) return;
-    const tally = this.#tally(name);
     let bucket = tally.buckets.get(hour);
     if (!bucket) {
       bucket = new Map();
@@ -96,11 +95,12 @@ export class MemoryLeaderboard implements Leaderboard {
     tally.answers.clear();
   }
 
-  async increment(tally: string, member: string, by: number, at: number): Promise<void> {
-    this.#add(tally, member, hourOf(at), () => by);
+  async increment(name: string, member: string, by: number, at: number): Promise<void> {
+    this.#add(this.#tally(name), member, hourOf(at), () => by);
   }
 
-  async raise(tally: string, counts: HourlyCount[]): Promise<void> {
+  async raise(name: string, counts: HourlyCount[]): Promise<void> {
+    const tally = this.#tally(name);
     for (const { member, hourStart, count } of counts) {
       this.#add(tally, member, hourOf(hourStart), (current) => count - current);
     }

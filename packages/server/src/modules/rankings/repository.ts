@@ -1,6 +1,6 @@
 import type { Career, RankedBoard, RankedUser } from "@codechef/contract";
 import type { Db } from "../../db/database.ts";
-import type { HourlyCount } from "../../ports.ts";
+import { HOUR_MS, type HourlyCount } from "../../ports.ts";
 
 /** A user's balance as of their newest ledger entry, whose id orders the user's states. */
 export interface UserPoints {
@@ -46,32 +46,29 @@ export class RankingsRepository {
     return Number(row?.views ?? 0);
   }
 
-  /** Every board's views per hour from `since` on, a page at a time. */
-  async *viewsSince(since: number): AsyncGenerator<HourlyCount[]> {
-    let after = { hour: since - 1, board: 0 };
-    for (;;) {
-      const rows = await this.#db
-        .selectFrom("board_views_hourly")
-        .select(["board_id", "hour_start_ms", "views"])
-        .where((eb) =>
-          eb.or([
-            eb("hour_start_ms", ">", after.hour),
-            eb.and([eb("hour_start_ms", "=", after.hour), eb("board_id", ">", after.board)]),
-          ]),
-        )
-        .orderBy("hour_start_ms")
-        .orderBy("board_id")
-        .limit(PAGE)
-        .execute();
-      if (rows.length === 0) return;
-      yield rows.map((row) => ({
-        member: String(row.board_id),
-        hourStart: Number(row.hour_start_ms),
-        count: Number(row.views),
-      }));
-      const last = rows[rows.length - 1] as (typeof rows)[number];
-      after = { hour: Number(last.hour_start_ms), board: last.board_id };
-      if (rows.length < PAGE) return;
+  /** Every board's views in each hour from `since` to `until`, a page at a time (an index range each). */
+  async *viewsBetween(since: number, until: number): AsyncGenerator<HourlyCount[]> {
+    for (let hour = since; hour <= until; hour += HOUR_MS) {
+      let after = 0;
+      for (;;) {
+        const rows = await this.#db
+          .selectFrom("board_views_hourly")
+          .select(["board_id", "views"])
+          .where("hour_start_ms", "=", hour)
+          .where("board_id", ">", after)
+          .orderBy("board_id")
+          .limit(PAGE)
+          .execute();
+        if (rows.length > 0) {
+          yield rows.map((row) => ({
+            member: String(row.board_id),
+            hourStart: hour,
+            count: Number(row.views),
+          }));
+        }
+        if (rows.length < PAGE) break;
+        after = (rows[rows.length - 1] as (typeof rows)[number]).board_id;
+      }
     }
   }
 

@@ -188,7 +188,8 @@ export class RankingsService {
   }
 
   async #buildViews(now: number): Promise<void> {
-    for await (const counts of this.#repository.viewsSince(hourStart(now) - LONGEST_WINDOW_HOURS * HOUR_MS)) {
+    const last = hourStart(now);
+    for await (const counts of this.#repository.viewsBetween(last - LONGEST_WINDOW_HOURS * HOUR_MS, last)) {
       await this.#leaderboard.raise(VIEWS, counts);
     }
   }
