@@ -154,7 +154,11 @@ export async function createContainer(
     services: { auth, boards, comments, points, moderation, rankings },
     routes: [
       ...authRoutes(auth),
-      ...userRoutes(users, (userId) => rankings.userChanged(userId)),
+      ...userRoutes(
+        users,
+        (userId) => boardRepository.touchShowing(userId),
+        (userId) => rankings.userChanged(userId),
+      ),
       ...categoryRoutes(categories, categoryRepository),
       ...boardRoutes(boards),
       ...commentRoutes(comments, adoptComment),

@@ -160,6 +160,22 @@ describeEachBackend("boards", (backend) => {
     expect(read.viewCount).toBe(3);
   });
 
+  it("shows a changed nickname on cached boards, as author and as adopted answer's author", async () => {
+    const asker = await signedInUser(server);
+    const helper = await signedInUser(server);
+    const board = await asker.client.boards.create({ title: "t", contents: "c" });
+    const answer = await helper.client.comments.create(board.id, "answer");
+    await asker.client.comments.adopt(answer.id);
+    await server.client().boards.get(board.id);
+
+    await asker.client.users.updateMe({ nickname: "asker-renamed" });
+    expect((await server.client().boards.get(board.id)).author.nickname).toBe("asker-renamed");
+    await helper.client.users.updateMe({ nickname: "helper-renamed" });
+    expect((await server.client().boards.get(board.id)).adoptedComment?.author.nickname).toBe(
+      "helper-renamed",
+    );
+  });
+
   it("lets only the author edit, and the author or an admin delete (others 403)", async () => {
     const board = await author.client.boards.create({ title: "mine", contents: "c" });
     await expect(other.client.boards.update(board.id, { title: "x" })).rejects.toMatchObject({

@@ -59,6 +59,24 @@ export class BoardRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Outdates the cached detail of every board that shows this user: as its author or its adopted answer's. */
+  async touchShowing(userId: number): Promise<void> {
+    await this.#database.db
+      .updateTable("boards")
+      .set((eb) => ({ version: eb("version", "+", 1) }))
+      .where((eb) =>
+        eb.or([
+          eb("author_id", "=", userId),
+          eb(
+            "adopted_comment_id",
+            "in",
+            eb.selectFrom("comments").select("id").where("author_id", "=", userId),
+          ),
+        ]),
+      )
+      .execute();
+  }
+
   async delete(id: number): Promise<boolean> {
     const result = await this.#database.db.deleteFrom("boards").where("id", "=", id).executeTakeFirst();
     return Number(result.numDeletedRows) === 1;

@@ -4,9 +4,13 @@ import { route } from "../../http/route.ts";
 import { presentPublicUser, presentUser } from "./presenter.ts";
 import type { UserRepository } from "./repository.ts";
 
-/** `onCareerChanged` runs after a user's career changed (the rankings move them between careers). */
+/**
+ * `onNicknameChanged` runs after a new nickname is stored (boards showing it outdate their cached detail);
+ * `onCareerChanged` after a new career is (the rankings move the user between careers).
+ */
 export function userRoutes(
   repository: UserRepository,
+  onNicknameChanged: (userId: number) => Promise<void> = async () => {},
   onCareerChanged: (userId: number) => unknown = () => {},
 ) {
   return [
@@ -14,6 +18,7 @@ export function userRoutes(
     route(users.updateMe, async ({ body }, { user }) => {
       const updated = await repository.update(user.id, { ...body, updated_at: Date.now() });
       if (!updated) throw new NotFoundError("user");
+      if (body.nickname !== undefined && body.nickname !== user.nickname) await onNicknameChanged(user.id);
       if (updated.career !== user.career) await onCareerChanged(user.id);
       return presentUser(updated);
     }),
