@@ -204,7 +204,7 @@ describeEachBackend("rankings", (backend) => {
   });
 });
 
-describeWithServices("rankings after Redis loses its data", () => {
+describeWithServices("rankings under concurrency and lost Redis data", () => {
   let server: TestServer;
   const redis = connectRedis(process.env.TEST_REDIS_URL ?? "");
   beforeAll(async () => {
@@ -265,6 +265,21 @@ describeWithServices("rankings after Redis loses its data", () => {
     }
     expect((await client.rankings.boards({ window: "24h", limit: 1 })).items).toEqual([
       { id: board.id, title: board.title, views: 35 },
+    ]);
+  });
+  it("ends at the final balance when points change concurrently, in any order", async () => {
+    const admin = (await signedInAdmin(server)).client;
+    const [user] = await usersWithPoints(server, admin, "ASPIRING", [1000]);
+    if (!user) throw new Error("user not created");
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        admin.admin.users.grantPoints(user.id, { delta: i % 2 === 0 ? 7 : -3, reason: "race" }),
+      ),
+    );
+    const { balance } = await server.client().users.points(user.id);
+    expect(balance).toBe(1040);
+    expect((await server.client().rankings.users({ career: "ASPIRING", limit: 1 })).items).toEqual([
+      { ...user, points: 1040 },
     ]);
   });
 });
