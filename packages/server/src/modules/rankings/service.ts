@@ -44,8 +44,8 @@ export interface RankingsDeps {
 
 /**
  * Popular boards and top users. The database is the source of truth: leaderboards follow it after each commit,
- * are rebuilt from it when their built mark is missing (a flushed Redis, a new process, every few minutes), and
- * are bypassed for it while they are unavailable.
+ * are rebuilt from it at start and whenever they lost their data (a flushed Redis), refreshed from it in the
+ * background every few minutes, and bypassed for it while they are unavailable.
  */
 export class RankingsService {
   readonly #repository: RankingsRepository;
@@ -104,8 +104,7 @@ export class RankingsService {
     try {
       const hour = hourStart(at);
       const count = await this.#repository.viewsInHour(boardId, hour);
-      if (count > 0)
-        await this.#leaderboard.raise(VIEWS, [{ member: String(boardId), hourStart: hour, count }]);
+      await this.#leaderboard.raise(VIEWS, [{ member: String(boardId), hourStart: hour, count }]);
     } catch (error) {
       this.#logger.warn("popular boards missed a view", { boardId, error: String(error) });
     }
