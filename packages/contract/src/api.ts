@@ -5,6 +5,7 @@ import { comments } from "./comments.ts";
 import { moderation } from "./moderation.ts";
 import { adminPoints, points } from "./points.ts";
 import { rankings } from "./rankings.ts";
+import { keywordRankings, search } from "./search.ts";
 import { adminUsers, users } from "./users.ts";
 
 /** Every REST endpoint, by resource. The server mounts these, the SDK calls them, OpenAPI describes them. */
@@ -20,4 +21,6 @@ export const api = {
   adminPoints,
   moderation,
   rankings,
+  search,
+  keywordRankings,
 };

@@ -10,4 +10,5 @@ export * from "./moderation.ts";
 export * from "./openapi.ts";
 export * from "./points.ts";
 export * from "./rankings.ts";
+export * from "./search.ts";
 export * from "./users.ts";

@@ -16,6 +16,7 @@ import {
   CategoriesResource,
   CommentsResource,
   RankingsResource,
+  SearchResource,
   UsersResource,
 } from "./resources.ts";
 
@@ -51,6 +52,7 @@ export class CodeChef {
   readonly categories: CategoriesResource;
   readonly boards: BoardsResource;
   readonly comments: CommentsResource;
+  readonly search: SearchResource;
   readonly rankings: RankingsResource;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
@@ -74,6 +76,7 @@ export class CodeChef {
     this.categories = new CategoriesResource(this);
     this.boards = new BoardsResource(this);
     this.comments = new CommentsResource(this);
+    this.search = new SearchResource(this);
     this.rankings = new RankingsResource(this);
   }
 

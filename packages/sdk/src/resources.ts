@@ -15,14 +15,20 @@ import {
   categories,
   comments,
   type GrantPointsBody,
+  type KeywordRankingQuery,
+  keywordRankings,
   type LedgerEntry,
   type LoginBody,
   moderation,
   type PointsQuery,
   points,
   rankings,
+  type SearchBoardsQuery,
+  type SearchHit,
   type Session,
   type SignupBody,
+  type SimilarBoardsQuery,
+  search,
   type UpdateBoardBody,
   type UpdateCategoryBody,
   type User,
@@ -145,6 +151,11 @@ export class BoardsResource extends Resource {
   delete(id: number, options?: RequestOptions) {
     return this.client.request(boards.delete, { params: { id } }, options);
   }
+
+  /** Boards sharing the rarest words of board `id`, most similar first. */
+  similar(id: number, query: z.input<typeof SimilarBoardsQuery> = {}, options?: RequestOptions) {
+    return this.client.request(search.similarBoards, { params: { id }, query }, options);
+  }
 }
 
 export class CommentsResource extends Resource {
@@ -204,6 +215,18 @@ export class AdminResource extends Resource {
   };
 }
 
+export class SearchResource extends Resource {
+  /** One page of boards matching `q`, most relevant first. */
+  boards(query: z.input<typeof SearchBoardsQuery>, options?: RequestOptions) {
+    return this.client.request(search.boards, { query }, options);
+  }
+
+  /** Every board matching `q`, page by page; each page fetched is one logged search. */
+  iterate(query: z.input<typeof SearchBoardsQuery>, options?: RequestOptions) {
+    return this.client.paginate<typeof search.boards, SearchHit>(search.boards, { query }, options);
+  }
+}
+
 export class RankingsResource extends Resource {
   /** The most viewed boards over a rolling window (`1h` by default, top 3 unless `limit`). */
   boards(query: BoardRankingsQuery = {}, options?: RequestOptions) {
@@ -213,5 +236,10 @@ export class RankingsResource extends Resource {
   /** Users with the most points in one career, now (`realtime`) or earned last month. */
   users(query: UserRankingsQuery, options?: RequestOptions) {
     return this.client.request(rankings.users, { query }, options);
+  }
+
+  /** The most searched keywords in a window (`1h`, `24h`, `7d`). */
+  keywords(query: z.input<typeof KeywordRankingQuery> = {}, options?: RequestOptions) {
+    return this.client.request(keywordRankings.keywords, { query }, options);
   }
 }

@@ -1,9 +1,14 @@
 import type { Redis } from "ioredis";
+import { connectElasticsearch, indexName } from "./adapters/elasticsearch/elasticsearch-client.ts";
+import { ElasticsearchKeywordRanking } from "./adapters/elasticsearch/elasticsearch-keyword-ranking.ts";
+import { ElasticsearchSearchIndex } from "./adapters/elasticsearch/elasticsearch-search-index.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
 import { MemoryLeaderboard } from "./adapters/memory/memory-leaderboard.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
-import { connectRedis, redisReady } from "./adapters/redis/redis-client.ts";
+import { connectRedis, redisConnected } from "./adapters/redis/redis-client.ts";
 import { RedisLeaderboard } from "./adapters/redis/redis-leaderboard.ts";
+import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
+import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
 import { LoginThrottle } from "./http/login-throttle.ts";
@@ -31,9 +36,13 @@ import { PointsService } from "./modules/points/service.ts";
 import { RankingsRepository } from "./modules/rankings/repository.ts";
 import { rankingRoutes } from "./modules/rankings/routes.ts";
 import { RankingsService } from "./modules/rankings/service.ts";
+import { SqlBoardDocuments } from "./modules/search/board-documents.ts";
+import { SearchOutbox } from "./modules/search/outbox.ts";
+import { searchRoutes } from "./modules/search/routes.ts";
+import { SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
-import type { Cache, Leaderboard, Probe } from "./ports.ts";
+import type { Cache, KeywordRanking, Leaderboard, Probe, SearchIndex } from "./ports.ts";
 import { embeddedSecret } from "./secrets.ts";
 
 export interface Container {
@@ -51,6 +60,7 @@ export interface Container {
     moderation: ModerationService;
     rankings: RankingsService;
   };
+  search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
   readiness(): Promise<Record<string, "up" | "down">>;
@@ -58,6 +68,11 @@ export interface Container {
 }
 
 const PROBE_TIMEOUT_MS = 1000;
+
+/** Seams for tests: each receives the adapter the configuration chose and may wrap it. */
+export interface AdapterOverrides {
+  searchIndex?: (chosen: SearchIndex) => SearchIndex;
+}
 
 function probe(target: Probe): Promise<"up" | "down"> {
   const timeout = new Promise<"down">((resolve) => setTimeout(resolve, PROBE_TIMEOUT_MS, "down").unref());
@@ -74,6 +89,7 @@ function probe(target: Probe): Promise<"up" | "down"> {
 export async function createContainer(
   config: Config,
   logger: Logger = jsonLogger(config.logLevel),
+  overrides: AdapterOverrides = {},
 ): Promise<Container> {
   const database = openDatabase(config.database.url, config.database.poolSize, (error) =>
     logger.error("after-commit hook failed", { error: String(error) }),
@@ -81,6 +97,7 @@ export async function createContainer(
   await migrateToLatest(database.db);
 
   const redis: Redis | undefined = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  if (redis && !(await redisConnected(redis))) logger.warn("redis is not answering; starting degraded");
   const localCache = new MemoryCache();
   const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;
 
@@ -106,14 +123,39 @@ export async function createContainer(
     logger,
   });
 
+  const elasticsearch = config.elasticsearchUrl ? connectElasticsearch(config.elasticsearchUrl) : undefined;
+  const chosenIndex: SearchIndex = elasticsearch
+    ? new ElasticsearchSearchIndex(elasticsearch, indexName(config.keyPrefix, "boards"))
+    : new SqlSearchIndex(database);
+  const searchIndex = overrides.searchIndex?.(chosenIndex) ?? chosenIndex;
+  const keywordRanking: KeywordRanking = elasticsearch
+    ? new ElasticsearchKeywordRanking(elasticsearch, indexName(config.keyPrefix, "search-keywords"))
+    : new SqlKeywordRanking(database.db);
+  const boardDocuments = new SqlBoardDocuments(database.db);
+  const searchOutbox = new SearchOutbox({
+    db: database.db,
+    index: searchIndex,
+    documents: boardDocuments,
+    logger,
+  });
+  searchOutbox.start();
+  const search = new SearchService({
+    db: database.db,
+    index: searchIndex,
+    ranking: keywordRanking,
+    boards: boardDocuments,
+    logger,
+  });
+
   const categoryRepository = new CategoryRepository(database.db);
-  const categories = new CategoryService(database, categoryRepository);
+  const categories = new CategoryService(database, categoryRepository, searchOutbox);
   const boardRepository = new BoardRepository(database, categoryRepository);
   const boards = new BoardService({
     database,
     cache,
     boards: boardRepository,
     categories: categoryRepository,
+    searchOutbox,
     onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
   });
   const commentRepository = new CommentRepository(database.db);
@@ -136,13 +178,15 @@ export async function createContainer(
     warningThreshold: config.warningThreshold,
   });
 
-  // Rankings are rebuilt from the database at start; should Redis not answer yet, the first read rebuilds them.
-  if (redis) await redisReady(redis, 2000).catch(() => {});
   await rankings.rebuild().catch((error: unknown) => {
-    logger.warn("rankings not rebuilt at start", { error: String(error) });
+    logger.warn("rankings not rebuilt at start; the first read rebuilds them", { error: String(error) });
   });
 
-  const probes: Probe[] = [{ name: "database", ping: () => database.ping() }, ...(redis ? [cache] : [])];
+  const probes: Probe[] = [
+    { name: "database", ping: () => database.ping() },
+    ...(redis ? [cache] : []),
+    ...(elasticsearch ? [searchIndex] : []),
+  ];
 
   return {
     config,
@@ -152,6 +196,7 @@ export async function createContainer(
     cache,
     leaderboard,
     services: { auth, boards, comments, points, moderation, rankings },
+    search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),
       ...userRoutes(
@@ -164,6 +209,7 @@ export async function createContainer(
       ...commentRoutes(comments, adoptComment),
       ...pointsRoutes(points),
       ...moderationRoutes(moderation),
+      ...searchRoutes(search),
       ...rankingRoutes(rankings),
     ],
     async readiness() {
@@ -171,6 +217,8 @@ export async function createContainer(
       return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
     },
     async close() {
+      await searchOutbox.stop();
+      await elasticsearch?.close();
       await cache.close();
       redis?.disconnect();
       await database.close();

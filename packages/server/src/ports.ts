@@ -97,3 +97,61 @@ export interface Leaderboard extends Probe {
   builtAt(name: string): Promise<number | undefined>;
   markBuilt(name: string, at: number): Promise<void>;
 }
+
+/** What the search index holds for one board. */
+export interface SearchDocument {
+  id: number;
+  /** The board's version: an index never replaces a newer version with an older one (relays may race). */
+  version: number;
+  title: string;
+  contents: string;
+  categories: { id: number; name: string }[];
+}
+
+export interface SearchHit {
+  id: number;
+  title: string;
+  /** HTML-escaped text around the first match, matches wrapped in `<mark>`. */
+  snippet: string;
+  score: number;
+}
+
+export interface SearchQuery {
+  /** The user's words; every whitespace-separated term must appear (title, contents or a category name). */
+  text: string;
+  categoryId?: number;
+  page: number;
+  size: number;
+}
+
+/**
+ * A full-text index of boards. It is eventually consistent: the outbox relay feeds it after each commit, so a
+ * caller that needs only live boards checks the hits against the database.
+ */
+export interface SearchIndex extends Probe {
+  /** Adds or replaces a document. */
+  index(document: SearchDocument): Promise<void>;
+  /** Adds or replaces many documents in one round (a relay batch, a rebuild). */
+  indexMany(documents: SearchDocument[]): Promise<void>;
+  /** Removes a document; removing one that is absent is not an error. */
+  remove(id: number): Promise<void>;
+  /** Most relevant first. */
+  search(query: SearchQuery): Promise<{ hits: SearchHit[]; total: number }>;
+  /** Documents sharing the rarest words of document `id`, most similar first, never `id` itself. */
+  similar(id: number, limit: number): Promise<SearchHit[]>;
+  /** Drops every document (and recreates the index's structure), before a rebuild. */
+  clear(): Promise<void>;
+}
+
+export interface KeywordCount {
+  keyword: string;
+  count: number;
+}
+
+/** Counts searched keywords over a sliding time window. */
+export interface KeywordRanking extends Probe {
+  /** Counts one search of an already normalised keyword. */
+  add(keyword: string, at: number): Promise<void>;
+  /** The most searched keywords since `since` (epoch ms): count descending, then keyword ascending. */
+  top(since: number, limit: number): Promise<KeywordCount[]>;
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemoryLeaderboard } from "../src/adapters/memory/memory-leaderboard.ts";
-import { connectRedis, redisReady } from "../src/adapters/redis/redis-client.ts";
+import { connectRedis, redisConnected } from "../src/adapters/redis/redis-client.ts";
 import { RedisLeaderboard } from "../src/adapters/redis/redis-leaderboard.ts";
 import { HOUR_MS, type Leaderboard } from "../src/ports.ts";
 import { serviceUrls } from "./support/backends.ts";
@@ -18,7 +18,7 @@ if (redis) adapters.push({ name: "redis", create: () => new RedisLeaderboard(red
 else console.warn("\n!!! the Redis leaderboard suite is SKIPPED: TEST_REDIS_URL not set\n");
 
 beforeAll(async () => {
-  if (redis) await redisReady(redis);
+  if (redis) await redisConnected(redis);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { Career } from "@codechef/contract";
 import type { CodeChef } from "@codechef/sdk";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { connectRedis, redisReady } from "../src/adapters/redis/redis-client.ts";
+import { connectRedis, redisConnected } from "../src/adapters/redis/redis-client.ts";
 import { previousMonth } from "../src/modules/rankings/service.ts";
 import { HOUR_MS } from "../src/ports.ts";
 import { describeEachBackend, describeWithServices } from "./support/backends.ts";
@@ -209,7 +209,7 @@ describeWithServices("rankings under concurrency and lost Redis data", () => {
   const redis = connectRedis(process.env.TEST_REDIS_URL ?? "");
   beforeAll(async () => {
     server = await startTestServer("services");
-    await redisReady(redis);
+    await redisConnected(redis);
   });
   afterAll(async () => {
     redis.disconnect();

@@ -92,6 +92,50 @@ export interface WarningsTable {
   created_at: number;
 }
 
+export interface SearchOutboxTable {
+  id: Generated<number>;
+  board_id: number;
+  op: "upsert" | "delete";
+  created_at: number;
+}
+
+export interface SearchLogTable {
+  id: Generated<number>;
+  keyword: string;
+  user_id: number | null;
+  created_at: number;
+}
+
+export interface SearchDocumentsTable {
+  board_id: number;
+  version: number;
+  title: string;
+  contents: string;
+  categories: string;
+  /** The `_key` columns hold the folded text matched against; the others are shown. */
+  title_key: string;
+  contents_key: string;
+  categories_key: string;
+}
+
+export interface SearchDocumentCategoriesTable {
+  category_id: number;
+  board_id: number;
+}
+
+export interface SearchBigramsTable {
+  gram: string;
+  board_id: number;
+}
+
+/** SQLite only: an FTS5 table (trigram tokenizer) whose rowid is the board id. */
+export interface SearchFtsTable {
+  rowid: number;
+  title: string;
+  contents: string;
+  categories: string;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -103,4 +147,10 @@ export interface Database {
   comments: CommentsTable;
   point_ledger: PointLedgerTable;
   warnings: WarningsTable;
+  search_outbox: SearchOutboxTable;
+  search_log: SearchLogTable;
+  search_documents: SearchDocumentsTable;
+  search_document_categories: SearchDocumentCategoriesTable;
+  search_bigrams: SearchBigramsTable;
+  search_fts: SearchFtsTable;
 }

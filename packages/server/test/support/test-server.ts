@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { CodeChef } from "@codechef/sdk";
 import { createConnection } from "mysql2/promise";
 import { loadConfig } from "../../src/config.ts";
-import { type Container, createContainer } from "../../src/container.ts";
+import { type AdapterOverrides, type Container, createContainer } from "../../src/container.ts";
 import { startServer } from "../../src/server.ts";
 import { type BackendName, serviceUrls } from "./backends.ts";
 
@@ -65,17 +65,22 @@ export async function testEnvironment(backend: BackendName, overrides: Record<st
   };
 }
 
-export async function startTestServer(backend: BackendName, overrides: Record<string, string> = {}) {
+export async function startTestServer(
+  backend: BackendName,
+  overrides: Record<string, string> = {},
+  adapters: AdapterOverrides = {},
+) {
   const { env, cleanup } = await testEnvironment(backend, overrides);
-  return startWithEnv(env, cleanup);
+  return startWithEnv(env, cleanup, adapters);
 }
 
 /** Starts a server on port 0 for an environment; several may share one (multi-instance tests). */
 export async function startWithEnv(
   env: Record<string, string>,
   cleanup = async () => {},
+  adapters: AdapterOverrides = {},
 ): Promise<TestServer> {
-  const container = await createContainer(loadConfig(env));
+  const container = await createContainer(loadConfig(env), undefined, adapters);
   const running = await startServer(container, 0, "127.0.0.1");
   return {
     url: running.url,

@@ -18,23 +18,23 @@ export function connectRedis(url: string): Redis {
   return redis;
 }
 
+/** Waits up to `timeoutMs` for the first connection; a server then starts ready, or degraded but not stuck. */
+export async function redisConnected(redis: Redis, timeoutMs = 2000): Promise<boolean> {
+  if (redis.status === "ready") return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off("ready", onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once("ready", onReady);
+  });
+}
+
 export async function pingRedis(redis: Redis): Promise<void> {
   if (redis.status !== "ready") throw new Error(`redis is ${redis.status}`);
   await redis.ping();
-}
-
-/** Resolves once the connection is ready (commands fail fast before that), or rejects after `timeoutMs`. */
-export function redisReady(redis: Redis, timeoutMs = 5000): Promise<void> {
-  if (redis.status === "ready") return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      redis.off("ready", ready);
-      reject(new Error(`redis is ${redis.status} after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const ready = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    redis.once("ready", ready);
-  });
 }

@@ -1,11 +1,13 @@
 import type { Migration } from "kysely/migration";
 import * as accounts from "./001-accounts.ts";
 import * as community from "./002-community.ts";
+import * as search from "./003-search.ts";
 import * as rankings from "./005-rankings.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
   "001-accounts": accounts,
   "002-community": community,
+  "003-search": search,
   "005-rankings": rankings,
 };

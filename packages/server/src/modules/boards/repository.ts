@@ -77,8 +77,8 @@ export class BoardRepository {
       .execute();
   }
 
-  async delete(id: number): Promise<boolean> {
-    const result = await this.#database.db.deleteFrom("boards").where("id", "=", id).executeTakeFirst();
+  async delete(tx: Tx, id: number): Promise<boolean> {
+    const result = await tx.deleteFrom("boards").where("id", "=", id).executeTakeFirst();
     return Number(result.numDeletedRows) === 1;
   }
 

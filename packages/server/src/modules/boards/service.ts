@@ -4,6 +4,7 @@ import type { SqlDatabase } from "../../db/database.ts";
 import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import type { Cache } from "../../ports.ts";
 import { type CategoryRepository, unknownCategoryError } from "../categories/repository.ts";
+import type { SearchOutboxWriter } from "../search/outbox.ts";
 import type { UserRow } from "../users/presenter.ts";
 import { canDeleteBoard, canEditBoard } from "./policy.ts";
 import { type BoardContent, presentBoard, presentBoardSummary } from "./presenter.ts";
@@ -28,6 +29,7 @@ export class BoardService {
   readonly #cache: Cache;
   readonly #boards: BoardRepository;
   readonly #categories: CategoryRepository;
+  readonly #searchOutbox: SearchOutboxWriter;
   readonly #onViewed: BoardViewedHook;
 
   constructor(deps: {
@@ -35,12 +37,14 @@ export class BoardService {
     cache: Cache;
     boards: BoardRepository;
     categories: CategoryRepository;
+    searchOutbox: SearchOutboxWriter;
     onViewed?: BoardViewedHook;
   }) {
     this.#database = deps.database;
     this.#cache = deps.cache;
     this.#boards = deps.boards;
     this.#categories = deps.categories;
+    this.#searchOutbox = deps.searchOutbox;
     this.#onViewed = deps.onViewed ?? (() => {});
   }
 
@@ -51,6 +55,7 @@ export class BoardService {
         await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
         const id = await this.#boards.insert(tx, user.id, body.title, body.contents);
         await this.#boards.setCategories(tx, id, categoryIds);
+        await this.#searchOutbox.enqueue(tx, id, "upsert");
         return id;
       })
       .catch((error: unknown) => {
@@ -81,6 +86,7 @@ export class BoardService {
         if (categoryIds) await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
         if (!(await this.#boards.update(tx, id, fields))) throw new NotFoundError("board");
         if (categoryIds) await this.#boards.setCategories(tx, id, categoryIds);
+        await this.#searchOutbox.enqueue(tx, id, "upsert");
       })
       .catch((error: unknown) => {
         throw unknownCategoryError(error, "body.categoryIds");
@@ -92,7 +98,10 @@ export class BoardService {
     const board = await this.#boards.findById(id);
     if (!board) throw new NotFoundError("board");
     if (!canDeleteBoard(user, board)) throw new ForbiddenError("only the author or an admin deletes a board");
-    if (!(await this.#boards.delete(id))) throw new NotFoundError("board");
+    await this.#database.transaction(async (tx) => {
+      if (!(await this.#boards.delete(tx, id))) throw new NotFoundError("board");
+      await this.#searchOutbox.enqueue(tx, id, "delete");
+    });
     await this.#cache.delete(cacheKey(id));
   }
 

@@ -2,6 +2,7 @@ import type { CategoryType } from "@codechef/contract";
 import { isForeignKeyViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase } from "../../db/database.ts";
 import { ConflictError, NotFoundError } from "../../http/errors.ts";
+import type { SearchOutboxWriter } from "../search/outbox.ts";
 import { isUniqueViolation } from "../users/repository.ts";
 import type { CategoryRow } from "./presenter.ts";
 import { type CategoryRepository, unknownCategoryError } from "./repository.ts";
@@ -11,10 +12,12 @@ const nameTaken = () => new ConflictError("a category of this type has this name
 export class CategoryService {
   readonly #database: SqlDatabase;
   readonly #categories: CategoryRepository;
+  readonly #searchOutbox: SearchOutboxWriter;
 
-  constructor(database: SqlDatabase, categories: CategoryRepository) {
+  constructor(database: SqlDatabase, categories: CategoryRepository, searchOutbox: SearchOutboxWriter) {
     this.#database = database;
     this.#categories = categories;
+    this.#searchOutbox = searchOutbox;
   }
 
   async create(type: CategoryType, name: string): Promise<CategoryRow> {
@@ -50,6 +53,7 @@ export class CategoryService {
             eb.selectFrom("board_categories").select("board_id").where("category_id", "=", id),
           )
           .execute();
+        await this.#searchOutbox.enqueueCategory(tx, id);
         const row = await this.#categories.findById(id, tx);
         if (!row) throw new NotFoundError("category");
         return row;

@@ -1,0 +1,248 @@
+import { type Expression, type SqlBool, sql } from "kysely";
+import type { SqlDatabase, Tx } from "../../db/database.ts";
+import { bigrams, codePoints, fold, queryTerms, snippet } from "../../modules/search/text.ts";
+import type { SearchDocument, SearchHit, SearchIndex, SearchQuery } from "../../ports.ts";
+
+/** Title matches weigh most, then category names, then contents. */
+const FIELD_WEIGHTS = [
+  ["title_key", 3],
+  ["categories_key", 2],
+  ["contents_key", 1],
+] as const;
+/** SQLite's trigram tokenizer matches nothing shorter. */
+const TRIGRAM = 3;
+/** How many of a board's rarest shared grams "similar" looks for. */
+const SIMILAR_GRAMS = 16;
+const INSERT_CHUNK = 400;
+
+const likePattern = (term: string) => `%${term.replace(/[!%_]/g, "!$&")}%`;
+const ftsPhrase = (term: string) => `"${term.replaceAll('"', '""')}"`;
+
+type Row = { board_id: number; title: string; contents: string; score: number | string };
+
+/**
+ * The search index in the application's own database. Matching is by substring of the folded text: on SQLite an
+ * FTS5 trigram table finds terms of three characters or more and `LIKE` the shorter ones; on MariaDB (no n-gram
+ * parser) a table of two-character grams narrows the candidates and `LIKE` confirms them. Both score the same
+ * way (weighted occurrences), so both dialects rank alike.
+ */
+export class SqlSearchIndex implements SearchIndex {
+  readonly name = "search";
+  readonly #database: SqlDatabase;
+
+  constructor(database: SqlDatabase) {
+    this.#database = database;
+  }
+
+  ping(): Promise<void> {
+    return this.#database.ping();
+  }
+
+  index(document: SearchDocument): Promise<void> {
+    return this.#database.transaction(async (tx) => {
+      const held = await tx
+        .selectFrom("search_documents")
+        .select("version")
+        .where("board_id", "=", document.id)
+        .$if(this.#database.dialect === "mysql", (q) => q.forUpdate())
+        .executeTakeFirst();
+      if (held && Number(held.version) > document.version) return;
+      await this.#delete(tx, document.id);
+      const categories = document.categories.map((c) => c.name).join(" ");
+      const keys = {
+        title: fold(document.title),
+        contents: fold(document.contents),
+        categories: fold(categories),
+      };
+      await tx
+        .insertInto("search_documents")
+        .values({
+          board_id: document.id,
+          version: document.version,
+          title: document.title,
+          contents: document.contents,
+          categories,
+          title_key: keys.title,
+          contents_key: keys.contents,
+          categories_key: keys.categories,
+        })
+        .execute();
+      if (this.#database.dialect === "sqlite") {
+        await tx
+          .insertInto("search_fts")
+          .values({ rowid: document.id, ...keys })
+          .execute();
+      }
+      const categoryRows = document.categories.map((c) => ({ category_id: c.id, board_id: document.id }));
+      if (categoryRows.length)
+        await tx.insertInto("search_document_categories").values(categoryRows).execute();
+      const grams = [...bigrams(`${document.title} ${categories} ${document.contents}`)];
+      for (let i = 0; i < grams.length; i += INSERT_CHUNK) {
+        const chunk = grams.slice(i, i + INSERT_CHUNK).map((gram) => ({ gram, board_id: document.id }));
+        await tx.insertInto("search_bigrams").values(chunk).execute();
+      }
+    });
+  }
+
+  async indexMany(documents: SearchDocument[]): Promise<void> {
+    for (const document of documents) await this.index(document);
+  }
+
+  remove(id: number): Promise<void> {
+    return this.#database.transaction((tx) => this.#delete(tx, id));
+  }
+
+  clear(): Promise<void> {
+    return this.#database.transaction(async (tx) => {
+      await tx.deleteFrom("search_documents").execute();
+      await tx.deleteFrom("search_document_categories").execute();
+      await tx.deleteFrom("search_bigrams").execute();
+      if (this.#database.dialect === "sqlite") await tx.deleteFrom("search_fts").execute();
+    });
+  }
+
+  async search({ text, categoryId, page, size }: SearchQuery) {
+    const terms = queryTerms(text);
+    if (terms.length === 0) return { hits: [], total: 0 };
+    const { db } = this.#database;
+    const filtered = db.selectFrom("search_documents as d").where((eb) => {
+      const conditions: Expression<SqlBool>[] = this.#matches(terms);
+      if (categoryId !== undefined) {
+        conditions.push(
+          eb(
+            "d.board_id",
+            "in",
+            eb
+              .selectFrom("search_document_categories")
+              .select("board_id")
+              .where("category_id", "=", categoryId),
+          ),
+        );
+      }
+      return eb.and(conditions);
+    });
+    const counted = await filtered
+      .select((eb) => eb.fn.countAll<number | string>().as("total"))
+      .executeTakeFirst();
+    const total = Number(counted?.total ?? 0);
+    if (total === 0) return { hits: [], total };
+    const rows = await filtered
+      .select(["d.board_id", "d.title", "d.contents", this.#score(terms).as("score")])
+      .orderBy("score", "desc")
+      .orderBy("d.board_id", "desc")
+      .limit(size)
+      .offset((page - 1) * size)
+      .execute();
+    return { hits: rows.map((row) => toHit(row, terms)), total };
+  }
+
+  async similar(id: number, limit: number): Promise<SearchHit[]> {
+    const { db } = this.#database;
+    const rare = await db
+      .selectFrom("search_bigrams")
+      .select(["gram", (eb) => eb.fn.countAll<number | string>().as("df")])
+      .where("gram", "in", db.selectFrom("search_bigrams").select("gram").where("board_id", "=", id))
+      .groupBy("gram")
+      .having((eb) => eb.fn.countAll(), ">", 1)
+      .orderBy("df")
+      .orderBy("gram")
+      .limit(SIMILAR_GRAMS)
+      .execute();
+    if (rare.length === 0) return [];
+    const counted = await db
+      .selectFrom("search_documents")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .executeTakeFirst();
+    const documents = Number(counted?.n ?? 0);
+    const idf = new Map(rare.map((r) => [r.gram, Math.log(1 + documents / Number(r.df))]));
+    const sharing = await db
+      .selectFrom("search_bigrams")
+      .select(["board_id", "gram"])
+      .where("gram", "in", [...idf.keys()])
+      .where("board_id", "<>", id)
+      .execute();
+    const scores = new Map<number, number>();
+    for (const { board_id, gram } of sharing)
+      scores.set(board_id, (scores.get(board_id) ?? 0) + (idf.get(gram) ?? 0));
+    const best = [...scores].sort(([a, x], [b, y]) => y - x || b - a).slice(0, limit);
+    if (best.length === 0) return [];
+    const rows = await db
+      .selectFrom("search_documents")
+      .select(["board_id", "title", "contents"])
+      .where(
+        "board_id",
+        "in",
+        best.map(([boardId]) => boardId),
+      )
+      .execute();
+    const byId = new Map(rows.map((row) => [row.board_id, row]));
+    return best.flatMap(([boardId, score]) => {
+      const row = byId.get(boardId);
+      return row ? [toHit({ ...row, score }, [])] : [];
+    });
+  }
+
+  async #delete(tx: Tx, id: number): Promise<void> {
+    await tx.deleteFrom("search_documents").where("board_id", "=", id).execute();
+    await tx.deleteFrom("search_document_categories").where("board_id", "=", id).execute();
+    await tx.deleteFrom("search_bigrams").where("board_id", "=", id).execute();
+    if (this.#database.dialect === "sqlite")
+      await tx.deleteFrom("search_fts").where("rowid", "=", id).execute();
+  }
+
+  /** One condition per way of finding terms; together they require every term. */
+  #matches(terms: string[]): Expression<SqlBool>[] {
+    const { db } = this.#database;
+    const contains = (term: string) =>
+      sql<SqlBool>`(${sql.join(
+        FIELD_WEIGHTS.map(([column]) => sql`${sql.ref(`d.${column}`)} like ${likePattern(term)} escape '!'`),
+        sql` or `,
+      )})`;
+    if (this.#database.dialect === "sqlite") {
+      const long = terms.filter((t) => codePoints(t) >= TRIGRAM);
+      const short = terms.filter((t) => codePoints(t) < TRIGRAM);
+      const conditions = short.map(contains);
+      if (long.length) {
+        const match = long.map(ftsPhrase).join(" AND ");
+        conditions.push(
+          sql<SqlBool>`d.board_id in (${db.selectFrom("search_fts").select("rowid").where(sql<SqlBool>`search_fts match ${match}`)})`,
+        );
+      }
+      return conditions;
+    }
+    const grams = [...new Set(terms.flatMap((t) => [...bigrams(t)]))];
+    const conditions = terms.map(contains);
+    if (grams.length) {
+      conditions.push(
+        sql<SqlBool>`d.board_id in (${db
+          .selectFrom("search_bigrams")
+          .select("board_id")
+          .where("gram", "in", grams)
+          .groupBy("board_id")
+          .having((eb) => eb.fn.countAll(), "=", grams.length)})`,
+      );
+    }
+    return conditions;
+  }
+
+  /** The weighted number of times the terms occur in the folded fields. */
+  #score(terms: string[]) {
+    const length = this.#database.dialect === "sqlite" ? sql.raw("length") : sql.raw("char_length");
+    const parts = terms.flatMap((term) =>
+      FIELD_WEIGHTS.map(([column, weight]) => {
+        const field = sql.ref(`d.${column}`);
+        return sql`${weight} * (${length}(${field}) - ${length}(replace(${field}, ${term}, ''))) / ${codePoints(term)}`;
+      }),
+    );
+    return sql<number>`(${sql.join(parts, sql` + `)})`;
+  }
+}
+
+function toHit(row: Row, terms: string[]): SearchHit {
+  return {
+    id: row.board_id,
+    title: row.title,
+    snippet: snippet(row.contents, terms),
+    score: Number(row.score),
+  };
+}

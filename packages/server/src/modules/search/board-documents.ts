@@ -1,0 +1,60 @@
+import type { Db } from "../../db/database.ts";
+import type { SearchDocument } from "../../ports.ts";
+import type { BoardDocuments } from "./documents.ts";
+
+/** Boards and their category names, read from the boards tables. */
+export class SqlBoardDocuments implements BoardDocuments {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async load(ids: number[]): Promise<Map<number, SearchDocument>> {
+    if (ids.length === 0) return new Map();
+    const boards = await this.#db
+      .selectFrom("boards")
+      .select(["id", "version", "title", "contents"])
+      .where("id", "in", ids)
+      .orderBy("id")
+      .execute();
+    return this.#withCategories(boards);
+  }
+
+  async liveTitles(ids: number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.#db.selectFrom("boards").select(["id", "title"]).where("id", "in", ids).execute();
+    return new Map(rows.map((row) => [row.id, row.title]));
+  }
+
+  async *batches(size: number): AsyncIterable<SearchDocument[]> {
+    for (let after = 0; ; ) {
+      const boards = await this.#db
+        .selectFrom("boards")
+        .select(["id", "version", "title", "contents"])
+        .where("id", ">", after)
+        .orderBy("id")
+        .limit(size)
+        .execute();
+      if (boards.length === 0) return;
+      yield [...(await this.#withCategories(boards)).values()];
+      after = boards.at(-1)?.id ?? after;
+    }
+  }
+
+  async #withCategories(boards: Omit<SearchDocument, "categories">[]): Promise<Map<number, SearchDocument>> {
+    const documents = new Map(
+      boards.map((b) => [b.id, { ...b, categories: [] as SearchDocument["categories"] }]),
+    );
+    if (documents.size === 0) return documents;
+    const categories = await this.#db
+      .selectFrom("board_categories as bc")
+      .innerJoin("categories as c", "c.id", "bc.category_id")
+      .select(["bc.board_id", "c.id", "c.name"])
+      .where("bc.board_id", "in", [...documents.keys()])
+      .orderBy("c.id")
+      .execute();
+    for (const { board_id, id, name } of categories) documents.get(board_id)?.categories.push({ id, name });
+    return documents;
+  }
+}

@@ -1,0 +1,95 @@
+import type {
+  KeywordRanking as KeywordRankingBody,
+  KeywordWindow,
+  SearchBoardsQuery,
+  SearchHit,
+} from "@codechef/contract";
+import type { Db } from "../../db/database.ts";
+import { NotFoundError, ServiceUnavailableError } from "../../http/errors.ts";
+import type { Logger } from "../../logger.ts";
+import type { KeywordRanking, SearchIndex } from "../../ports.ts";
+import type { BoardDocuments } from "./documents.ts";
+
+const HOUR_MS = 3600_000;
+export const KEYWORD_WINDOWS_MS: Record<KeywordWindow, number> = {
+  "1h": HOUR_MS,
+  "24h": 24 * HOUR_MS,
+  "7d": 7 * 24 * HOUR_MS,
+};
+/** Extra similar hits asked for, so boards deleted since they were indexed can be dropped. */
+const SIMILAR_SLACK = 5;
+
+export interface SearchServiceDeps {
+  db: Db;
+  index: SearchIndex;
+  ranking: KeywordRanking;
+  boards: BoardDocuments;
+  logger: Logger;
+}
+
+export class SearchService {
+  readonly #deps: SearchServiceDeps;
+
+  constructor(deps: SearchServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Logs the search (zero-result ones too) and answers it with live boards only. Counting the keyword overlaps
+   * the search: on Elasticsearch it waits for a refresh so that the next ranking read sees it.
+   */
+  async searchBoards(query: SearchBoardsQuery, userId: number | null) {
+    const { index, boards } = this.#deps;
+    const [{ hits, total }] = await Promise.all([
+      unavailableOnFailure(() =>
+        index.search({ text: query.q, categoryId: query.categoryId, page: query.page, size: query.size }),
+      ),
+      this.#log(query.q, userId),
+    ]);
+    return { items: await this.#live(hits, boards), page: query.page, size: query.size, total };
+  }
+
+  async similarBoards(id: number, limit: number): Promise<{ items: SearchHit[] }> {
+    const { index, boards } = this.#deps;
+    if (!(await boards.liveTitles([id])).has(id)) throw new NotFoundError("board");
+    const hits = await unavailableOnFailure(() => index.similar(id, limit + SIMILAR_SLACK));
+    const live = await this.#live(
+      hits.filter((hit) => hit.id !== id),
+      boards,
+    );
+    return { items: live.slice(0, limit) };
+  }
+
+  async keywordRanking(window: KeywordWindow, limit: number): Promise<KeywordRankingBody> {
+    const items = await this.#deps.ranking.top(Date.now() - KEYWORD_WINDOWS_MS[window], limit);
+    return { window, items };
+  }
+
+  async #log(keyword: string, userId: number | null): Promise<void> {
+    const { db, ranking, logger } = this.#deps;
+    const at = Date.now();
+    await db.insertInto("search_log").values({ keyword, user_id: userId, created_at: at }).execute();
+    // The log row is the record; an unavailable ranking engine must not fail the search itself.
+    await ranking.add(keyword, at).catch((error: unknown) => {
+      logger.warn("keyword ranking update failed", { error: String(error) });
+    });
+  }
+
+  /** The hits whose boards still exist, with their current titles. */
+  async #live(hits: SearchHit[], boards: BoardDocuments): Promise<SearchHit[]> {
+    const titles = await boards.liveTitles(hits.map((hit) => hit.id));
+    return hits.flatMap((hit) => {
+      const title = titles.get(hit.id);
+      return title === undefined ? [] : [{ ...hit, title }];
+    });
+  }
+}
+
+/** An index that cannot answer is a 503 the client may retry, not a 500. */
+async function unavailableOnFailure<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw new ServiceUnavailableError("search", String(error));
+  }
+}
