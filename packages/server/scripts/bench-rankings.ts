@@ -5,6 +5,7 @@
  *
  *   DATABASE_URL=sqlite:… | mysql://root@127.0.0.1:3306  (MariaDB: a database of its own is created and dropped)
  *   REDIS_URL=redis://127.0.0.1:6379/0                    (optional; its bench keys are deleted afterwards)
+ *   BENCH_SEARCH=0                                        (skips indexing for search, which takes minutes)
  *   node --conditions=@codechef/source packages/server/scripts/bench-rankings.ts
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -28,6 +29,7 @@ const LEDGER_ROWS = Number(process.env.BENCH_LEDGER ?? 100_000);
 const VIEWED_BOARDS_PER_HOUR = Number(process.env.BENCH_VIEWED_PER_HOUR ?? 5_000);
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const SEARCH = process.env.BENCH_SEARCH !== "0";
 const BATCH = 1000;
 
 const reads = [
@@ -38,7 +40,11 @@ const reads = [
     name: "users ASPIRING, last month, top 10",
     path: "/api/v1/rankings/users?career=ASPIRING&period=last-month",
   },
-  { name: "search boards, 20 per page (logs the keyword)", path: "/api/v1/search/boards?q=redis" },
+  {
+    name: "search boards, 20 per page (logs the keyword)",
+    path: "/api/v1/search/boards?q=redis",
+    search: true,
+  },
 ];
 
 const random = (below: number) => Math.floor(Math.random() * below);
@@ -239,7 +245,7 @@ async function main(): Promise<void> {
     await seed(sql.db, Date.now());
     const seededInMs = Date.now() - seeding;
     const indexing = Date.now();
-    await rebuildSearchIndex(new SqlSearchIndex(sql), new SqlBoardDocuments(sql.db));
+    if (SEARCH) await rebuildSearchIndex(new SqlSearchIndex(sql), new SqlBoardDocuments(sql.db));
     const indexedInMs = Date.now() - indexing;
     await sql.close();
 
@@ -257,7 +263,7 @@ async function main(): Promise<void> {
     const readyInMs = Date.now() - starting;
 
     const results = [];
-    for (const read of reads) {
+    for (const read of reads.filter((r) => SEARCH || !r.search)) {
       results.push({ name: read.name, path: read.path, ...(await measure(running.url, read.path)) });
     }
 
@@ -269,7 +275,15 @@ async function main(): Promise<void> {
           node: process.version,
           cpu: cpus()[0]?.model,
           cores: cpus().length,
-          parameters: { BOARDS, USERS, LEDGER_ROWS, VIEWED_BOARDS_PER_HOUR, DURATION_SECONDS, CONNECTIONS },
+          parameters: {
+            BOARDS,
+            USERS,
+            LEDGER_ROWS,
+            VIEWED_BOARDS_PER_HOUR,
+            DURATION_SECONDS,
+            CONNECTIONS,
+            SEARCH,
+          },
           seededInMs,
           indexedInMs,
           readyInMs,
