@@ -1,8 +1,10 @@
 import { auth } from "./auth.ts";
 import { boards } from "./boards.ts";
 import { categories, userCategories } from "./categories.ts";
+import { chat } from "./chat.ts";
 import { comments } from "./comments.ts";
 import { moderation } from "./moderation.ts";
+import { announcements, notifications } from "./notifications.ts";
 import { adminPoints, points } from "./points.ts";
 import { rankings } from "./rankings.ts";
 import { keywordRankings, search } from "./search.ts";
@@ -20,6 +22,9 @@ export const api = {
   points,
   adminPoints,
   moderation,
+  chat,
+  notifications,
+  announcements,
   rankings,
   search,
   keywordRankings,

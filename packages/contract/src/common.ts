@@ -1,6 +1,10 @@
 import { z } from "zod";
 
-export const Id = z.coerce.number().int().positive();
+/** A positive integer id, written in decimal digits (no `1e3`, `0x10` or `+1`); numbers pass through. */
+export const Id = z
+  .union([z.number(), z.string().regex(/^[1-9]\d{0,15}$/, "must be a positive whole number")])
+  .transform(Number)
+  .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 export const IdParams = z.object({ id: Id });
 export const Timestamp = z.string().describe("ISO-8601 UTC");
 

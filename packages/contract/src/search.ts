@@ -12,9 +12,21 @@ export function normalizeKeyword(text: string): string {
 export const Keyword = z
   .string()
   .transform(normalizeKeyword)
-  .pipe(z.string().min(1, "must not be empty").max(MAX_KEYWORD_LENGTH));
+  .pipe(
+    z
+      .string()
+      .min(1, "must not be empty")
+      .max(MAX_KEYWORD_LENGTH)
+      .regex(/^[^\p{Cc}\uFFFD]*$/u, "must not contain control characters or invalid text"),
+  );
 
-export const SearchBoardsQuery = PageQuery.extend({ q: Keyword, categoryId: Id.optional() });
+/** Elasticsearch pages no deeper than 10,000 hits; neither do we, on any engine. */
+export const MAX_SEARCH_DEPTH = 10_000;
+
+export const SearchBoardsQuery = PageQuery.extend({ q: Keyword, categoryId: Id.optional() }).refine(
+  ({ page, size }) => page * size <= MAX_SEARCH_DEPTH,
+  { path: ["page"], message: `page × size must not exceed ${MAX_SEARCH_DEPTH}` },
+);
 export type SearchBoardsQuery = z.output<typeof SearchBoardsQuery>;
 
 export const SearchHit = z.object({

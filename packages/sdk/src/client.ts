@@ -9,12 +9,15 @@ import {
   type Session,
 } from "@codechef/contract";
 import { CodeChefError, ConnectionError, errorFromResponse, TimeoutError } from "./errors.ts";
+import { Realtime } from "./realtime.ts";
 import {
   AdminResource,
   AuthResource,
   BoardsResource,
   CategoriesResource,
+  ChatResource,
   CommentsResource,
+  NotificationsResource,
   RankingsResource,
   SearchResource,
   UsersResource,
@@ -52,6 +55,9 @@ export class CodeChef {
   readonly categories: CategoriesResource;
   readonly boards: BoardsResource;
   readonly comments: CommentsResource;
+  readonly chat: ChatResource;
+  readonly notifications: NotificationsResource;
+  #realtime: Realtime | undefined;
   readonly search: SearchResource;
   readonly rankings: RankingsResource;
   #accessToken: string | undefined;
@@ -78,6 +84,14 @@ export class CodeChef {
     this.comments = new CommentsResource(this);
     this.search = new SearchResource(this);
     this.rankings = new RankingsResource(this);
+    this.chat = new ChatResource(this);
+    this.notifications = new NotificationsResource(this);
+  }
+
+  /** The realtime API (chat rooms, notifications) over STOMP; created on first use, connected by `connect()`. */
+  get realtime(): Realtime {
+    this.#realtime ??= new Realtime(this);
+    return this.#realtime;
   }
 
   get accessToken(): string | undefined {

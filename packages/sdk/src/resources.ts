@@ -1,25 +1,34 @@
 import {
   type AdminUsersQuery,
+  type AnnouncementBody,
   adminPoints,
   adminUsers,
+  announcements,
   auth,
   type BoardRankingsQuery,
   type BoardSummary,
   type BoardsQuery,
   boards,
   type CategoriesQuery,
+  type ChatMessage,
   type Comment,
   type CommentsQuery,
   type CreateBoardBody,
   type CreateCategoryBody,
+  type CreateRoomBody,
   categories,
+  chat,
   comments,
   type GrantPointsBody,
   type KeywordRankingQuery,
   keywordRankings,
   type LedgerEntry,
   type LoginBody,
+  type MessagesQuery,
   moderation,
+  type Notification,
+  type NotificationsQuery,
+  notifications,
   type PointsQuery,
   points,
   rankings,
@@ -213,6 +222,85 @@ export class AdminResource extends Resource {
     delete: (id: number, options?: RequestOptions) =>
       this.client.request(categories.delete, { params: { id } }, options),
   };
+
+  readonly announcements = {
+    /** Notifies every user at once (one broadcast notification). */
+    create: (body: AnnouncementBody, options?: RequestOptions) =>
+      this.client.request(announcements.create, { body }, options),
+  };
+}
+
+export class ChatResource extends Resource {
+  readonly rooms = {
+    create: (body: CreateRoomBody, options?: RequestOptions) =>
+      this.client.request(chat.createRoom, { body }, options),
+    list: (query: z.input<typeof chat.listRooms.query> = {}, options?: RequestOptions) =>
+      this.client.request(chat.listRooms, { query }, options),
+    get: (id: number, options?: RequestOptions) =>
+      this.client.request(chat.getRoom, { params: { id } }, options),
+    /** Enters a room (again is harmless); answers the room and its recent messages. */
+    join: (id: number, options?: RequestOptions) =>
+      this.client.request(chat.join, { params: { id } }, options),
+    leave: (id: number, options?: RequestOptions) =>
+      this.client.request(chat.leave, { params: { id } }, options),
+    messages: (id: number, query: MessagesQuery = {}, options?: RequestOptions) =>
+      this.client.request(chat.messages, { params: { id }, query }, options),
+    /** Every message after `after` (default: from the start), oldest first. */
+    iterateMessages: (id: number, query: MessagesQuery = {}, options?: RequestOptions) =>
+      this.#iterateMessages(id, query, options),
+  };
+
+  async *#iterateMessages(
+    id: number,
+    query: MessagesQuery,
+    options?: RequestOptions,
+  ): AsyncGenerator<ChatMessage> {
+    let after = query.after ?? 0;
+    for (;;) {
+      const page = await this.client.request(
+        chat.messages,
+        { params: { id }, query: { ...query, after } },
+        options,
+      );
+      yield* page.items;
+      const last = page.items.at(-1);
+      if (!page.nextCursor || !last) return;
+      after = last.seq;
+    }
+  }
+}
+
+/** `unread` goes on the wire as `true`/`false`. */
+type NotificationsListQuery = Omit<NotificationsQuery, "unread"> & { unread?: boolean };
+
+export class NotificationsResource extends Resource {
+  list({ unread, ...query }: NotificationsListQuery = {}, options?: RequestOptions) {
+    return this.client.request(
+      notifications.list,
+      { query: { ...query, unread: unread?.toString() } },
+      options,
+    );
+  }
+
+  iterate({ unread, ...query }: NotificationsListQuery = {}, options?: RequestOptions) {
+    return this.client.paginateCursor<typeof notifications.list, Notification>(
+      notifications.list,
+      { query: { ...query, unread: unread?.toString() } },
+      options,
+    );
+  }
+
+  async unreadCount(options?: RequestOptions): Promise<number> {
+    return (await this.client.request(notifications.unreadCount, {}, options)).count;
+  }
+
+  read(id: number, options?: RequestOptions) {
+    return this.client.request(notifications.read, { params: { id } }, options);
+  }
+
+  readAll(options?: RequestOptions) {
+    return this.client.request(notifications.readAll, {}, options);
+  }
 }
 
 export class SearchResource extends Resource {

@@ -58,6 +58,8 @@ function mount(router: Router, container: Container, { endpoint, handle }: Route
   const method = endpoint.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete";
   router[method](endpoint.path, async (ctx) => {
     ctx.state.route = API_BASE_PATH + endpoint.path;
+    // The router answers HEAD with the GET handler, which would count a board view without showing it.
+    if (ctx.method === "HEAD") throw new AppError(405, "METHOD_NOT_ALLOWED", "use GET");
     const token = endpoint.access === "none" ? undefined : bearer(ctx);
     if (!token && (endpoint.access === "user" || endpoint.access === "admin"))
       throw new UnauthenticatedError();

@@ -32,6 +32,12 @@ const EnvSchema = z
           .map((origin) => origin.trim())
           .filter(Boolean),
       ),
+    REALTIME_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(100),
+    REALTIME_MAX_BUFFERED_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
     JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     ACCESS_TOKEN_TTL: Seconds.default(900),
     REFRESH_TOKEN_TTL: Seconds.default(14 * 24 * 3600),
@@ -68,6 +74,10 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     elasticsearchUrl: env.ELASTICSEARCH_URL,
     keyPrefix: env.KEY_PREFIX,
     allowedOrigins: env.ALLOWED_ORIGINS,
+    realtime: {
+      messagesPerSecond: env.REALTIME_MESSAGES_PER_SECOND,
+      maxBufferedBytes: env.REALTIME_MAX_BUFFERED_BYTES,
+    },
     jwtSecret: env.JWT_SECRET,
     accessTokenTtl: env.ACCESS_TOKEN_TTL,
     refreshTokenTtl: env.REFRESH_TOKEN_TTL,

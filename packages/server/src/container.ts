@@ -2,8 +2,10 @@ import type { Redis } from "ioredis";
 import { connectElasticsearch, indexName } from "./adapters/elasticsearch/elasticsearch-client.ts";
 import { ElasticsearchKeywordRanking } from "./adapters/elasticsearch/elasticsearch-keyword-ranking.ts";
 import { ElasticsearchSearchIndex } from "./adapters/elasticsearch/elasticsearch-search-index.ts";
+import { MemoryBus } from "./adapters/memory/memory-bus.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
 import { MemoryLeaderboard } from "./adapters/memory/memory-leaderboard.ts";
+import { RabbitMqBus } from "./adapters/rabbitmq/rabbitmq-bus.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
 import { connectRedis, redisConnected } from "./adapters/redis/redis-client.ts";
 import { RedisLeaderboard } from "./adapters/redis/redis-leaderboard.ts";
@@ -25,12 +27,19 @@ import { BoardService } from "./modules/boards/service.ts";
 import { CategoryRepository } from "./modules/categories/repository.ts";
 import { categoryRoutes } from "./modules/categories/routes.ts";
 import { CategoryService } from "./modules/categories/service.ts";
+import { ChatRepository } from "./modules/chat/repository.ts";
+import { chatRoutes } from "./modules/chat/routes.ts";
+import { ChatService } from "./modules/chat/service.ts";
 import { AdoptComment } from "./modules/comments/adopt-comment.ts";
 import { CommentRepository } from "./modules/comments/repository.ts";
 import { commentRoutes } from "./modules/comments/routes.ts";
 import { CommentService } from "./modules/comments/service.ts";
 import { moderationRoutes } from "./modules/moderation/routes.ts";
 import { ModerationService } from "./modules/moderation/service.ts";
+import { notifyBoardAuthor } from "./modules/notifications/comment-notifications.ts";
+import { notificationRoutes } from "./modules/notifications/routes.ts";
+import { NotificationService } from "./modules/notifications/service.ts";
+import { OutboxRelay } from "./modules/outbox/outbox.ts";
 import { pointsRoutes } from "./modules/points/routes.ts";
 import { PointsService } from "./modules/points/service.ts";
 import { RankingsRepository } from "./modules/rankings/repository.ts";
@@ -42,7 +51,10 @@ import { searchRoutes } from "./modules/search/routes.ts";
 import { SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
-import type { Cache, KeywordRanking, Leaderboard, Probe, SearchIndex } from "./ports.ts";
+import type { Cache, KeywordRanking, Leaderboard, MessageBus, Probe, SearchIndex } from "./ports.ts";
+import { type DestinationPolicy, destinationPolicy } from "./realtime/destinations.ts";
+import { RealtimeHub } from "./realtime/hub.ts";
+import { DEFAULT_LIMITS, type RealtimeLimits } from "./realtime/session.ts";
 import { embeddedSecret } from "./secrets.ts";
 
 export interface Container {
@@ -52,14 +64,19 @@ export interface Container {
   database: SqlDatabase;
   cache: Cache;
   leaderboard: Leaderboard;
+  bus: MessageBus;
   services: {
     auth: AuthService;
     boards: BoardService;
     comments: CommentService;
     points: PointsService;
     moderation: ModerationService;
+    chat: ChatService;
+    notifications: NotificationService;
     rankings: RankingsService;
   };
+  /** What the STOMP endpoint needs; `server.ts` attaches it to the http.Server. */
+  realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
   search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
@@ -101,6 +118,14 @@ export async function createContainer(
   const localCache = new MemoryCache();
   const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;
 
+  const rabbit = config.amqpUrl ? new RabbitMqBus(config.amqpUrl, config.keyPrefix, logger) : undefined;
+  await rabbit?.start();
+  const bus: MessageBus = rabbit ?? new MemoryBus();
+  const hub = new RealtimeHub(bus, logger);
+  const relay = new OutboxRelay(database.db, bus, logger);
+  relay.kick();
+  const afterCommit = () => relay.kick();
+
   const users = new UserRepository(database.db);
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
   const refreshTokens = new RefreshTokens(database, config.refreshTokenTtl);
@@ -110,6 +135,7 @@ export async function createContainer(
     refresh: refreshTokens,
     throttle: new LoginThrottle(cache, localCache, logger),
     logger,
+    onLogout: (userId) => hub.revokeSessions(userId, "logged out"),
   });
   if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
 
@@ -123,6 +149,8 @@ export async function createContainer(
     logger,
   });
 
+  const chat = new ChatService({ database, rooms: new ChatRepository(database.db), afterCommit });
+  const notifications = new NotificationService({ database, afterCommit });
   const elasticsearch = config.elasticsearchUrl ? connectElasticsearch(config.elasticsearchUrl) : undefined;
   const chosenIndex: SearchIndex = elasticsearch
     ? new ElasticsearchSearchIndex(elasticsearch, indexName(config.keyPrefix, "boards"))
@@ -159,7 +187,12 @@ export async function createContainer(
     onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
   });
   const commentRepository = new CommentRepository(database.db);
-  const comments = new CommentService({ database, comments: commentRepository, boards: boardRepository });
+  const comments = new CommentService({
+    database,
+    comments: commentRepository,
+    boards: boardRepository,
+    onCommentCreated: (tx, comment, board) => notifyBoardAuthor(tx, notifications, comment, board),
+  });
   const points = new PointsService({
     database,
     onPointsChanged: (userId) => rankings.userChanged(userId),
@@ -176,6 +209,7 @@ export async function createContainer(
     database,
     refreshTokens,
     warningThreshold: config.warningThreshold,
+    onUserBlocked: (userId) => hub.revokeSessions(userId, "account blocked"),
   });
 
   await rankings.rebuild().catch((error: unknown) => {
@@ -185,6 +219,7 @@ export async function createContainer(
   const probes: Probe[] = [
     { name: "database", ping: () => database.ping() },
     ...(redis ? [cache] : []),
+    ...(rabbit ? [rabbit] : []),
     ...(elasticsearch ? [searchIndex] : []),
   ];
 
@@ -195,13 +230,16 @@ export async function createContainer(
     database,
     cache,
     leaderboard,
-    services: { auth, boards, comments, points, moderation, rankings },
+    bus,
+    services: { auth, boards, comments, points, moderation, chat, notifications, rankings },
+    realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
     search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),
       ...userRoutes(
+        database,
         users,
-        (userId) => boardRepository.touchShowing(userId),
+        (tx, userId) => boardRepository.touchShowing(tx, userId),
         (userId) => rankings.userChanged(userId),
       ),
       ...categoryRoutes(categories, categoryRepository),
@@ -209,6 +247,8 @@ export async function createContainer(
       ...commentRoutes(comments, adoptComment),
       ...pointsRoutes(points),
       ...moderationRoutes(moderation),
+      ...chatRoutes(chat),
+      ...notificationRoutes(notifications),
       ...searchRoutes(search),
       ...rankingRoutes(rankings),
     ],
@@ -217,6 +257,8 @@ export async function createContainer(
       return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
     },
     async close() {
+      await relay.stop();
+      await bus.close();
       await searchOutbox.stop();
       await elasticsearch?.close();
       await cache.close();

@@ -34,8 +34,26 @@ export interface Cache extends Probe {
   setVersioned(key: string, version: number, value: unknown, ttlSeconds: number): Promise<boolean>;
   /** Counts one hit in a fixed window that starts at the first hit. */
   hit(key: string, windowSeconds: number): Promise<WindowCount>;
-  /** The current window's count without adding to it. */
-  count(key: string): Promise<WindowCount>;
+  close(): Promise<void>;
+}
+
+/** What the bus carries: the chat and notification exchanges, and session revocations. */
+export type BusTopic = "chat" | "notification" | "session";
+
+export interface BusMessage {
+  /** Unique per message; consumers drop a repeat (delivery is at least once). */
+  id: string;
+  body: unknown;
+}
+
+/**
+ * Publish/subscribe between server instances. Every instance receives every message, its own included, at least
+ * once, and delivers it to its local sessions.
+ */
+export interface MessageBus extends Probe {
+  /** Resolves once the bus holds the message (the broker confirmed it); rejects when it cannot take it now. */
+  publish(topic: BusTopic, message: BusMessage): Promise<void>;
+  subscribe(handler: (topic: BusTopic, message: BusMessage) => void): void;
   close(): Promise<void>;
 }
 

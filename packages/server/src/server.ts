@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.ts";
 import type { Container } from "./container.ts";
+import { attachStompServer } from "./realtime/stomp-server.ts";
 
 export interface RunningServer {
   server: Server;
@@ -18,6 +19,12 @@ export async function startServer(
   const app = createApp(container);
   const server = createServer(app.callback());
   server.requestTimeout = 30_000;
+  const realtime = attachStompServer(server, {
+    ...container.realtime,
+    auth: container.services.auth,
+    allowedOrigins: container.config.allowedOrigins,
+    logger: container.logger,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
@@ -27,6 +34,7 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      realtime.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(

@@ -159,6 +159,31 @@ describeEachBackend("accounts", (backend) => {
     ).rejects.toBeInstanceOf(RateLimitError);
   });
 
+  it("lets at most five of twenty parallel wrong guesses be checked", async () => {
+    const { signup } = await signedInUser(server);
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        raw(
+          server,
+          "POST",
+          "/api/v1/auth/login",
+          json({ email: signup.email, password: "wrong password" }),
+        ).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
+  it("clears the failure count when the right password comes", async () => {
+    const { signup } = await signedInUser(server);
+    const wrong = () =>
+      raw(server, "POST", "/api/v1/auth/login", json({ email: signup.email, password: "nope nope" }));
+    for (let i = 0; i < 4; i++) expect((await wrong()).status).toBe(401);
+    await server.client().auth.login({ email: signup.email, password: PASSWORD });
+    for (let i = 0; i < 5; i++) expect((await wrong()).status).toBe(401);
+  });
+
   it("keeps users out of admin routes and lets admins find users", async () => {
     const { client, user } = await signedInUser(server);
     await expect(client.admin.users.list()).rejects.toBeInstanceOf(PermissionDeniedError);
@@ -166,6 +191,9 @@ describeEachBackend("accounts", (backend) => {
     const found = await admin.client.admin.users.list({ query: user.nickname });
     expect(found.items.map((u) => u.id)).toEqual([user.id]);
     expect(found.total).toBe(1);
+    for (const wildcard of ["%", "_"]) {
+      expect((await admin.client.admin.users.list({ query: wildcard })).total).toBe(0);
+    }
     const everyone = [];
     for await (const u of admin.client.admin.users.iterate({ size: 1 })) everyone.push(u.id);
     expect(everyone).toContain(user.id);
@@ -209,6 +237,24 @@ describeEachBackend("configured admin", (backend) => {
       expect(session.user.role).toBe("ADMIN");
       const admins = await client.admin.users.list({ query: "root@example.com" });
       expect(admins.total).toBe(1);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("takes over an account registered under ADMIN_EMAIL before, with the configured password", async () => {
+    const server = await startTestServer(backend);
+    try {
+      const squatter = buildSignup({ email: "boss@example.com", password: "squatter password" });
+      await server.client().auth.signup(squatter);
+      await server.container.services.auth.ensureAdmin("boss@example.com", "operator password");
+      await expect(
+        server.client().auth.login({ email: "boss@example.com", password: "squatter password" }),
+      ).rejects.toBeInstanceOf(AuthenticationError);
+      const session = await server
+        .client()
+        .auth.login({ email: "boss@example.com", password: "operator password" });
+      expect(session.user).toMatchObject({ role: "ADMIN", status: "ACTIVE" });
     } finally {
       await server.stop();
     }

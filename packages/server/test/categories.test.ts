@@ -40,6 +40,12 @@ describeEachBackend("categories", (backend) => {
         code: "CATEGORY_EXISTS",
       },
     );
+    await expect(admin.client.categories.create({ type: "FRAMEWORK", name: "SPRING" })).rejects.toMatchObject(
+      {
+        status: 409,
+        code: "CATEGORY_EXISTS",
+      },
+    );
     const other = await admin.client.categories.create({ type: "LANGUAGE", name: "Spring" });
     await expect(admin.client.categories.update(other.id, { type: "FRAMEWORK" })).rejects.toMatchObject({
       status: 409,

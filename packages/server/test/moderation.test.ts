@@ -113,4 +113,14 @@ describeEachBackend("moderation", (backend) => {
     });
     await expect(admin.client.admin.users.unblock(999_999)).rejects.toMatchObject({ status: 404 });
   });
+
+  it("refuses to warn an admin, itself included, so moderation cannot lock every admin out", async () => {
+    for (let i = 0; i < 3; i++) {
+      await expect(admin.client.admin.users.warn(admin.user.id, { reason: "oops" })).rejects.toMatchObject({
+        status: 403,
+        code: "FORBIDDEN",
+      });
+    }
+    expect((await admin.client.users.me()).status).toBe("ACTIVE");
+  });
 });

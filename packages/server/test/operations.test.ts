@@ -3,10 +3,12 @@ import { once } from "node:events";
 import { request } from "node:http";
 import { join } from "node:path";
 import { API_BASE_PATH, endpoints } from "@codechef/contract";
+import { CodeChef } from "@codechef/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.ts";
-import { describeEachBackend, describeWithServices } from "./support/backends.ts";
+import { describeEachBackend, describeWithServices, serviceUrls } from "./support/backends.ts";
 import { buildSignup, PASSWORD, raw, signedInUser } from "./support/factories.ts";
+import { startTcpProxy, throughProxy } from "./support/tcp-proxy.ts";
 import { startTestServer, type TestServer, testEnvironment } from "./support/test-server.ts";
 
 describe("configuration", () => {
@@ -68,6 +70,14 @@ describeEachBackend("operations", (backend) => {
     );
   });
 
+  it("refuses HEAD on the API, so it cannot count a board view", async () => {
+    const { client } = await signedInUser(server);
+    const board = await client.boards.create({ title: "head", contents: "body" });
+    const head = await fetch(`${server.url}/api/v1/boards/${board.id}`, { method: "HEAD" });
+    expect(head.status).toBe(405);
+    expect((await client.boards.get(board.id)).viewCount).toBe(1);
+  });
+
   it("echoes a request id, or makes one", async () => {
     const given = await raw(server, "GET", "/api/v1/users/999999", {
       headers: { "x-request-id": "abc-123" },
@@ -104,7 +114,11 @@ describeWithServices("shared services", () => {
     try {
       const ready = await raw(server, "GET", "/ready");
       expect(ready.status).toBe(503);
-      expect(ready.body.services).toEqual({ database: "up", redis: "down" });
+      expect(ready.body.services).toEqual({
+        database: "up",
+        redis: "down",
+        ...(serviceUrls.amqp && { rabbitmq: "up" }),
+      });
       const signup = buildSignup();
       const client = server.client();
       await client.auth.signup(signup);
@@ -129,6 +143,36 @@ describeWithServices("shared services", () => {
   });
 });
 
+describeWithServices("a Redis that hangs", () => {
+  it("costs one deadline, then requests go on without it: /ready 503, login and board reads answer", async () => {
+    const target = new URL(serviceUrls.redis ?? "");
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const server = await startTestServer("services", {
+      REDIS_URL: throughProxy(target.toString(), proxy.port),
+    });
+    try {
+      const { client, signup } = await signedInUser(server);
+      const board = await client.boards.create({ title: "cached", contents: "while redis hangs" });
+      await client.boards.get(board.id);
+      proxy.freeze();
+      // A generous client deadline: a hang fails the test, a slow machine does not.
+      const patient = new CodeChef({ baseUrl: server.url, maxRetries: 0, timeoutMs: 10_000 });
+      const login = () => patient.auth.login({ email: signup.email, password: PASSWORD });
+      expect((await login()).user.email).toBe(signup.email);
+      expect((await login()).user.email).toBe(signup.email);
+      expect((await patient.boards.get(board.id)).viewCount).toBe(2);
+      expect((await patient.boards.get(board.id)).viewCount).toBe(3);
+      const ready = await raw(server, "GET", "/ready");
+      expect(ready.status).toBe(503);
+      expect(ready.body.services.redis).toBe("down");
+      proxy.restore();
+    } finally {
+      await server.stop();
+      await proxy.close();
+    }
+  });
+});
+
 describe("graceful shutdown", () => {
   let child: ChildProcess | undefined;
   afterAll(() => child?.kill("SIGKILL"));
@@ -144,17 +188,23 @@ describe("graceful shutdown", () => {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"],
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      let buffered = "";
-      child?.stdout?.on("data", (chunk: Buffer) => {
-        buffered += chunk.toString();
-        const match = /"message":"listening","url":"([^"]+)"/.exec(buffered);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child?.once("exit", () => reject(new Error("server exited before listening")));
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
     });
+    const logged = (pattern: RegExp) =>
+      new Promise<RegExpExecArray>((resolve, reject) => {
+        const look = () => {
+          const match = pattern.exec(output);
+          if (match) resolve(match);
+          else if (child?.exitCode !== null) reject(new Error(`server exited:\n${output}`));
+          else setTimeout(look, 20);
+        };
+        look();
+      });
+    const [, url] = await logged(/"message":"listening","url":"([^"]+)"/);
 
-    // A signup whose body is still arriving when SIGTERM comes.
+    // A signup whose body is still arriving when SIGTERM comes, finished only once shutdown has begun.
     const body = JSON.stringify(buildSignup());
     const pending = new Promise<number>((resolve, reject) => {
       const req = request(`${url}/api/v1/auth/signup`, {
@@ -166,11 +216,13 @@ describe("graceful shutdown", () => {
         resolve(response.statusCode ?? 0);
       });
       req.on("error", reject);
-      req.write(body.slice(0, 10));
-      setTimeout(() => {
+      req.flushHeaders();
+      req.write(body.slice(0, 10), async () => {
+        await new Promise((settle) => setTimeout(settle, 100));
         child?.kill("SIGTERM");
-        setTimeout(() => req.end(body.slice(10)), 300);
-      }, 200);
+        await logged(/"message":"shutting down"/);
+        req.end(body.slice(10));
+      });
     });
     expect(await pending).toBe(201);
     const [code] = await once(child, "exit");

@@ -88,6 +88,16 @@ describeEachBackend("points ledger", (backend) => {
     ).toEqual(viaSdk);
     expect((await server.client().users.points(user.id)).balance).toBe(17);
     expect(await ledgerRows(user.id)).toHaveLength(2);
+
+    // Keys are exact: another letter case is another key (MariaDB's default collation would merge them).
+    for (const key of ["Grant-2", "GRANT-2"]) {
+      await admin.client.admin.users.grantPoints(
+        user.id,
+        { delta: 7, reason: "sdk" },
+        { idempotencyKey: key },
+      );
+    }
+    expect((await server.client().users.points(user.id)).balance).toBe(31);
   });
 
   it("refuses to go below zero with 409 INSUFFICIENT_POINTS and writes nothing", async () => {

@@ -108,6 +108,7 @@ describeEachBackend("search API", (backend) => {
     await author.boards.delete(id);
     flaky.down = false;
     expect(await ids("유니콘")).toEqual([]);
+    expect((await server.client().search.boards({ q: "유니콘" })).total).toBe(0);
     await indexed();
     expect(await ids("유니콘")).toEqual([]);
     expect(await indexedIds("유니콘")).toEqual([]);

@@ -92,6 +92,58 @@ export interface WarningsTable {
   created_at: number;
 }
 
+/** `user_id` null: a broadcast to every user created before it; their reads go to `notification_reads`. */
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number | null;
+  type: string;
+  /** JSON text. */
+  payload: string;
+  read_at: number | null;
+  created_at: number;
+}
+
+export interface NotificationReadsTable {
+  notification_id: number;
+  user_id: number;
+  read_at: number;
+}
+
+/** What must reach the message bus, written in the transaction of its cause and relayed after commit. */
+export interface OutboxTable {
+  id: Generated<number>;
+  topic: string;
+  /** JSON text of the bus message. */
+  message: string;
+  created_at: number;
+}
+
+export interface ChatRoomsTable {
+  id: Generated<number>;
+  title: string;
+  host_id: number;
+  status: "OPEN" | "CLOSED";
+  /** The seq of the room's latest message; incremented atomically to allocate the next. */
+  last_seq: Generated<number>;
+  created_at: number;
+}
+
+export interface ChatMembersTable {
+  room_id: number;
+  user_id: number;
+  joined_at: number;
+}
+
+export interface ChatMessagesTable {
+  id: Generated<number>;
+  room_id: number;
+  seq: number;
+  type: "CREATE" | "IN" | "OUT" | "NEW_HOST" | "SEND";
+  sender_id: number | null;
+  content: string;
+  created_at: number;
+}
+
 export interface SearchOutboxTable {
   id: Generated<number>;
   board_id: number;
@@ -147,6 +199,12 @@ export interface Database {
   comments: CommentsTable;
   point_ledger: PointLedgerTable;
   warnings: WarningsTable;
+  notifications: NotificationsTable;
+  notification_reads: NotificationReadsTable;
+  outbox: OutboxTable;
+  chat_rooms: ChatRoomsTable;
+  chat_members: ChatMembersTable;
+  chat_messages: ChatMessagesTable;
   search_outbox: SearchOutboxTable;
   search_log: SearchLogTable;
   search_documents: SearchDocumentsTable;

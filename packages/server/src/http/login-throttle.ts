@@ -6,8 +6,9 @@ const MAX_FAILURES = 5;
 const WINDOW_SECONDS = 60;
 
 /**
- * Failed logins per (email, client address): the sixth failure within a minute of the first is refused.
- * Counted in the shared cache; while it is down, in this process, so the limit holds per instance.
+ * Failed logins per (email, client address): the sixth attempt within a minute of the first failure is refused.
+ * Each attempt is counted atomically before its password is checked, so a burst of parallel guesses cannot slip
+ * past the limit; a success clears the count. Counted in the shared cache; while it is down, in this process.
  */
 export class LoginThrottle {
   readonly #shared: Cache;
@@ -30,13 +31,16 @@ export class LoginThrottle {
     }
   }
 
-  async check(email: string, ip: string): Promise<void> {
-    const { count, resetInSeconds } = await this.#withFallback((cache) => cache.count(key(email, ip)));
-    if (count >= MAX_FAILURES) throw new RateLimitedError(resetInSeconds);
+  /** Counts an attempt; throws 429 once the window holds more than the allowed failures. */
+  async attempt(email: string, ip: string): Promise<void> {
+    const { count, resetInSeconds } = await this.#withFallback((cache) =>
+      cache.hit(key(email, ip), WINDOW_SECONDS),
+    );
+    if (count > MAX_FAILURES) throw new RateLimitedError(resetInSeconds);
   }
 
-  async recordFailure(email: string, ip: string): Promise<void> {
-    await this.#withFallback((cache) => cache.hit(key(email, ip), WINDOW_SECONDS));
+  async succeeded(email: string, ip: string): Promise<void> {
+    await Promise.all([this.#shared.delete(key(email, ip)), this.#local.delete(key(email, ip))]);
   }
 }
 

@@ -2,7 +2,7 @@ import { describe } from "vitest";
 
 /**
  * The server runs its API suites once per backend: `embedded` (SQLite file, in-process adapters) and `services`
- * (MariaDB + Redis, plus RabbitMQ where a suite needs it). `BACKENDS=embedded` narrows the run.
+ * (MariaDB + Redis, plus RabbitMQ when TEST_AMQP_URL is set). `BACKENDS=embedded` narrows the run.
  */
 export type BackendName = "embedded" | "services";
 
@@ -32,6 +32,12 @@ export function describeEachBackend(title: string, suite: (backend: BackendName)
     const run = backends.includes(backend) ? describe : describe.skip;
     run(`${title} [${backend}]`, () => suite(backend));
   }
+}
+
+/** For suites that need RabbitMQ (TEST_AMQP_URL) besides MariaDB and Redis. */
+export function describeWithBroker(title: string, suite: () => void): void {
+  const run = backends.includes("services") && serviceUrls.amqp ? describe : describe.skip;
+  run(`${title} [services+rabbitmq]`, suite);
 }
 
 /** For suites that only make sense on real services (concurrency on MariaDB, Redis outages). */

@@ -53,6 +53,7 @@ export async function testEnvironment(backend: BackendName, overrides: Record<st
     const database = await createTestDatabase();
     env.DATABASE_URL = database.url;
     env.REDIS_URL = serviceUrls.redis ?? "";
+    if (serviceUrls.amqp) env.AMQP_URL = serviceUrls.amqp;
     drop = database.drop;
   }
   Object.assign(env, overrides);

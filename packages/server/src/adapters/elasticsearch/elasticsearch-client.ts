@@ -36,3 +36,7 @@ export function indexCreator(
     return created;
   };
 }
+
+export async function pingElasticsearch(client: Client): Promise<void> {
+  if (!(await client.ping())) throw new Error("Elasticsearch did not answer the ping");
+}

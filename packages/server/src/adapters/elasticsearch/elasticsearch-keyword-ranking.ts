@@ -1,7 +1,7 @@
 import type { Client } from "@elastic/elasticsearch";
 import type { KeywordCount, KeywordRanking } from "../../ports.ts";
 import type { IndexDefinition } from "./elasticsearch-client.ts";
-import { indexCreator } from "./elasticsearch-client.ts";
+import { indexCreator, pingElasticsearch } from "./elasticsearch-client.ts";
 
 export const keywordIndexDefinition: IndexDefinition = {
   mappings: {
@@ -25,8 +25,8 @@ export class ElasticsearchKeywordRanking implements KeywordRanking {
     this.#ensureIndex = indexCreator(client, index, keywordIndexDefinition);
   }
 
-  async ping(): Promise<void> {
-    if (!(await this.#client.ping())) throw new Error("Elasticsearch did not answer the ping");
+  ping(): Promise<void> {
+    return pingElasticsearch(this.#client);
   }
 
   async add(keyword: string, at: number): Promise<void> {

@@ -2,7 +2,7 @@ import type { Client } from "@elastic/elasticsearch";
 import { queryTerms, SNIPPET_WINDOW, snippet } from "../../modules/search/text.ts";
 import type { SearchDocument, SearchHit, SearchIndex, SearchQuery } from "../../ports.ts";
 import type { IndexDefinition } from "./elasticsearch-client.ts";
-import { indexCreator } from "./elasticsearch-client.ts";
+import { indexCreator, pingElasticsearch } from "./elasticsearch-client.ts";
 
 const ANALYZER = "korean_english";
 
@@ -53,8 +53,8 @@ export class ElasticsearchSearchIndex implements SearchIndex {
     this.#ensureIndex = indexCreator(client, index, boardIndexDefinition);
   }
 
-  async ping(): Promise<void> {
-    if (!(await this.#client.ping())) throw new Error("Elasticsearch did not answer the ping");
+  ping(): Promise<void> {
+    return pingElasticsearch(this.#client);
   }
 
   /** A 409 means the index already holds this version or a newer one: nothing to do. */

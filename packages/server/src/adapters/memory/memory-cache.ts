@@ -69,13 +69,6 @@ export class MemoryCache implements Cache {
     return { count: entry.value as number, resetInSeconds: (entry.expiresAt - Date.now()) / 1000 };
   }
 
-  async count(key: string): Promise<WindowCount> {
-    const entry = this.#live(key);
-    return entry
-      ? { count: entry.value as number, resetInSeconds: (entry.expiresAt - Date.now()) / 1000 }
-      : { count: 0, resetInSeconds: 0 };
-  }
-
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { ServiceUnavailableError } from "../../http/errors.ts";
 import type { Cache, Versioned, WindowCount } from "../../ports.ts";
-import { pingRedis } from "./redis-client.ts";
+import { guarded, pingRedis } from "./redis-client.ts";
 
 const HIT = `
 local count = redis.call('INCR', KEYS[1])
@@ -29,7 +29,7 @@ export class RedisCache implements Cache {
 
   async get<T>(key: string): Promise<T | undefined> {
     try {
-      const raw = await this.#redis.get(this.#prefix + key);
+      const raw = await guarded(this.#redis, this.#redis.get(this.#prefix + key));
       return raw === null ? undefined : (JSON.parse(raw) as T);
     } catch {
       return undefined;
@@ -37,16 +37,19 @@ export class RedisCache implements Cache {
   }
 
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
-    await this.#redis.set(this.#prefix + key, JSON.stringify(value), "EX", ttlSeconds).catch(() => {});
+    await guarded(
+      this.#redis,
+      this.#redis.set(this.#prefix + key, JSON.stringify(value), "EX", ttlSeconds),
+    ).catch(() => {});
   }
 
   async delete(key: string): Promise<void> {
-    await this.#redis.del(this.#prefix + key).catch(() => {});
+    await guarded(this.#redis, this.#redis.del(this.#prefix + key)).catch(() => {});
   }
 
   async getVersioned<T>(key: string): Promise<Versioned<T> | undefined> {
     try {
-      const [version, data] = await this.#redis.hmget(this.#prefix + key, "v", "d");
+      const [version, data] = await guarded(this.#redis, this.#redis.hmget(this.#prefix + key, "v", "d"));
       return version == null || data == null
         ? undefined
         : { version: Number(version), value: JSON.parse(data) as T };
@@ -57,13 +60,16 @@ export class RedisCache implements Cache {
 
   async setVersioned(key: string, version: number, value: unknown, ttlSeconds: number): Promise<boolean> {
     try {
-      const stored = await this.#redis.eval(
-        SET_VERSIONED,
-        1,
-        this.#prefix + key,
-        version,
-        JSON.stringify(value),
-        ttlSeconds * 1000,
+      const stored = await guarded(
+        this.#redis,
+        this.#redis.eval(
+          SET_VERSIONED,
+          1,
+          this.#prefix + key,
+          version,
+          JSON.stringify(value),
+          ttlSeconds * 1000,
+        ),
       );
       return stored === 1;
     } catch {
@@ -73,23 +79,9 @@ export class RedisCache implements Cache {
 
   async hit(key: string, windowSeconds: number): Promise<WindowCount> {
     const [count, ttl] = (await this.#counter(() =>
-      this.#redis.eval(HIT, 1, this.#prefix + key, windowSeconds * 1000),
+      guarded(this.#redis, this.#redis.eval(HIT, 1, this.#prefix + key, windowSeconds * 1000)),
     )) as [number, number];
     return { count, resetInSeconds: ttl / 1000 };
-  }
-
-  async count(key: string): Promise<WindowCount> {
-    const [raw, ttl] = (await this.#counter(() =>
-      this.#redis
-        .multi()
-        .get(this.#prefix + key)
-        .pttl(this.#prefix + key)
-        .exec()
-        .then((results) => results?.map(([, value]) => value)),
-    )) as [string | null, number];
-    return raw === null
-      ? { count: 0, resetInSeconds: 0 }
-      : { count: Number(raw), resetInSeconds: ttl / 1000 };
   }
 
   async #counter<T>(command: () => Promise<T>): Promise<T> {

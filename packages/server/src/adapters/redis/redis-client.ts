@@ -9,8 +9,7 @@ export function connectRedis(url: string): Redis {
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: 1500,
-    connectTimeout: 1500,
+    connectTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
   // A down Redis is reported by /ready and by the calls that need it; the event itself is not fatal.
@@ -32,6 +31,29 @@ export async function redisConnected(redis: Redis, timeoutMs = 2000): Promise<bo
     };
     redis.once("ready", onReady);
   });
+}
+
+const ANSWER_TIMEOUT_MS = 1000;
+
+/**
+ * Runs one command with a deadline. A Redis that accepts connections but stops answering would otherwise cost
+ * every request a full timeout; on the first miss the connection is dropped, so the calls that follow fail at
+ * once (no offline queue) until Redis answers again.
+ */
+export async function guarded<T>(redis: Redis, command: Promise<T>): Promise<T> {
+  command.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      redis.disconnect(true);
+      reject(new Error(`redis did not answer within ${ANSWER_TIMEOUT_MS} ms`));
+    }, ANSWER_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([command, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function pingRedis(redis: Redis): Promise<void> {

@@ -1,5 +1,6 @@
 import { type Expression, type SqlBool, sql } from "kysely";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
+import { contains } from "../../db/like.ts";
 import { bigrams, codePoints, fold, queryTerms, snippet } from "../../modules/search/text.ts";
 import type { SearchDocument, SearchHit, SearchIndex, SearchQuery } from "../../ports.ts";
 
@@ -15,7 +16,6 @@ const TRIGRAM = 3;
 const SIMILAR_GRAMS = 16;
 const INSERT_CHUNK = 400;
 
-const likePattern = (term: string) => `%${term.replace(/[!%_]/g, "!$&")}%`;
 const ftsPhrase = (term: string) => `"${term.replaceAll('"', '""')}"`;
 
 type Row = { board_id: number; title: string; contents: string; score: number | string };
@@ -193,15 +193,15 @@ export class SqlSearchIndex implements SearchIndex {
   /** One condition per way of finding terms; together they require every term. */
   #matches(terms: string[]): Expression<SqlBool>[] {
     const { db } = this.#database;
-    const contains = (term: string) =>
+    const containsTerm = (term: string) =>
       sql<SqlBool>`(${sql.join(
-        FIELD_WEIGHTS.map(([column]) => sql`${sql.ref(`d.${column}`)} like ${likePattern(term)} escape '!'`),
+        FIELD_WEIGHTS.map(([column]) => contains(sql.ref(`d.${column}`), term)),
         sql` or `,
       )})`;
     if (this.#database.dialect === "sqlite") {
       const long = terms.filter((t) => codePoints(t) >= TRIGRAM);
       const short = terms.filter((t) => codePoints(t) < TRIGRAM);
-      const conditions = short.map(contains);
+      const conditions = short.map(containsTerm);
       if (long.length) {
         const match = long.map(ftsPhrase).join(" AND ");
         conditions.push(
@@ -211,7 +211,7 @@ export class SqlSearchIndex implements SearchIndex {
       return conditions;
     }
     const grams = [...new Set(terms.flatMap((t) => [...bigrams(t)]))];
-    const conditions = terms.map(contains);
+    const conditions = terms.map(containsTerm);
     if (grams.length) {
       conditions.push(
         sql<SqlBool>`d.board_id in (${db

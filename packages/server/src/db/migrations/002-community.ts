@@ -1,4 +1,5 @@
 import { type Kysely, sql } from "kysely";
+import { caseInsensitiveText, exactText } from "./column-types.ts";
 
 /** `mediumtext` is MariaDB's type for up to 16 MB; SQLite reads any type naming TEXT as text. */
 const longText = sql`mediumtext`;
@@ -8,7 +9,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable("categories")
     .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
     .addColumn("type", "varchar(16)", (c) => c.notNull())
-    .addColumn("name", "varchar(50)", (c) => c.notNull())
+    .addColumn("name", caseInsensitiveText(db, 50), (c) => c.notNull())
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addUniqueConstraint("categories_type_name", ["type", "name"])
     .execute();
@@ -81,7 +82,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("delta", "bigint", (c) => c.notNull())
     .addColumn("reason", "varchar(200)", (c) => c.notNull())
     .addColumn("reference", "varchar(200)")
-    .addColumn("idempotency_key", "varchar(200)", (c) => c.unique())
+    .addColumn("idempotency_key", exactText(db, 200), (c) => c.unique())
     .addColumn("balance_after", "bigint", (c) => c.notNull())
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .execute();

@@ -2,6 +2,7 @@ import type { Migration } from "kysely/migration";
 import * as accounts from "./001-accounts.ts";
 import * as community from "./002-community.ts";
 import * as search from "./003-search.ts";
+import * as realtime from "./004-realtime.ts";
 import * as rankings from "./005-rankings.ts";
 
 /** In order; a name, once released, never changes. */
@@ -9,5 +10,6 @@ export const migrations: Record<string, Migration> = {
   "001-accounts": accounts,
   "002-community": community,
   "003-search": search,
+  "004-realtime": realtime,
   "005-rankings": rankings,
 };

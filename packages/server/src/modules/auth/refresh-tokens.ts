@@ -68,20 +68,21 @@ export class RefreshTokens {
     return result;
   }
 
-  /** Revokes every token of the family the given token belongs to. */
-  async revokeFamilyOf(token: string): Promise<void> {
+  /** Revokes every token of the family the given token belongs to; answers the family's user, if any. */
+  async revokeFamilyOf(token: string): Promise<number | undefined> {
     const row = await this.#database.db
       .selectFrom("refresh_tokens")
-      .select("family_id")
+      .select(["family_id", "user_id"])
       .where("token_hash", "=", sha256(token))
       .executeTakeFirst();
-    if (!row) return;
+    if (!row) return undefined;
     await this.#database.db
       .updateTable("refresh_tokens")
       .set({ revoked_at: Date.now() })
       .where("family_id", "=", row.family_id)
       .where("revoked_at", "is", null)
       .execute();
+    return row.user_id;
   }
 
   /** Signs the user out everywhere; pass a transaction to make it part of it. */

@@ -21,6 +21,7 @@ export class AuthService {
   readonly #refresh: RefreshTokens;
   readonly #throttle: LoginThrottle;
   readonly #logger: Logger;
+  readonly #onLogout: (userId: number) => Promise<void>;
   /** Compared against when the email is unknown, so both paths cost one hash. */
   #decoy: Promise<string> | undefined;
 
@@ -30,12 +31,15 @@ export class AuthService {
     refresh: RefreshTokens;
     throttle: LoginThrottle;
     logger: Logger;
+    /** After a logout: closes the user's realtime sessions. */
+    onLogout?: (userId: number) => Promise<void>;
   }) {
     this.#users = deps.users;
     this.#access = deps.access;
     this.#refresh = deps.refresh;
     this.#throttle = deps.throttle;
     this.#logger = deps.logger;
+    this.#onLogout = deps.onLogout ?? (async () => {});
   }
 
   async signup(input: SignupInput, role: UserRow["role"] = "USER"): Promise<UserRow> {
@@ -55,14 +59,12 @@ export class AuthService {
   }
 
   async login(email: string, password: string, ip: string): Promise<Session> {
-    await this.#throttle.check(email, ip);
+    await this.#throttle.attempt(email, ip);
     const user = await this.#users.findByEmail(email);
     this.#decoy ??= hashPassword("decoy password");
     const valid = await verifyPassword(password, user?.password_hash ?? (await this.#decoy));
-    if (!user || !valid) {
-      await this.#throttle.recordFailure(email, ip);
-      throw new UnauthenticatedError("wrong email or password", "INVALID_CREDENTIALS");
-    }
+    if (!user || !valid) throw new UnauthenticatedError("wrong email or password", "INVALID_CREDENTIALS");
+    await this.#throttle.succeeded(email, ip);
     if (user.status === "BLOCKED") throw new AccountBlockedError();
     return this.#session(user, await this.#refresh.issue(user.id));
   }
@@ -79,8 +81,9 @@ export class AuthService {
     return this.#session(user, rotation.token);
   }
 
-  logout(token: string): Promise<void> {
-    return this.#refresh.revokeFamilyOf(token);
+  async logout(token: string): Promise<void> {
+    const userId = await this.#refresh.revokeFamilyOf(token);
+    if (userId !== undefined) await this.#onLogout(userId);
   }
 
   /** The user behind an access token, read fresh so a block applies from the moment it is written. */
@@ -92,7 +95,10 @@ export class AuthService {
     return user;
   }
 
-  /** Creates the configured admin, or promotes the account with that email. */
+  /**
+   * Makes the configured admin account exist, active, with the configured password: an account someone
+   * registered under that email beforehand is taken over, not trusted with its own password.
+   */
   async ensureAdmin(email: string, password: string): Promise<void> {
     const existing = await this.#users.findByEmail(email.toLowerCase());
     if (!existing) {
@@ -101,10 +107,21 @@ export class AuthService {
         "ADMIN",
       );
       this.#logger.info("admin account created", { email });
-    } else if (existing.role !== "ADMIN") {
-      await this.#users.update(existing.id, { role: "ADMIN", updated_at: Date.now() });
-      this.#logger.info("account promoted to admin", { email });
+      return;
     }
+    const current =
+      existing.role === "ADMIN" &&
+      existing.status === "ACTIVE" &&
+      (await verifyPassword(password, existing.password_hash));
+    if (current) return;
+    await this.#users.update(existing.id, {
+      role: "ADMIN",
+      status: "ACTIVE",
+      warning_count: 0,
+      password_hash: await hashPassword(password),
+      updated_at: Date.now(),
+    });
+    this.#logger.info("admin account reset from ADMIN_EMAIL/ADMIN_PASSWORD", { email });
   }
 
   #session(user: UserRow, refreshToken: string): Session {

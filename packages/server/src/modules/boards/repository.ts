@@ -60,8 +60,8 @@ export class BoardRepository {
   }
 
   /** Outdates the cached detail of every board that shows this user: as its author or its adopted answer's. */
-  async touchShowing(userId: number): Promise<void> {
-    await this.#database.db
+  async touchShowing(tx: Tx, userId: number): Promise<void> {
+    await tx
       .updateTable("boards")
       .set((eb) => ({ version: eb("version", "+", 1) }))
       .where((eb) =>

@@ -79,7 +79,7 @@ export class BoardService {
   async update(user: UserRow, id: number, changes: BoardChanges): Promise<Board> {
     const board = await this.#boards.findById(id);
     if (!board) throw new NotFoundError("board");
-    if (!canEditBoard(user, board)) throw new ForbiddenError("only the author edits a board");
+    if (!canEditBoard(user, board)) throw new ForbiddenError("only the author or an admin edits a board");
     const { categoryIds, ...fields } = changes;
     await this.#database
       .transaction(async (tx) => {

@@ -1,7 +1,6 @@
 import type { Comment, Page } from "@codechef/contract";
-import { afterCommit } from "../../db/after-commit.ts";
 import { isForeignKeyViolation } from "../../db/constraint-errors.ts";
-import type { SqlDatabase } from "../../db/database.ts";
+import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { ConflictError, ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import type { BoardRow } from "../boards/presenter.ts";
 import type { BoardRepository } from "../boards/repository.ts";
@@ -10,8 +9,8 @@ import { canDeleteComment, canEditComment } from "./policy.ts";
 import { type CommentRow, presentComment } from "./presenter.ts";
 import type { CommentRepository } from "./repository.ts";
 
-/** Called once a new comment is committed (notifications hang here). */
-export type CommentCreatedHook = (comment: Comment, board: BoardRow) => unknown;
+/** Called inside the transaction that stores a new comment: what it writes commits or rolls back with it. */
+export type CommentCreatedHook = (tx: Tx, comment: Comment, board: BoardRow) => Promise<unknown>;
 
 const adoptedIsFinal = () => new ConflictError("an adopted comment cannot change", "COMMENT_ADOPTED");
 
@@ -30,7 +29,7 @@ export class CommentService {
     this.#database = deps.database;
     this.#comments = deps.comments;
     this.#boards = deps.boards;
-    this.#onCommentCreated = deps.onCommentCreated ?? (() => {});
+    this.#onCommentCreated = deps.onCommentCreated ?? (async () => {});
   }
 
   async list(boardId: number, page: number, size: number): Promise<Page<Comment>> {
@@ -49,7 +48,7 @@ export class CommentService {
         const row = await this.#comments.findById(id, tx);
         if (!row) throw new NotFoundError("comment");
         const comment = presentComment(row);
-        afterCommit(tx, () => this.#onCommentCreated(comment, board));
+        await this.#onCommentCreated(tx, comment, board);
         return comment;
       })
       .catch((error: unknown) => {
@@ -59,7 +58,8 @@ export class CommentService {
 
   async update(user: UserRow, id: number, contents: string): Promise<Comment> {
     const comment = await this.#find(id);
-    if (!canEditComment(user, comment)) throw new ForbiddenError("only the author edits a comment");
+    if (!canEditComment(user, comment))
+      throw new ForbiddenError("only the author or an admin edits a comment");
     if (comment.adopted) throw adoptedIsFinal();
     if (!(await this.#comments.updateUnadopted(id, contents))) throw await this.#whyUnchanged(id);
     return presentComment(await this.#find(id));

@@ -1,7 +1,7 @@
 import type { Warning } from "@codechef/contract";
 import { afterCommit } from "../../db/after-commit.ts";
 import type { SqlDatabase } from "../../db/database.ts";
-import { NotFoundError } from "../../http/errors.ts";
+import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import type { RefreshTokens } from "../auth/refresh-tokens.ts";
 import { iso, presentUser, type UserRow } from "../users/presenter.ts";
 
@@ -37,8 +37,13 @@ export class ModerationService {
         .updateTable("users")
         .set((eb) => ({ warning_count: eb("warning_count", "+", 1) }))
         .where("id", "=", userId)
+        .where("role", "=", "USER")
         .executeTakeFirst();
-      if (Number(counted.numUpdatedRows) === 0) throw new NotFoundError("user");
+      if (Number(counted.numUpdatedRows) === 0) {
+        const target = await tx.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
+        if (!target) throw new NotFoundError("user");
+        throw new ForbiddenError("admins are not warned; demote the account first");
+      }
       const now = Date.now();
       const blocked = await tx
         .updateTable("users")

@@ -46,7 +46,9 @@ export class SearchService {
       ),
       this.#log(query.q, userId),
     ]);
-    return { items: await this.#live(hits, boards), page: query.page, size: query.size, total };
+    const items = await this.#live(hits, boards);
+    // A board deleted while the index lagged is not counted either.
+    return { items, page: query.page, size: query.size, total: total - (hits.length - items.length) };
   }
 
   async similarBoards(id: number, limit: number): Promise<{ items: SearchHit[] }> {

@@ -1,5 +1,6 @@
 import type { Insertable, Updateable } from "kysely";
 import type { Db } from "../../db/database.ts";
+import { contains } from "../../db/like.ts";
 import type { UsersTable } from "../../db/schema.ts";
 import type { UserRow } from "./presenter.ts";
 
@@ -29,9 +30,9 @@ export class UserRepository {
     }
   }
 
-  async update(id: number, changes: Updateable<UsersTable>): Promise<UserRow | undefined> {
-    await this.#db.updateTable("users").set(changes).where("id", "=", id).execute();
-    return this.findById(id);
+  async update(id: number, changes: Updateable<UsersTable>, db: Db = this.#db): Promise<UserRow | undefined> {
+    await db.updateTable("users").set(changes).where("id", "=", id).execute();
+    return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
   async list({
@@ -48,8 +49,9 @@ export class UserRepository {
     let select = this.#db.selectFrom("users");
     if (status) select = select.where("status", "=", status);
     if (query) {
-      const pattern = `%${query}%`;
-      select = select.where((eb) => eb.or([eb("email", "like", pattern), eb("nickname", "like", pattern)]));
+      select = select.where((eb) =>
+        eb.or([contains(eb.ref("email"), query), contains(eb.ref("nickname"), query)]),
+      );
     }
     const [rows, count] = await Promise.all([
       select

@@ -1,24 +1,31 @@
 import { adminUsers, users } from "@codechef/contract";
+import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { NotFoundError } from "../../http/errors.ts";
 import { route } from "../../http/route.ts";
 import { presentPublicUser, presentUser } from "./presenter.ts";
 import type { UserRepository } from "./repository.ts";
 
 /**
- * `onNicknameChanged` runs after a new nickname is stored (boards showing it outdate their cached detail);
- * `onCareerChanged` after a new career is (the rankings move the user between careers).
+ * `onNicknameChanged` runs in the transaction that stores a new nickname (boards showing it outdate their
+ * cached detail together with the change); `onCareerChanged` after a new career is committed (the rankings
+ * move the user between careers).
  */
 export function userRoutes(
+  database: SqlDatabase,
   repository: UserRepository,
-  onNicknameChanged: (userId: number) => Promise<void> = async () => {},
+  onNicknameChanged: (tx: Tx, userId: number) => Promise<void> = async () => {},
   onCareerChanged: (userId: number) => unknown = () => {},
 ) {
   return [
     route(users.me, async (_, { user }) => presentUser(user)),
     route(users.updateMe, async ({ body }, { user }) => {
-      const updated = await repository.update(user.id, { ...body, updated_at: Date.now() });
+      const updated = await database.transaction(async (tx) => {
+        const row = await repository.update(user.id, { ...body, updated_at: Date.now() }, tx);
+        if (body.nickname !== undefined && body.nickname !== user.nickname)
+          await onNicknameChanged(tx, user.id);
+        return row;
+      });
       if (!updated) throw new NotFoundError("user");
-      if (body.nickname !== undefined && body.nickname !== user.nickname) await onNicknameChanged(user.id);
       if (updated.career !== user.career) await onCareerChanged(user.id);
       return presentUser(updated);
     }),

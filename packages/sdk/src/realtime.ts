@@ -1,0 +1,386 @@
+import {
+  type ChatMessage,
+  chat,
+  chatRoomSendDestination,
+  chatRoomTopic,
+  NOTIFICATIONS_DESTINATION,
+  type Notification,
+  REALTIME_PATH,
+} from "@codechef/contract";
+import {
+  Client,
+  type IFrame,
+  type IMessage,
+  type IStompSocket,
+  type StompSubscription,
+} from "@stomp/stompjs";
+import NodeWebSocket from "ws";
+import type { CodeChef } from "./client.ts";
+import { CodeChefError, ConnectionError } from "./errors.ts";
+
+export interface RealtimeOptions {
+  /** First wait before reconnecting after a lost connection; doubles up to 10 s. Default 500 ms. */
+  reconnectDelayMs?: number;
+  /** Heart-beat interval offered to the server. Default 10 s. */
+  heartbeatMs?: number;
+}
+
+/** An ERROR frame from the server: `code` is the server's error code (e.g. `NOT_A_MEMBER`). */
+export class RealtimeError extends CodeChefError {
+  constructor(code: string, message: string) {
+    super(0, code, message);
+  }
+}
+
+/** Codes after which reconnecting cannot help. */
+const FATAL = new Set(["SESSION_REVOKED", "ACCOUNT_BLOCKED", "UNAUTHENTICATED", "UNSUPPORTED_VERSION"]);
+const BACKFILL_PAGE = 100;
+const REFRESH_MARGIN_MS = 30_000;
+
+export interface RealtimeEvents {
+  connect: undefined;
+  close: { code: number; reason: string };
+  error: RealtimeError;
+}
+
+type Listeners = { [K in keyof RealtimeEvents]: Set<(value: RealtimeEvents[K]) => void> };
+
+interface Pending {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** A live subscription; `unsubscribe()` stops it. */
+export interface Subscription {
+  unsubscribe(): void;
+}
+
+export interface RoomSubscription extends Subscription {
+  readonly roomId: number;
+  /** The seq of the last message delivered. */
+  readonly lastSeq: number;
+}
+
+/**
+ * The realtime API (STOMP 1.2 over WebSocket at `/ws`) for one client: connects with the client's access token
+ * (refreshing it first when it is about to expire), reconnects with back-off, subscribes again after a
+ * reconnect and backfills what a room said meanwhile, delivering each room's messages once and in seq order.
+ */
+export class Realtime {
+  readonly #client: CodeChef;
+  readonly #stomp: Client;
+  readonly #rooms = new Map<number, RoomFeed>();
+  readonly #notifications = new Set<NotificationFeed>();
+  readonly #pending = new Map<string, Pending>();
+  readonly #listeners: Listeners = { connect: new Set(), close: new Set(), error: new Set() };
+  #receipts = 0;
+  #connected: Promise<void> | undefined;
+  #onFirstConnect: Pending | undefined;
+
+  constructor(client: CodeChef, options: RealtimeOptions = {}) {
+    this.#client = client;
+    const url = `${client.baseUrl.replace(/^http/, "ws")}${REALTIME_PATH}`;
+    const heartbeat = options.heartbeatMs ?? 10_000;
+    this.#stomp = new Client({
+      webSocketFactory: () => openSocket(url),
+      reconnectDelay: options.reconnectDelayMs ?? 500,
+      maxReconnectDelay: 10_000,
+      heartbeatIncoming: heartbeat,
+      heartbeatOutgoing: heartbeat,
+      connectionTimeout: 10_000,
+      debug: () => {},
+      beforeConnect: () => this.#authorize(),
+      onConnect: () => this.#onConnect(),
+      onStompError: (frame) => this.#onError(frame),
+      onWebSocketClose: (event: { code: number; reason: string }) => this.#onClose(event),
+    });
+  }
+
+  get connected(): boolean {
+    return this.#stomp.connected;
+  }
+
+  /** Listens to connection events; returns the function that stops listening. */
+  on<K extends keyof RealtimeEvents>(event: K, listener: (value: RealtimeEvents[K]) => void): () => void {
+    const set = this.#listeners[event] as Set<typeof listener>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Connects (once); resolves when the server accepted the session, rejects on its ERROR. */
+  connect(): Promise<void> {
+    this.#connected ??= new Promise<void>((resolve, reject) => {
+      this.#onFirstConnect = { resolve, reject };
+      this.#stomp.activate();
+    });
+    return this.#connected;
+  }
+
+  /** Disconnects for good (waits for the server's RECEIPT to DISCONNECT). */
+  async disconnect(): Promise<void> {
+    this.#connected = undefined;
+    await this.#stomp.deactivate();
+  }
+
+  /**
+   * Follows a room. `after`: the seq you have seen (e.g. the last of `chat.rooms.join(...).messages`); what
+   * came after it is fetched first. Without it, delivery starts with what is said from now on.
+   */
+  async subscribeRoom(
+    roomId: number,
+    onMessage: (message: ChatMessage) => void,
+    options: { after?: number } = {},
+  ): Promise<RoomSubscription> {
+    await this.connect();
+    const feed = new RoomFeed(this.#client, roomId, onMessage, () => this.#rooms.delete(roomId));
+    this.#rooms.set(roomId, feed);
+    try {
+      await this.#subscribe(feed, chatRoomTopic(roomId), (m) =>
+        feed.receive(JSON.parse(m.body) as ChatMessage),
+      );
+      await feed.start(options.after);
+    } catch (error) {
+      this.#rooms.delete(roomId);
+      throw error;
+    }
+    return feed;
+  }
+
+  async subscribeNotifications(onNotification: (notification: Notification) => void): Promise<Subscription> {
+    await this.connect();
+    const feed: NotificationFeed = {
+      stomp: undefined,
+      unsubscribe: () => {
+        this.#notifications.delete(feed);
+        feed.stomp?.unsubscribe();
+      },
+    };
+    await this.#subscribe(feed, NOTIFICATIONS_DESTINATION, (m) =>
+      onNotification(JSON.parse(m.body) as Notification),
+    );
+    this.#notifications.add(feed);
+    return feed;
+  }
+
+  /** Says something in a room; resolves once the server stored it. */
+  async send(roomId: number, content: string): Promise<void> {
+    await this.connect();
+    const receipt = this.#nextReceipt();
+    const done = this.#awaitReceipt(receipt);
+    try {
+      this.#stomp.publish({
+        destination: chatRoomSendDestination(roomId),
+        body: JSON.stringify({ content }),
+        headers: { receipt, "content-type": "application/json" },
+      });
+    } catch (cause) {
+      this.#pending.delete(receipt);
+      throw new ConnectionError("realtime is reconnecting; try again", cause);
+    }
+    return done;
+  }
+
+  /** Stops following the room and leaves it. */
+  async leave(roomId: number): Promise<void> {
+    this.#rooms.get(roomId)?.unsubscribe();
+    await this.#client.request(chat.leave, { params: { id: roomId } });
+  }
+
+  async #subscribe(
+    feed: { stomp: StompSubscription | undefined; resubscribe?: () => Promise<void> },
+    destination: string,
+    handler: (message: IMessage) => void,
+  ): Promise<void> {
+    const receipt = this.#nextReceipt();
+    const done = this.#awaitReceipt(receipt);
+    feed.stomp = this.#stomp.subscribe(destination, handler, { receipt });
+    feed.resubscribe = async () => {
+      feed.stomp = this.#stomp.subscribe(destination, handler);
+    };
+    await done;
+  }
+
+  #nextReceipt(): string {
+    return `r-${++this.#receipts}`;
+  }
+
+  #awaitReceipt(receipt: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(receipt, { resolve, reject });
+      this.#stomp.watchForReceipt(receipt, () => {
+        this.#pending.delete(receipt);
+        resolve();
+      });
+    });
+  }
+
+  async #authorize(): Promise<void> {
+    if (this.#client.accessToken && expiresSoon(this.#client.accessToken) && this.#client.refreshToken) {
+      await this.#client.refreshSession().catch(() => {});
+    }
+    const token = this.#client.accessToken;
+    if (!token) {
+      await this.#stop(new RealtimeError("UNAUTHENTICATED", "no access token: sign in first"));
+      return;
+    }
+    this.#stomp.connectHeaders = { Authorization: `Bearer ${token}` };
+  }
+
+  #onConnect(): void {
+    this.#onFirstConnect?.resolve();
+    this.#onFirstConnect = undefined;
+    for (const feed of [...this.#rooms.values(), ...this.#notifications]) {
+      void feed.resubscribe?.();
+    }
+    for (const feed of this.#rooms.values()) void feed.catchUp();
+    for (const listener of this.#listeners.connect) listener(undefined);
+  }
+
+  #onError(frame: IFrame): void {
+    const error = new RealtimeError(frame.headers.code ?? "ERROR", frame.headers.message ?? frame.body);
+    const receipt = frame.headers["receipt-id"];
+    const pending = receipt ? this.#pending.get(receipt) : undefined;
+    if (receipt) this.#pending.delete(receipt);
+    pending?.reject(error);
+    this.#onFirstConnect?.reject(error);
+    this.#onFirstConnect = undefined;
+    for (const listener of this.#listeners.error) listener(error);
+    if (error.code === "TOKEN_EXPIRED" && this.#client.refreshToken) {
+      void this.#client.refreshSession().catch(() => {});
+    } else if (FATAL.has(error.code)) {
+      void this.#stop(error);
+    }
+  }
+
+  #onClose(event: { code: number; reason: string }): void {
+    const lost = new ConnectionError(`realtime connection closed (${event.code})`);
+    for (const pending of this.#pending.values()) pending.reject(lost);
+    this.#pending.clear();
+    for (const feed of [...this.#rooms.values(), ...this.#notifications]) feed.stomp = undefined;
+    for (const listener of this.#listeners.close) listener({ code: event.code, reason: event.reason });
+  }
+
+  async #stop(error: RealtimeError): Promise<void> {
+    this.#onFirstConnect?.reject(error);
+    this.#onFirstConnect = undefined;
+    this.#connected = undefined;
+    await this.#stomp.deactivate();
+  }
+}
+
+interface NotificationFeed extends Subscription {
+  stomp: StompSubscription | undefined;
+  resubscribe?: () => Promise<void>;
+}
+
+/** One room's messages, delivered once each and in seq order; a gap is filled from the REST history. */
+class RoomFeed implements RoomSubscription {
+  readonly roomId: number;
+  stomp: StompSubscription | undefined;
+  resubscribe?: () => Promise<void>;
+  lastSeq = 0;
+  readonly #client: CodeChef;
+  readonly #deliver: (message: ChatMessage) => void;
+  readonly #forget: () => void;
+  /** Live messages that arrived ahead of a gap, by seq. */
+  readonly #ahead = new Map<number, ChatMessage>();
+  #started = false;
+  #filling: Promise<void> | undefined;
+  #active = true;
+
+  constructor(client: CodeChef, roomId: number, deliver: (message: ChatMessage) => void, forget: () => void) {
+    this.#client = client;
+    this.roomId = roomId;
+    this.#deliver = deliver;
+    this.#forget = forget;
+  }
+
+  async start(after: number | undefined): Promise<void> {
+    if (after === undefined) {
+      const latest = await this.#client.request(chat.messages, {
+        params: { id: this.roomId },
+        query: { limit: 1 },
+      });
+      this.lastSeq = latest.items.at(-1)?.seq ?? 0;
+    } else {
+      this.lastSeq = after;
+    }
+    this.#started = true;
+    await this.catchUp();
+  }
+
+  receive(message: ChatMessage): void {
+    if (!this.#active || message.seq <= this.lastSeq) return;
+    this.#ahead.set(message.seq, message);
+    if (this.#started) this.#flush();
+  }
+
+  /** Delivers what is contiguous; on a gap, fetches the history after the last delivered seq. */
+  #flush(): void {
+    for (let next = this.#ahead.get(this.lastSeq + 1); next; next = this.#ahead.get(this.lastSeq + 1)) {
+      this.#ahead.delete(next.seq);
+      this.#emit(next);
+    }
+    for (const seq of this.#ahead.keys()) if (seq <= this.lastSeq) this.#ahead.delete(seq);
+    if (this.#ahead.size > 0) void this.catchUp();
+  }
+
+  /** Fetches and delivers every stored message after `lastSeq`, then what arrived live meanwhile. */
+  catchUp(): Promise<void> {
+    this.#filling ??= this.#fetchMissing().then(
+      () => {
+        this.#filling = undefined;
+        this.#flush();
+      },
+      () => {
+        // The next live message or reconnect tries again.
+        this.#filling = undefined;
+      },
+    );
+    return this.#filling;
+  }
+
+  async #fetchMissing(): Promise<void> {
+    for (;;) {
+      const page = await this.#client.request(chat.messages, {
+        params: { id: this.roomId },
+        query: { after: this.lastSeq, limit: BACKFILL_PAGE },
+      });
+      for (const message of page.items) if (message.seq === this.lastSeq + 1) this.#emit(message);
+      if (page.items.length < BACKFILL_PAGE || !this.#active) return;
+    }
+  }
+
+  #emit(message: ChatMessage): void {
+    if (!this.#active) return;
+    this.lastSeq = message.seq;
+    this.#deliver(message);
+  }
+
+  unsubscribe(): void {
+    this.#active = false;
+    this.stomp?.unsubscribe();
+    this.stomp = undefined;
+    this.#forget();
+  }
+}
+
+/** `ws` in Node; the platform's WebSocket in browsers (where `ws` is a stub that throws). */
+function openSocket(url: string): IStompSocket {
+  const inBrowser = typeof window !== "undefined" && typeof globalThis.WebSocket === "function";
+  return inBrowser
+    ? new globalThis.WebSocket(url, ["v12.stomp"])
+    : (new NodeWebSocket(url, ["v12.stomp"]) as unknown as IStompSocket);
+}
+
+/** True when a JWT's `exp` is within the margin (or unreadable: let the server decide). */
+function expiresSoon(token: string): boolean {
+  try {
+    const payload = JSON.parse(atob(token.split(".")[1]?.replace(/-/g, "+").replace(/_/g, "/") ?? "")) as {
+      exp?: number;
+    };
+    return payload.exp !== undefined && payload.exp * 1000 - Date.now() < REFRESH_MARGIN_MS;
+  } catch {
+    return false;
+  }
+}

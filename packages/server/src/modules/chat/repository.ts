@@ -1,0 +1,155 @@
+import type { Db, Tx } from "../../db/database.ts";
+import type { ChatMessagesTable } from "../../db/schema.ts";
+import type { MessageRow, RoomRow } from "./presenter.ts";
+
+type Queries = Db | Tx;
+
+/** Chat rooms, members and messages. Functions taking `tx` must run inside the caller's transaction. */
+export class ChatRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  #rooms(db: Queries) {
+    return db
+      .selectFrom("chat_rooms as r")
+      .innerJoin("users as h", "h.id", "r.host_id")
+      .selectAll("r")
+      .select((eb) => [
+        "h.nickname as host_nickname",
+        eb
+          .selectFrom("chat_members as m")
+          .whereRef("m.room_id", "=", "r.id")
+          .select(eb.fn.countAll<number>().as("n"))
+          .as("members"),
+      ]);
+  }
+
+  findRoom(id: number, db: Queries = this.#db): Promise<RoomRow | undefined> {
+    return this.#rooms(db).where("r.id", "=", id).executeTakeFirst() as Promise<RoomRow | undefined>;
+  }
+
+  async listRooms({ status, page, size }: { status?: RoomRow["status"]; page: number; size: number }) {
+    let select = this.#db.selectFrom("chat_rooms");
+    if (status) select = select.where("status", "=", status);
+    const [rows, count] = await Promise.all([
+      (status ? this.#rooms(this.#db).where("r.status", "=", status) : this.#rooms(this.#db))
+        .orderBy("r.id", "desc")
+        .limit(size)
+        .offset((page - 1) * size)
+        .execute(),
+      select.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
+    ]);
+    return { rows: rows as RoomRow[], total: Number(count.total) };
+  }
+
+  async insertRoom(tx: Tx, title: string, hostId: number, now: number): Promise<number> {
+    const { insertId } = await tx
+      .insertInto("chat_rooms")
+      .values({ title, host_id: hostId, status: "OPEN", created_at: now })
+      .executeTakeFirstOrThrow();
+    return Number(insertId);
+  }
+
+  /**
+   * Takes the room's row lock before anything else in the transaction, so every change to one room (joins,
+   * leaves, messages) runs one at a time and reads what the previous one committed. False: no such room.
+   */
+  async lockRoom(tx: Tx, roomId: number): Promise<boolean> {
+    const result = await tx
+      .updateTable("chat_rooms")
+      .set((eb) => ({ last_seq: eb("last_seq", "+", 0) }))
+      .where("id", "=", roomId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async isMember(roomId: number, userId: number, db: Queries = this.#db): Promise<boolean> {
+    const row = await db
+      .selectFrom("chat_members")
+      .select("user_id")
+      .where("room_id", "=", roomId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async addMember(tx: Tx, roomId: number, userId: number, now: number): Promise<void> {
+    await tx
+      .insertInto("chat_members")
+      .values({ room_id: roomId, user_id: userId, joined_at: now })
+      .execute();
+  }
+
+  async removeMember(tx: Tx, roomId: number, userId: number): Promise<boolean> {
+    const result = await tx
+      .deleteFrom("chat_members")
+      .where("room_id", "=", roomId)
+      .where("user_id", "=", userId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  /** The member present longest (ties: the lower user id); undefined when the room is empty. */
+  async longestPresentMember(tx: Tx, roomId: number): Promise<number | undefined> {
+    const row = await tx
+      .selectFrom("chat_members")
+      .select("user_id")
+      .where("room_id", "=", roomId)
+      .orderBy("joined_at")
+      .orderBy("user_id")
+      .limit(1)
+      .executeTakeFirst();
+    return row?.user_id;
+  }
+
+  async setHost(tx: Tx, roomId: number, hostId: number): Promise<void> {
+    await tx.updateTable("chat_rooms").set({ host_id: hostId }).where("id", "=", roomId).execute();
+  }
+
+  async close(tx: Tx, roomId: number): Promise<void> {
+    await tx.updateTable("chat_rooms").set({ status: "CLOSED" }).where("id", "=", roomId).execute();
+  }
+
+  /** Appends a message with the room's next seq: the counter moves by atomic SQL under the room's row lock. */
+  async append(
+    tx: Tx,
+    message: Pick<ChatMessagesTable, "room_id" | "type" | "sender_id" | "content" | "created_at">,
+  ): Promise<MessageRow> {
+    await tx
+      .updateTable("chat_rooms")
+      .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
+      .where("id", "=", message.room_id)
+      .execute();
+    const { last_seq } = await tx
+      .selectFrom("chat_rooms")
+      .select("last_seq")
+      .where("id", "=", message.room_id)
+      .executeTakeFirstOrThrow();
+    const { insertId } = await tx
+      .insertInto("chat_messages")
+      .values({ ...message, seq: Number(last_seq) })
+      .executeTakeFirstOrThrow();
+    return this.#messages(tx).where("c.id", "=", Number(insertId)).executeTakeFirstOrThrow();
+  }
+
+  #messages(db: Queries) {
+    return db
+      .selectFrom("chat_messages as c")
+      .leftJoin("users as s", "s.id", "c.sender_id")
+      .selectAll("c")
+      .select("s.nickname as sender_nickname");
+  }
+
+  /** Ascending seq: those after `after`, or the latest `limit` when it is absent. */
+  async messages(roomId: number, after: number | undefined, limit: number): Promise<MessageRow[]> {
+    const query = this.#messages(this.#db).where("c.room_id", "=", roomId);
+    if (after !== undefined) {
+      return query.where("c.seq", ">", after).orderBy("c.seq").limit(limit).execute();
+    }
+    const latest = await query.orderBy("c.seq", "desc").limit(limit).execute();
+    return latest.reverse();
+  }
+}

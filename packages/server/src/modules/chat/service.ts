@@ -1,0 +1,138 @@
+import type { ChatMessage, ChatRoom, RoomEntry } from "@codechef/contract";
+import { afterCommit } from "../../db/after-commit.ts";
+import type { SqlDatabase, Tx } from "../../db/database.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "../../http/errors.ts";
+import { enqueue } from "../outbox/outbox.ts";
+import type { UserRow } from "../users/presenter.ts";
+import { type MessageRow, presentMessage, presentRoom } from "./presenter.ts";
+import type { ChatRepository } from "./repository.ts";
+
+const ENTRY_HISTORY = 50;
+
+export class RoomClosedError extends ConflictError {
+  constructor() {
+    super("this room is closed", "ROOM_CLOSED");
+  }
+}
+
+export class NotAMemberError extends ForbiddenError {
+  constructor() {
+    super("you are not a member of this room", "NOT_A_MEMBER");
+  }
+}
+
+/**
+ * Chat rooms. Every message is stored with its outbox row in the transaction that causes it; fan-out to
+ * subscribers is the bus's job once it commits (`afterCommit` kicks the relay).
+ */
+export class ChatService {
+  readonly #database: SqlDatabase;
+  readonly #rooms: ChatRepository;
+  readonly #afterCommit: () => void;
+
+  constructor(deps: { database: SqlDatabase; rooms: ChatRepository; afterCommit: () => void }) {
+    this.#database = deps.database;
+    this.#rooms = deps.rooms;
+    this.#afterCommit = deps.afterCommit;
+  }
+
+  async #append(tx: Tx, roomId: number, type: MessageRow["type"], senderId: number, content = "") {
+    const row = await this.#rooms.append(tx, {
+      room_id: roomId,
+      type,
+      sender_id: senderId,
+      content,
+      created_at: Date.now(),
+    });
+    const message = presentMessage(row);
+    await enqueue(tx, "chat", message);
+    afterCommit(tx, () => this.#afterCommit());
+    return message;
+  }
+
+  async #room(roomId: number, db?: Tx): Promise<ChatRoom> {
+    const room = await this.#rooms.findRoom(roomId, db);
+    if (!room) throw new NotFoundError("chat room");
+    return presentRoom(room);
+  }
+
+  create(host: UserRow, title: string): Promise<ChatRoom> {
+    return this.#database.transaction(async (tx) => {
+      const now = Date.now();
+      const roomId = await this.#rooms.insertRoom(tx, title, host.id, now);
+      await this.#rooms.addMember(tx, roomId, host.id, now);
+      await this.#append(tx, roomId, "CREATE", host.id);
+      return this.#room(roomId, tx);
+    });
+  }
+
+  get(roomId: number): Promise<ChatRoom> {
+    return this.#room(roomId);
+  }
+
+  async list(query: { status?: ChatRoom["status"]; page: number; size: number }) {
+    const { rows, total } = await this.#rooms.listRooms(query);
+    return { items: rows.map(presentRoom), page: query.page, size: query.size, total };
+  }
+
+  /** Enters the room; an existing member just gets the entry again, without a second IN. */
+  async join(user: UserRow, roomId: number): Promise<RoomEntry> {
+    const room = await this.#database.transaction(async (tx) => {
+      if (!(await this.#rooms.lockRoom(tx, roomId))) throw new NotFoundError("chat room");
+      if (!(await this.#rooms.isMember(roomId, user.id, tx))) {
+        const room = await this.#room(roomId, tx);
+        if (room.status === "CLOSED") throw new RoomClosedError();
+        await this.#rooms.addMember(tx, roomId, user.id, Date.now());
+        await this.#append(tx, roomId, "IN", user.id);
+      }
+      return this.#room(roomId, tx);
+    });
+    const messages = await this.#rooms.messages(roomId, undefined, ENTRY_HISTORY);
+    return { room, messages: messages.map(presentMessage) };
+  }
+
+  /** Leaves: the host passes to the longest-present member (NEW_HOST); the last one out closes the room. */
+  leave(user: UserRow, roomId: number): Promise<void> {
+    return this.#database.transaction(async (tx) => {
+      if (!(await this.#rooms.lockRoom(tx, roomId))) throw new NotFoundError("chat room");
+      if (!(await this.#rooms.removeMember(tx, roomId, user.id))) throw new NotAMemberError();
+      await this.#append(tx, roomId, "OUT", user.id);
+      const successor = await this.#rooms.longestPresentMember(tx, roomId);
+      if (successor === undefined) {
+        await this.#rooms.close(tx, roomId);
+        return;
+      }
+      const room = await this.#room(roomId, tx);
+      if (room.host.id === user.id) {
+        await this.#rooms.setHost(tx, roomId, successor);
+        await this.#append(tx, roomId, "NEW_HOST", successor);
+      }
+    });
+  }
+
+  /** A member's message; the caller has validated its content. */
+  send(user: UserRow, roomId: number, content: string): Promise<ChatMessage> {
+    return this.#database.transaction(async (tx) => {
+      if (!(await this.#rooms.lockRoom(tx, roomId))) throw new NotFoundError("chat room");
+      if (!(await this.#rooms.isMember(roomId, user.id, tx))) throw new NotAMemberError();
+      return this.#append(tx, roomId, "SEND", user.id, content);
+    });
+  }
+
+  async messages(user: UserRow, roomId: number, after: number | undefined, limit: number) {
+    await this.assertMember(user.id, roomId);
+    const rows = await this.#rooms.messages(roomId, after, limit);
+    const last = rows.at(-1);
+    return {
+      items: rows.map(presentMessage),
+      nextCursor: rows.length === limit && last ? String(last.seq) : null,
+    };
+  }
+
+  /** The policy for reading a room: members only (404 when the room does not exist). */
+  async assertMember(userId: number, roomId: number): Promise<void> {
+    if (await this.#rooms.isMember(roomId, userId)) return;
+    await this.#room(roomId);
+    throw new NotAMemberError();
+  }
+}

@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import { type ChatMessage, chatRoomTopic, NOTIFICATIONS_DESTINATION } from "@codechef/contract";
+import type { Logger } from "../logger.ts";
+import type { NotificationEvent } from "../modules/notifications/service.ts";
+import type { BusMessage, BusTopic, MessageBus } from "../ports.ts";
+
+/** What the hub needs of a connected session. */
+export interface HubSession {
+  readonly userId: number;
+  /** Sends a MESSAGE for each of the session's subscriptions to the destination. */
+  deliver(destination: string, body: string): void;
+  /** Ends the session with an ERROR frame. */
+  revoke(reason: string): void;
+}
+
+const SEEN_LIMIT = 20_000;
+
+/**
+ * This instance's sessions and their subscriptions, fed by the bus: every instance receives every chat message,
+ * notification and session revocation, and delivers to its own sessions. Repeats (at-least-once) are dropped by id.
+ */
+export class RealtimeHub {
+  readonly #bus: MessageBus;
+  readonly #logger: Logger;
+  readonly #byUser = new Map<number, Set<HubSession>>();
+  readonly #byDestination = new Map<string, Set<HubSession>>();
+  readonly #seen = new Set<string>();
+
+  constructor(bus: MessageBus, logger: Logger) {
+    this.#bus = bus;
+    this.#logger = logger;
+    bus.subscribe((topic, message) => this.#receive(topic, message));
+  }
+
+  get sessionCount(): number {
+    let count = 0;
+    for (const sessions of this.#byUser.values()) count += sessions.size;
+    return count;
+  }
+
+  add(session: HubSession): void {
+    this.#index(this.#byUser, session.userId, session);
+  }
+
+  remove(session: HubSession): void {
+    this.#unindex(this.#byUser, session.userId, session);
+    for (const [destination, sessions] of this.#byDestination) {
+      sessions.delete(session);
+      if (sessions.size === 0) this.#byDestination.delete(destination);
+    }
+  }
+
+  /** The session listens to the destination (it has at least one subscription there). */
+  listen(session: HubSession, destination: string): void {
+    this.#index(this.#byDestination, destination, session);
+  }
+
+  unlisten(session: HubSession, destination: string): void {
+    this.#unindex(this.#byDestination, destination, session);
+  }
+
+  /** Closes the user's sessions on every instance. */
+  async revokeSessions(userId: number, reason: string): Promise<void> {
+    try {
+      await this.#bus.publish("session", {
+        id: randomUUID(),
+        body: { userId, reason },
+      });
+    } catch (error) {
+      this.#logger.warn("session revocation not broadcast; closing local sessions only", {
+        error: (error as Error).message,
+      });
+      this.#closeUser(userId, reason);
+    }
+  }
+
+  #receive(topic: BusTopic, message: BusMessage): void {
+    if (this.#seen.has(message.id)) return;
+    this.#seen.add(message.id);
+    if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.values().next().value as string);
+    try {
+      if (topic === "chat") this.#chat(message.body as ChatMessage);
+      else if (topic === "notification") this.#notification(message.body as NotificationEvent);
+      else if (topic === "session") {
+        const { userId, reason } = message.body as { userId: number; reason: string };
+        this.#closeUser(userId, reason);
+      }
+    } catch (error) {
+      // A malformed message must not stop the consumer that delivers every other one.
+      this.#logger.error("bus message not delivered", { topic, id: message.id, error: String(error) });
+    }
+  }
+
+  #chat(message: ChatMessage): void {
+    const destination = chatRoomTopic(message.roomId);
+    const body = JSON.stringify(message);
+    for (const session of this.#byDestination.get(destination) ?? []) session.deliver(destination, body);
+    // Whoever left stops hearing the room, on every instance.
+    if (message.type === "OUT" && message.sender) {
+      for (const session of this.#byUser.get(message.sender.id) ?? []) this.unlisten(session, destination);
+    }
+  }
+
+  #notification({ userId, notification }: NotificationEvent): void {
+    const body = JSON.stringify(notification);
+    const sessions =
+      userId === null ? this.#byDestination.get(NOTIFICATIONS_DESTINATION) : this.#byUser.get(userId);
+    for (const session of sessions ?? []) session.deliver(NOTIFICATIONS_DESTINATION, body);
+  }
+
+  #closeUser(userId: number, reason: string): void {
+    for (const session of [...(this.#byUser.get(userId) ?? [])]) session.revoke(reason);
+  }
+
+  #index<K>(map: Map<K, Set<HubSession>>, key: K, session: HubSession): void {
+    const sessions = map.get(key) ?? new Set();
+    sessions.add(session);
+    map.set(key, sessions);
+  }
+
+  #unindex<K>(map: Map<K, Set<HubSession>>, key: K, session: HubSession): void {
+    const sessions = map.get(key);
+    sessions?.delete(session);
+    if (sessions?.size === 0) map.delete(key);
+  }
+}

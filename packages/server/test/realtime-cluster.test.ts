@@ -1,0 +1,158 @@
+import type { ChatMessage, Notification, Session } from "@codechef/contract";
+import type { CodeChef } from "@codechef/sdk";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describeWithBroker, serviceUrls } from "./support/backends.ts";
+import { signedInAdmin, signedInUser } from "./support/factories.ts";
+import { collector, eventually, until } from "./support/realtime.ts";
+import { startTcpProxy, throughProxy } from "./support/tcp-proxy.ts";
+import { startWithEnv, type TestServer, testEnvironment } from "./support/test-server.ts";
+
+/** The same signed-in user, talking to another instance. */
+function on(server: TestServer, session: Session): CodeChef {
+  const other = server.client();
+  other.setSession(session);
+  return other;
+}
+
+const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq);
+
+describeWithBroker("two server instances on one MariaDB, Redis and RabbitMQ", () => {
+  let a: TestServer;
+  let b: TestServer;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    const environment = await testEnvironment("services");
+    cleanup = environment.cleanup;
+    a = await startWithEnv(environment.env);
+    b = await startWithEnv(environment.env);
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await cleanup?.();
+  });
+
+  it("reports the bus in /ready", async () => {
+    const ready = await fetch(`${a.url}/ready`).then((r) => r.json());
+    expect(ready).toMatchObject({ status: "ready", services: { database: "up", rabbitmq: "up" } });
+  });
+
+  it("delivers a message sent through A to a subscriber on B, once", async () => {
+    const host = await signedInUser(a);
+    const guest = await signedInUser(a);
+    const room = await host.client.chat.rooms.create({ title: "across" });
+    await guest.client.chat.rooms.join(room.id);
+    const guestOnB = on(b, guest.session);
+    const heard = collector();
+    await guestOnB.realtime.subscribeRoom(room.id, heard.push, { after: 2 });
+
+    for (const text of ["one", "two", "three"]) await host.client.realtime.send(room.id, text);
+    await eventually(
+      () => heard.messages.length,
+      (n) => n === 3,
+    );
+    expect(heard.messages.map((m) => [m.seq, m.content])).toEqual([
+      [3, "one"],
+      [4, "two"],
+      [5, "three"],
+    ]);
+    await host.client.realtime.disconnect();
+    await guestOnB.realtime.disconnect();
+  });
+
+  it("delivers a notification caused on A to its user on B", async () => {
+    const admin = await signedInAdmin(a);
+    const user = await signedInUser(a);
+    const userOnB = on(b, user.session);
+    const live: Notification[] = [];
+    await userOnB.realtime.subscribeNotifications((n) => live.push(n));
+
+    const own = await a.container.database.transaction((tx) =>
+      a.container.services.notifications.notify(tx, user.user.id, "COMMENT", { boardId: 9 }),
+    );
+    const announcement = await admin.client.admin.announcements.create({ title: "hello", body: "all" });
+
+    await eventually(
+      () => live.length,
+      (n) => n === 2,
+    );
+    expect(live).toEqual([own, announcement]);
+    await userOnB.realtime.disconnect();
+  });
+
+  describe("a logout through A", () => {
+    let user: Awaited<ReturnType<typeof signedInUser>>;
+    let closed: Promise<unknown>;
+    beforeEach(async () => {
+      user = await signedInUser(a);
+      const userOnB = on(b, user.session);
+      await userOnB.realtime.connect();
+      closed = new Promise((resolve) => userOnB.realtime.on("close", resolve));
+    });
+
+    it("closes the user's session on B within 1 s", { timeout: 1000 }, async () => {
+      await user.client.auth.logout();
+      await closed;
+    });
+  });
+});
+
+describeWithBroker("a broker outage during a chat", () => {
+  let server: TestServer;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  beforeAll(async () => {
+    const broker = new URL(serviceUrls.amqp ?? "");
+    proxy = await startTcpProxy(broker.hostname, Number(broker.port || 5672));
+    const { env, cleanup } = await testEnvironment("services", {
+      AMQP_URL: throughProxy(serviceUrls.amqp ?? "", proxy.port),
+      REALTIME_MESSAGES_PER_SECOND: "2000",
+    });
+    server = await startWithEnv(env, cleanup);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await proxy?.close();
+  });
+
+  it("loses nothing, resumes live delivery and shows no duplicate", { timeout: 120_000 }, async () => {
+    const host = await signedInUser(server);
+    const reader = await signedInUser(server);
+    const room = await host.client.chat.rooms.create({ title: "outage" });
+    const entry = await reader.client.chat.rooms.join(room.id);
+    const heard = collector();
+    await reader.client.realtime.subscribeRoom(room.id, heard.push, { after: entry.messages.at(-1)?.seq });
+
+    const total = 1000;
+    for (let i = 0; i < total; i++) {
+      if (i === 300) {
+        proxy.cut();
+        await until(async () => (await fetch(`${server.url}/ready`)).status === 503);
+      }
+      if (i === 600) proxy.restore();
+      await host.client.realtime.send(room.id, `message ${i}`);
+    }
+    const lastSeq = 2 + total;
+    await eventually(
+      () => heard.messages.at(-1)?.seq,
+      (seq) => seq === lastSeq,
+      60_000,
+    );
+
+    const history: ChatMessage[] = [];
+    for await (const message of host.client.chat.rooms.iterateMessages(room.id)) history.push(message);
+    expect(seqs(history)).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
+    expect(history.filter((m) => m.type === "SEND").map((m) => m.content)).toEqual(
+      Array.from({ length: total }, (_, i) => `message ${i}`),
+    );
+    expect(seqs(heard.messages)).toEqual(Array.from({ length: total }, (_, i) => i + 3));
+
+    await host.client.realtime.send(room.id, "after the storm");
+    await eventually(
+      () => heard.messages.at(-1)?.content,
+      (content) => content === "after the storm",
+    );
+    expect(new Set(seqs(heard.messages)).size).toBe(heard.messages.length);
+    await host.client.realtime.disconnect();
+    await reader.client.realtime.disconnect();
+  });
+});

@@ -1,0 +1,288 @@
+import type { Socket } from "node:net";
+import { CodeChef } from "@codechef/sdk";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AccessTokens } from "../src/modules/auth/access-tokens.ts";
+import { describeEachBackend } from "./support/backends.ts";
+import { signedInAdmin, signedInUser } from "./support/factories.ts";
+import { collector, connectRaw, eventually, rawStomp } from "./support/realtime.ts";
+import { startTcpProxy } from "./support/tcp-proxy.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
+
+const errorCode = (frame: string | undefined) => /\ncode:([A-Z_]+)\n/.exec(frame ?? "")?.[1];
+
+describeEachBackend("realtime protocol", (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend, {
+      ALLOWED_ORIGINS: "https://app.example",
+      REALTIME_MAX_BUFFERED_BYTES: String(64 * 1024),
+      WARNING_THRESHOLD: "1",
+    });
+  });
+  afterAll(() => server?.stop());
+
+  it("answers the v12.stomp subprotocol, negotiates heart-beats and takes ?token= for browsers", async () => {
+    const { session } = await signedInUser(server);
+    const client = await rawStomp(server, `/ws?token=${session.accessToken}`, {
+      origin: "https://app.example",
+    });
+    expect(client.ws.protocol).toBe("v12.stomp");
+    client.frame("STOMP", { "accept-version": "1.0,1.2", "heart-beat": "5000,20000" });
+    const connected = await client.next("CONNECTED");
+    expect(connected).toContain("version:1.2\n");
+    expect(connected).toContain("heart-beat:10000,10000\n");
+    client.frame("DISCONNECT", { receipt: "bye" });
+    expect(await client.next("RECEIPT")).toContain("receipt-id:bye\n");
+    expect((await client.closed).code).toBe(1000);
+  });
+
+  it("sends heart-beats at the agreed interval and drops a client that goes silent", async () => {
+    const { limits } = server.container.realtime;
+    const usual = limits.heartBeatMs;
+    limits.heartBeatMs = 100;
+    try {
+      const { session } = await signedInUser(server);
+      const listener = await rawStomp(server);
+      listener.frame("CONNECT", {
+        "accept-version": "1.2",
+        "heart-beat": "0,50",
+        Authorization: `Bearer ${session.accessToken}`,
+      });
+      expect(await listener.next("CONNECTED")).toContain("heart-beat:100,100\n");
+      await eventually(
+        () => listener.received.filter((frame) => frame === "\n").length,
+        (beats) => beats >= 3,
+      );
+      listener.ws.close();
+
+      const silent = await rawStomp(server);
+      silent.frame("CONNECT", {
+        "accept-version": "1.2",
+        "heart-beat": "50,0",
+        Authorization: `Bearer ${session.accessToken}`,
+      });
+      await silent.next("CONNECTED");
+      expect((await silent.closed).code).toBe(1006);
+    } finally {
+      limits.heartBeatMs = usual;
+    }
+  });
+
+  it("refuses other paths, foreign origins and connections without a valid token", async () => {
+    await expect(rawStomp(server, "/other")).rejects.toThrow("HTTP 404");
+    await expect(rawStomp(server, "/ws", { origin: "https://evil.example" })).rejects.toThrow("HTTP 403");
+    for (const headers of [{}, { Authorization: "Bearer not-a-token" }] as Record<string, string>[]) {
+      const client = await rawStomp(server);
+      client.frame("CONNECT", { "accept-version": "1.2", ...headers });
+      expect(errorCode(await client.next("ERROR"))).toMatch(/UNAUTHENTICATED|TOKEN_INVALID|INVALID_TOKEN/);
+      await client.closed;
+    }
+    const oldVersion = await rawStomp(server);
+    oldVersion.frame("CONNECT", { "accept-version": "1.1" });
+    expect(errorCode(await oldVersion.next("ERROR"))).toBe("UNSUPPORTED_VERSION");
+  });
+
+  it("answers each bad frame with an ERROR and a close, and keeps serving others", async () => {
+    const host = await signedInUser(server);
+    const room = await host.client.chat.rooms.create({ title: "survivors" });
+    const heard = collector();
+    await host.client.realtime.subscribeRoom(room.id, heard.push, { after: 1 });
+    const stranger = await signedInUser(server);
+    const token = stranger.session.accessToken;
+
+    const cases: Array<[string, (c: Awaited<ReturnType<typeof connectRaw>>) => void, string]> = [
+      ["garbage", (c) => c.send("hello there"), "MALFORMED_FRAME"],
+      ["no NUL", (c) => c.send("SEND\ndestination:/app/chat-room.1\n\n{}"), "MALFORMED_FRAME"],
+      ["bad escape", (c) => c.send("SEND\ndestination:/a\\t\n\n\0"), "MALFORMED_FRAME"],
+      [
+        "missing id",
+        (c) => c.frame("SUBSCRIBE", { destination: `/topic/chat-room.${room.id}` }),
+        "MISSING_HEADER",
+      ],
+      ["missing destination", (c) => c.frame("SEND", {}, "{}"), "MISSING_HEADER"],
+      ["unknown command", (c) => c.frame("BEGIN", { transaction: "t1" }), "UNSUPPORTED_COMMAND"],
+      [
+        "oversize",
+        (c) => c.frame("SEND", { destination: "/app/x" }, "x".repeat(70 * 1024)),
+        "FRAME_TOO_LARGE",
+      ],
+      ["unknown destination", (c) => c.frame("SUBSCRIBE", { id: "1", destination: "/topic/x" }), "NOT_FOUND"],
+      [
+        "send to a room you are not in",
+        (c) =>
+          c.frame("SEND", { destination: `/app/chat-room.${room.id}` }, JSON.stringify({ content: "hi" })),
+        "NOT_A_MEMBER",
+      ],
+      [
+        "subscribe to a room you are not in",
+        (c) => c.frame("SUBSCRIBE", { id: "1", destination: `/topic/chat-room.${room.id}` }),
+        "NOT_A_MEMBER",
+      ],
+    ];
+    for (const [name, act, code] of cases) {
+      const client = await connectRaw(server, token);
+      act(client);
+      expect(errorCode(await client.next("ERROR")), name).toBe(code);
+      expect((await client.closed).code, name).toBe(1008);
+    }
+
+    await host.client.realtime.send(room.id, "still here");
+    await eventually(
+      () => heard.messages.map((m) => m.content),
+      (seen) => seen.includes("still here"),
+    );
+    await host.client.realtime.disconnect();
+  });
+
+  it("refuses an empty or oversize chat message", async () => {
+    const host = await signedInUser(server);
+    const room = await host.client.chat.rooms.create({ title: "limits" });
+    for (const content of ["", "x".repeat(2001)]) {
+      const client = await connectRaw(server, host.session.accessToken);
+      client.frame(
+        "SEND",
+        { destination: `/app/chat-room.${room.id}`, receipt: "r1" },
+        JSON.stringify({ content }),
+      );
+      const error = await client.next("ERROR");
+      expect(errorCode(error)).toBe("INVALID_INPUT");
+      expect(error).toContain("receipt-id:r1\n");
+    }
+    expect((await host.client.chat.rooms.messages(room.id)).items.map((m) => m.type)).toEqual(["CREATE"]);
+  });
+
+  it("closes a session that floods frames or subscriptions", async () => {
+    const host = await signedInUser(server);
+    const room = await host.client.chat.rooms.create({ title: "flood" });
+    const flooder = await connectRaw(server, host.session.accessToken);
+    for (let i = 0; i < 1000; i++) flooder.frame("UNSUBSCRIBE", { id: String(i) });
+    expect(errorCode(await flooder.next("ERROR"))).toBe("RATE_LIMITED");
+    await flooder.closed;
+
+    const hoarder = await connectRaw(server, host.session.accessToken);
+    for (let i = 0; i <= 100; i++)
+      hoarder.frame("SUBSCRIBE", { id: String(i), destination: `/topic/chat-room.${room.id}` });
+    expect(errorCode(await hoarder.next("ERROR"))).toBe("TOO_MANY_SUBSCRIPTIONS");
+    await hoarder.closed;
+  });
+
+  it("drops a client that stops reading once its buffer passes the bound", async () => {
+    const host = await signedInUser(server);
+    const room = await host.client.chat.rooms.create({ title: "slow" });
+    const healthy = collector();
+    await host.client.realtime.subscribeRoom(room.id, healthy.push, { after: 1 });
+
+    const slow = await connectRaw(server, host.session.accessToken);
+    // Each message reaches the slow client 50 times, to fill the kernel's socket buffers quickly.
+    for (let i = 0; i < 50; i++)
+      slow.frame("SUBSCRIBE", {
+        id: String(i),
+        destination: `/topic/chat-room.${room.id}`,
+        receipt: `s${i}`,
+      });
+    await eventually(
+      () => slow.received.filter((f) => f.startsWith("RECEIPT")).length,
+      (n) => n === 50,
+    );
+    const socket = (slow.ws as unknown as { _socket: Socket })._socket;
+    socket.pause();
+    const sessionsBefore = server.container.realtime.hub.sessionCount;
+
+    let sent = 0;
+    while (server.container.realtime.hub.sessionCount === sessionsBefore && sent < 400) {
+      await host.client.realtime.send(room.id, `${sent++} ${"x".repeat(1900)}`);
+    }
+    expect(server.container.realtime.hub.sessionCount).toBe(sessionsBefore - 1);
+    socket.resume();
+    await slow.closed;
+    await eventually(
+      () => healthy.messages.length,
+      (n) => n === sent,
+    );
+    await host.client.realtime.disconnect();
+  });
+
+  it("reconnects after a lost connection, subscribes again and backfills what it missed, in order", async () => {
+    const host = await signedInUser(server);
+    const reader = await signedInUser(server);
+    const room = await host.client.chat.rooms.create({ title: "flaky" });
+    await reader.client.chat.rooms.join(room.id);
+    const { hostname, port } = new URL(server.url);
+    const proxy = await startTcpProxy(hostname, Number(port));
+    try {
+      const readerViaProxy = new CodeChef({ baseUrl: `http://127.0.0.1:${proxy.port}`, maxRetries: 0 });
+      readerViaProxy.setSession(reader.session);
+      const heard = collector();
+      await readerViaProxy.realtime.subscribeRoom(room.id, heard.push, { after: 2 });
+      await host.client.realtime.send(room.id, "before");
+      await eventually(
+        () => heard.messages.length,
+        (n) => n === 1,
+      );
+
+      const lost = new Promise((resolve) => readerViaProxy.realtime.on("close", resolve));
+      proxy.cut();
+      await lost;
+      const reconnected = new Promise((resolve) => readerViaProxy.realtime.on("connect", resolve));
+      for (const text of ["while away 1", "while away 2"]) await host.client.realtime.send(room.id, text);
+      proxy.restore();
+      await reconnected;
+      await host.client.realtime.send(room.id, "after");
+
+      await eventually(
+        () => heard.messages.length,
+        (n) => n === 4,
+      );
+      expect(heard.messages.map((m) => [m.seq, m.content])).toEqual([
+        [3, "before"],
+        [4, "while away 1"],
+        [5, "while away 2"],
+        [6, "after"],
+      ]);
+      await readerViaProxy.realtime.disconnect();
+    } finally {
+      await proxy.close();
+      await host.client.realtime.disconnect();
+    }
+  });
+
+  it("refreshes an expired access token before connecting", async () => {
+    const user = await signedInUser(server);
+    const expired = new AccessTokens(server.env.JWT_SECRET ?? "", 1).issue(user.user.id, Date.now() - 10_000);
+    const stale = server.client();
+    stale.setSession({ ...user.session, accessToken: expired });
+    await stale.realtime.connect();
+    expect(stale.accessToken).not.toBe(expired);
+    await stale.realtime.disconnect();
+  });
+
+  describe("closing a user's sessions within 1 s", () => {
+    let admin: Awaited<ReturnType<typeof signedInAdmin>>;
+    let user: Awaited<ReturnType<typeof signedInUser>>;
+    let closed: Promise<unknown>;
+    let errors: string[];
+    beforeAll(async () => {
+      admin = await signedInAdmin(server);
+    });
+    beforeEach(async () => {
+      user = await signedInUser(server);
+      await user.client.realtime.connect();
+      closed = new Promise((resolve) => user.client.realtime.on("close", resolve));
+      errors = [];
+      user.client.realtime.on("error", (error) => errors.push(error.code));
+    });
+
+    it("when the user logs out", { timeout: 1000 }, async () => {
+      await user.client.auth.logout();
+      await closed;
+      expect(errors).toEqual(["SESSION_REVOKED"]);
+      expect(user.client.realtime.connected).toBe(false);
+    });
+
+    it("when the user is blocked", { timeout: 1000 }, async () => {
+      await admin.client.admin.users.warn(user.user.id, { reason: "spam" });
+      await closed;
+      expect(errors).toEqual(["SESSION_REVOKED"]);
+    });
+  });
+});
