@@ -80,6 +80,8 @@ function chunks<T>(items: T[], size: number): T[][] {
  * The leaderboard port on Redis sorted sets under `{prefix}:lb:`. A tally is a sorted set per hour
  * (`:h:{hour}`, expiring when it leaves the longest window) plus, for each window size that is read, a sum of
  * its buckets for the current hour (`:w{hours}:{hour}`); a standing is one sorted set with a hash of versions.
+ * The tally scripts name their keys at run time (which sums exist), so this suits one Redis or Sentinel, not
+ * Redis Cluster.
  */
 export class RedisLeaderboard implements Leaderboard {
   readonly name = "leaderboard";
