@@ -6,6 +6,7 @@ import { comments } from "./comments.ts";
 import { moderation } from "./moderation.ts";
 import { announcements, notifications } from "./notifications.ts";
 import { adminPoints, points } from "./points.ts";
+import { rankings } from "./rankings.ts";
 import { keywordRankings, search } from "./search.ts";
 import { adminUsers, users } from "./users.ts";
 
@@ -24,6 +25,7 @@ export const api = {
   chat,
   notifications,
   announcements,
+  rankings,
   search,
   keywordRankings,
 };

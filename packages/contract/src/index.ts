@@ -11,6 +11,7 @@ export * from "./moderation.ts";
 export * from "./notifications.ts";
 export * from "./openapi.ts";
 export * from "./points.ts";
+export * from "./rankings.ts";
 export * from "./realtime.ts";
 export * from "./search.ts";
 export * from "./users.ts";

@@ -5,6 +5,7 @@ import {
   adminUsers,
   announcements,
   auth,
+  type BoardRankingsQuery,
   type BoardSummary,
   type BoardsQuery,
   boards,
@@ -30,6 +31,7 @@ import {
   notifications,
   type PointsQuery,
   points,
+  rankings,
   type SearchBoardsQuery,
   type SearchHit,
   type Session,
@@ -39,6 +41,7 @@ import {
   type UpdateBoardBody,
   type UpdateCategoryBody,
   type User,
+  type UserRankingsQuery,
   userCategories,
   users,
 } from "@codechef/contract";
@@ -313,6 +316,16 @@ export class SearchResource extends Resource {
 }
 
 export class RankingsResource extends Resource {
+  /** The most viewed boards over a rolling window (`1h` by default, top 3 unless `limit`). */
+  boards(query: BoardRankingsQuery = {}, options?: RequestOptions) {
+    return this.client.request(rankings.boards, { query }, options);
+  }
+
+  /** Users with the most points in one career, now (`realtime`) or earned last month. */
+  users(query: UserRankingsQuery, options?: RequestOptions) {
+    return this.client.request(rankings.users, { query }, options);
+  }
+
   /** The most searched keywords in a window (`1h`, `24h`, `7d`). */
   keywords(query: z.input<typeof KeywordRankingQuery> = {}, options?: RequestOptions) {
     return this.client.request(keywordRankings.keywords, { query }, options);

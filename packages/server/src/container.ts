@@ -4,9 +4,11 @@ import { ElasticsearchKeywordRanking } from "./adapters/elasticsearch/elasticsea
 import { ElasticsearchSearchIndex } from "./adapters/elasticsearch/elasticsearch-search-index.ts";
 import { MemoryBus } from "./adapters/memory/memory-bus.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
+import { MemoryLeaderboard } from "./adapters/memory/memory-leaderboard.ts";
 import { RabbitMqBus } from "./adapters/rabbitmq/rabbitmq-bus.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
 import { connectRedis, redisConnected } from "./adapters/redis/redis-client.ts";
+import { RedisLeaderboard } from "./adapters/redis/redis-leaderboard.ts";
 import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
@@ -40,13 +42,16 @@ import { NotificationService } from "./modules/notifications/service.ts";
 import { OutboxRelay } from "./modules/outbox/outbox.ts";
 import { pointsRoutes } from "./modules/points/routes.ts";
 import { PointsService } from "./modules/points/service.ts";
+import { RankingsRepository } from "./modules/rankings/repository.ts";
+import { rankingRoutes } from "./modules/rankings/routes.ts";
+import { RankingsService } from "./modules/rankings/service.ts";
 import { SqlBoardDocuments } from "./modules/search/board-documents.ts";
 import { SearchOutbox } from "./modules/search/outbox.ts";
 import { searchRoutes } from "./modules/search/routes.ts";
 import { SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
-import type { Cache, KeywordRanking, MessageBus, Probe, SearchIndex } from "./ports.ts";
+import type { Cache, KeywordRanking, Leaderboard, MessageBus, Probe, SearchIndex } from "./ports.ts";
 import { type DestinationPolicy, destinationPolicy } from "./realtime/destinations.ts";
 import { RealtimeHub } from "./realtime/hub.ts";
 import { DEFAULT_LIMITS, type RealtimeLimits } from "./realtime/session.ts";
@@ -58,6 +63,7 @@ export interface Container {
   metrics: Metrics;
   database: SqlDatabase;
   cache: Cache;
+  leaderboard: Leaderboard;
   bus: MessageBus;
   services: {
     auth: AuthService;
@@ -67,6 +73,7 @@ export interface Container {
     moderation: ModerationService;
     chat: ChatService;
     notifications: NotificationService;
+    rankings: RankingsService;
   };
   /** What the STOMP endpoint needs; `server.ts` attaches it to the http.Server. */
   realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
@@ -132,6 +139,16 @@ export async function createContainer(
   });
   if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
 
+  const leaderboard: Leaderboard = redis
+    ? new RedisLeaderboard(redis, config.keyPrefix)
+    : new MemoryLeaderboard();
+  const rankings = new RankingsService({
+    repository: new RankingsRepository(database.db),
+    leaderboard,
+    cache,
+    logger,
+  });
+
   const chat = new ChatService({ database, rooms: new ChatRepository(database.db), afterCommit });
   const notifications = new NotificationService({ database, afterCommit });
   const elasticsearch = config.elasticsearchUrl ? connectElasticsearch(config.elasticsearchUrl) : undefined;
@@ -167,6 +184,7 @@ export async function createContainer(
     boards: boardRepository,
     categories: categoryRepository,
     searchOutbox,
+    onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
   });
   const commentRepository = new CommentRepository(database.db);
   const comments = new CommentService({
@@ -175,7 +193,10 @@ export async function createContainer(
     boards: boardRepository,
     onCommentCreated: (tx, comment, board) => notifyBoardAuthor(tx, notifications, comment, board),
   });
-  const points = new PointsService({ database });
+  const points = new PointsService({
+    database,
+    onPointsChanged: (userId) => rankings.userChanged(userId),
+  });
   const adoptComment = new AdoptComment({
     database,
     comments: commentRepository,
@@ -191,6 +212,10 @@ export async function createContainer(
     onUserBlocked: (userId) => hub.revokeSessions(userId, "account blocked"),
   });
 
+  await rankings.rebuild().catch((error: unknown) => {
+    logger.warn("rankings not rebuilt at start; the first read rebuilds them", { error: String(error) });
+  });
+
   const probes: Probe[] = [
     { name: "database", ping: () => database.ping() },
     ...(redis ? [cache] : []),
@@ -204,13 +229,19 @@ export async function createContainer(
     metrics: createMetrics(),
     database,
     cache,
+    leaderboard,
     bus,
-    services: { auth, boards, comments, points, moderation, chat, notifications },
+    services: { auth, boards, comments, points, moderation, chat, notifications, rankings },
     realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
     search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),
-      ...userRoutes(database, users, (tx, userId) => boardRepository.touchShowing(tx, userId)),
+      ...userRoutes(
+        database,
+        users,
+        (tx, userId) => boardRepository.touchShowing(tx, userId),
+        (userId) => rankings.userChanged(userId),
+      ),
       ...categoryRoutes(categories, categoryRepository),
       ...boardRoutes(boards),
       ...commentRoutes(comments, adoptComment),
@@ -219,6 +250,7 @@ export async function createContainer(
       ...chatRoutes(chat),
       ...notificationRoutes(notifications),
       ...searchRoutes(search),
+      ...rankingRoutes(rankings),
     ],
     async readiness() {
       const states = await Promise.all(probes.map(probe));

@@ -3,6 +3,7 @@ import * as accounts from "./001-accounts.ts";
 import * as community from "./002-community.ts";
 import * as search from "./003-search.ts";
 import * as realtime from "./004-realtime.ts";
+import * as rankings from "./005-rankings.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   "002-community": community,
   "003-search": search,
   "004-realtime": realtime,
+  "005-rankings": rankings,
 };

@@ -21,12 +21,16 @@ type BoardChanges = { title?: string; contents?: string; categoryIds?: number[] 
  * cached entry is served only when it is exactly the current version. Writes store the new version; the cache
  * refuses to go back to an older one.
  */
+/** Runs after a view has committed, with the time it was counted at. */
+export type BoardViewedHook = (boardId: number, at: number) => unknown;
+
 export class BoardService {
   readonly #database: SqlDatabase;
   readonly #cache: Cache;
   readonly #boards: BoardRepository;
   readonly #categories: CategoryRepository;
   readonly #searchOutbox: SearchOutboxWriter;
+  readonly #onViewed: BoardViewedHook;
 
   constructor(deps: {
     database: SqlDatabase;
@@ -34,12 +38,14 @@ export class BoardService {
     boards: BoardRepository;
     categories: CategoryRepository;
     searchOutbox: SearchOutboxWriter;
+    onViewed?: BoardViewedHook;
   }) {
     this.#database = deps.database;
     this.#cache = deps.cache;
     this.#boards = deps.boards;
     this.#categories = deps.categories;
     this.#searchOutbox = deps.searchOutbox;
+    this.#onViewed = deps.onViewed ?? (() => {});
   }
 
   async create(user: UserRow, body: z.output<typeof CreateBoardBody>): Promise<Board> {
@@ -60,8 +66,10 @@ export class BoardService {
 
   /** Counts one view and answers the detail with the count that includes it. */
   async get(id: number): Promise<Board> {
-    const counted = await this.#boards.countView(id);
+    const at = Date.now();
+    const counted = await this.#boards.countView(id, at);
     if (!counted) throw new NotFoundError("board");
+    await this.#onViewed(id, at);
     const cached = await this.#cache.getVersioned<BoardContent>(cacheKey(id));
     const content =
       cached?.version === counted.version ? cached.value : (await this.#loadAndCache(id)).content;

@@ -7,12 +7,14 @@ import type { UserRepository } from "./repository.ts";
 
 /**
  * `onNicknameChanged` runs in the transaction that stores a new nickname (boards showing it outdate their
- * cached detail together with the change).
+ * cached detail together with the change); `onCareerChanged` after a new career is committed (the rankings
+ * move the user between careers).
  */
 export function userRoutes(
   database: SqlDatabase,
   repository: UserRepository,
   onNicknameChanged: (tx: Tx, userId: number) => Promise<void> = async () => {},
+  onCareerChanged: (userId: number) => unknown = () => {},
 ) {
   return [
     route(users.me, async (_, { user }) => presentUser(user)),
@@ -24,6 +26,7 @@ export function userRoutes(
         return row;
       });
       if (!updated) throw new NotFoundError("user");
+      if (updated.career !== user.career) await onCareerChanged(user.id);
       return presentUser(updated);
     }),
     route(users.get, async ({ params }) => {

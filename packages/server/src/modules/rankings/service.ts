@@ -1,0 +1,231 @@
+import {
+  type BoardRankings,
+  type BoardRankingWindow,
+  type Career,
+  MAX_PAGE_SIZE,
+  type RankedUser,
+  type UserRankingPeriod,
+  type UserRankings,
+} from "@codechef/contract";
+import { ServiceUnavailableError } from "../../http/errors.ts";
+import type { Logger } from "../../logger.ts";
+import { type Cache, HOUR_MS, type Leaderboard, type Ranked } from "../../ports.ts";
+import type { RankingsRepository } from "./repository.ts";
+
+const VIEWS = "board-views";
+const CAREERS: Career[] = ["WORKING", "ASPIRING"];
+const standingOf = (career: Career) => `user-points:${career}`;
+const WINDOW_HOURS: Record<BoardRankingWindow, number> = { "1h": 1, "24h": 24 };
+const LONGEST_WINDOW_HOURS = 24;
+/** A leaderboard built longer ago than this is rebuilt in the background, which repairs any update it missed. */
+const REFRESH_AFTER_MS = 10 * 60_000;
+
+const hourStart = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
+
+/** The first instant of the UTC month `months` away from the one holding `now`. */
+function monthStart(now: number, months: number): number {
+  const date = new Date(now);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1);
+}
+
+/** The previous calendar month in UTC as `[start, end)`, with its name (`2026-10`). */
+export function previousMonth(now: number): { start: number; end: number; name: string } {
+  const start = monthStart(now, -1);
+  return { start, end: monthStart(now, 0), name: new Date(start).toISOString().slice(0, 7) };
+}
+
+export interface RankingsDeps {
+  repository: RankingsRepository;
+  leaderboard: Leaderboard;
+  cache: Cache;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Popular boards and top users. The database is the source of truth: leaderboards follow it after each commit,
+ * are rebuilt from it at start and whenever they lost their data (a flushed Redis), refreshed from it in the
+ * background every few minutes, and bypassed for it while they are unavailable.
+ */
+export class RankingsService {
+  readonly #repository: RankingsRepository;
+  readonly #leaderboard: Leaderboard;
+  readonly #cache: Cache;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #inFlight = new Map<string, Promise<unknown>>();
+
+  constructor({ repository, leaderboard, cache, logger, now = Date.now }: RankingsDeps) {
+    this.#repository = repository;
+    this.#leaderboard = leaderboard;
+    this.#cache = cache;
+    this.#logger = logger;
+    this.#now = now;
+  }
+
+  async popularBoards(window: BoardRankingWindow, limit: number): Promise<BoardRankings> {
+    const now = this.#now();
+    const hours = WINDOW_HOURS[window];
+    const items = await this.#fromLeaderboard(
+      async (wanted) => {
+        await this.#ensureBuilt(VIEWS, () => this.#buildViews(now));
+        return this.#leaderboard.top(VIEWS, { hours, now }, wanted);
+      },
+      (ids) => this.#repository.boardTitles(ids),
+      limit,
+      (board, views) => ({ id: board.id, title: board.title, views }),
+      () => this.#repository.popularBoardsSince(hourStart(now) - hours * HOUR_MS, limit),
+    );
+    return { window, items };
+  }
+
+  async topUsers(career: Career, period: UserRankingPeriod, limit: number): Promise<UserRankings> {
+    if (period === "last-month") return { items: (await this.#lastMonth(career)).slice(0, limit) };
+    const standing = standingOf(career);
+    const items = await this.#fromLeaderboard(
+      async (wanted) => {
+        await this.#ensureBuilt(standing, () => this.#buildPoints(career));
+        return this.#leaderboard.standings(standing, wanted);
+      },
+      (ids) => this.#repository.usersIn(career, ids),
+      limit,
+      (user, points): RankedUser => ({ ...user, points }),
+      () => this.#repository.topPoints(career, limit),
+    );
+    return { items };
+  }
+
+  /**
+   * After a view commits: the hour's count, read back from the database, raises the board's bucket. Unlike
+   * adding one, this is exact however it interleaves with other views and rebuilds; a failure is logged and
+   * the next view or rebuild repairs it.
+   */
+  async boardViewed(boardId: number, at: number): Promise<void> {
+    try {
+      const hour = hourStart(at);
+      const count = await this.#repository.viewsInHour(boardId, hour);
+      await this.#leaderboard.raise(VIEWS, [{ member: String(boardId), hourStart: hour, count }]);
+    } catch (error) {
+      this.#logger.warn("popular boards missed a view", { boardId, error: String(error) });
+    }
+  }
+
+  /**
+   * After a user's points or career changed (committed): their balance, read fresh with the ledger version it is
+   * at, goes on their career's standing and off the other's.
+   */
+  async userChanged(userId: number): Promise<void> {
+    try {
+      const user = await this.#repository.pointsOf(userId);
+      if (!user) return;
+      const member = String(user.id);
+      for (const career of CAREERS) {
+        const score = career === user.career && user.points > 0 ? user.points : null;
+        await this.#leaderboard.setScores(standingOf(career), [{ member, score, version: user.version }]);
+      }
+    } catch (error) {
+      this.#logger.warn("user ranking missed a points change", { userId, error: String(error) });
+    }
+  }
+
+  /** Rebuilds every leaderboard from the database (at start). */
+  async rebuild(): Promise<void> {
+    const now = this.#now();
+    await this.#build(VIEWS, () => this.#buildViews(now));
+    for (const career of CAREERS) await this.#build(standingOf(career), () => this.#buildPoints(career));
+  }
+
+  /**
+   * Ranked rows from a leaderboard, keeping only members the database still has (deleted boards, users of
+   * another career); asks for more when some were dropped. While the leaderboard is down, asks the database.
+   */
+  async #fromLeaderboard<Row extends { id: number }, Item>(
+    top: (wanted: number) => Promise<Ranked[]>,
+    load: (ids: number[]) => Promise<Row[]>,
+    limit: number,
+    present: (row: Row, score: number) => Item,
+    fallback: () => Promise<Item[]>,
+  ): Promise<Item[]> {
+    try {
+      for (let wanted = limit; ; wanted *= 4) {
+        const entries = await top(wanted);
+        const rows = new Map(
+          (await load(entries.map((entry) => Number(entry.member)))).map((r) => [r.id, r]),
+        );
+        const items = entries.flatMap((entry) => {
+          const row = rows.get(Number(entry.member));
+          return row ? [present(row, entry.score)] : [];
+        });
+        if (items.length >= limit || entries.length < wanted) return items.slice(0, limit);
+      }
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableError)) throw error;
+      this.#logger.warn("rankings answered from the database", { error: String(error.cause) });
+      return fallback();
+    }
+  }
+
+  /** A leaderboard that lost its data is rebuilt before it answers; one merely old, while it answers. */
+  async #ensureBuilt(name: string, build: () => Promise<void>): Promise<void> {
+    const builtAt = await this.#leaderboard.builtAt(name);
+    if (builtAt === undefined) return this.#build(name, build);
+    if (this.#now() - builtAt > REFRESH_AFTER_MS) {
+      this.#build(name, build).catch((error: unknown) => {
+        this.#logger.warn("leaderboard refresh failed", { name, error: String(error) });
+      });
+    }
+  }
+
+  /** One build per leaderboard at a time in this process; builds elsewhere are harmless (writes are idempotent). */
+  #build(name: string, build: () => Promise<void>): Promise<void> {
+    return this.#once(`build:${name}`, async () => {
+      const startedAt = this.#now();
+      await build();
+      await this.#leaderboard.markBuilt(name, startedAt);
+      this.#logger.info("leaderboard rebuilt", { name });
+    });
+  }
+
+  async #buildViews(now: number): Promise<void> {
+    const last = hourStart(now);
+    for await (const counts of this.#repository.viewsBetween(last - LONGEST_WINDOW_HOURS * HOUR_MS, last)) {
+      await this.#leaderboard.raise(VIEWS, counts);
+    }
+  }
+
+  async #buildPoints(career: Career): Promise<void> {
+    for await (const users of this.#repository.pointsByCareer(career)) {
+      await this.#leaderboard.setScores(
+        standingOf(career),
+        users.map((user) => ({
+          member: String(user.id),
+          score: user.points > 0 ? user.points : null,
+          version: user.version,
+        })),
+      );
+    }
+  }
+
+  /** Last month's top users of a career, cached until the month changes (it cannot change before). */
+  #lastMonth(career: Career): Promise<RankedUser[]> {
+    const now = this.#now();
+    const month = previousMonth(now);
+    const key = `rankings:users:last-month:${career}:${month.name}`;
+    return this.#once(key, async () => {
+      const cached = await this.#cache.get<RankedUser[]>(key);
+      if (cached) return cached;
+      const items = await this.#repository.topEarnedBetween(career, month.start, month.end, MAX_PAGE_SIZE);
+      await this.#cache.set(key, items, Math.max(1, Math.ceil((monthStart(now, 1) - now) / 1000)));
+      return items;
+    });
+  }
+
+  #once<T>(key: string, work: () => Promise<T>): Promise<T> {
+    let running = this.#inFlight.get(key) as Promise<T> | undefined;
+    if (!running) {
+      running = work().finally(() => this.#inFlight.delete(key));
+      this.#inFlight.set(key, running);
+    }
+    return running;
+  }
+}
