@@ -1,7 +1,6 @@
 import type { Redis } from "ioredis";
-import { ServiceUnavailableError } from "../../http/errors.ts";
 import type { Cache, Versioned, WindowCount } from "../../ports.ts";
-import { guarded, pingRedis } from "./redis-client.ts";
+import { guarded, pingRedis, required } from "./redis-client.ts";
 
 const HIT = `
 local count = redis.call('INCR', KEYS[1])
@@ -78,18 +77,10 @@ export class RedisCache implements Cache {
   }
 
   async hit(key: string, windowSeconds: number): Promise<WindowCount> {
-    const [count, ttl] = (await this.#counter(() =>
-      guarded(this.#redis, this.#redis.eval(HIT, 1, this.#prefix + key, windowSeconds * 1000)),
+    const [count, ttl] = (await required(this.#redis, () =>
+      this.#redis.eval(HIT, 1, this.#prefix + key, windowSeconds * 1000),
     )) as [number, number];
     return { count, resetInSeconds: ttl / 1000 };
-  }
-
-  async #counter<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw new ServiceUnavailableError("redis", (error as Error).message);
-    }
   }
 
   ping(): Promise<void> {

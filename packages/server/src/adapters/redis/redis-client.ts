@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { ServiceUnavailableError } from "../../http/errors.ts";
 
 /**
  * One connection for every Redis adapter. It fails fast instead of queueing while Redis is down (the offline
@@ -53,6 +54,15 @@ export async function guarded<T>(redis: Redis, command: Promise<T>): Promise<T> 
     return await Promise.race([command, deadline]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** A command the caller cannot do without: a failure is the 503 it answers. */
+export async function required<T>(redis: Redis, command: () => Promise<T>): Promise<T> {
+  try {
+    return await guarded(redis, command());
+  } catch (error) {
+    throw new ServiceUnavailableError("redis", (error as Error).message);
   }
 }
 

@@ -1,5 +1,4 @@
 import type { Redis } from "ioredis";
-import { ServiceUnavailableError } from "../../http/errors.ts";
 import {
   HOUR_MS,
   type HourlyCount,
@@ -8,7 +7,7 @@ import {
   type Ranked,
   type VersionedScore,
 } from "../../ports.ts";
-import { pingRedis } from "./redis-client.ts";
+import { pingRedis, required } from "./redis-client.ts";
 
 /**
  * Adds to one hour bucket (`add`) or raises it to a count (`raise`), and carries the same change into every
@@ -158,12 +157,8 @@ export class RedisLeaderboard implements Leaderboard {
     return pingRedis(this.#redis);
   }
 
-  async #call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw new ServiceUnavailableError("redis", (error as Error).message);
-    }
+  #call<T>(command: () => Promise<T>): Promise<T> {
+    return required(this.#redis, command);
   }
 }
 
