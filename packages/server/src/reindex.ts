@@ -4,7 +4,7 @@ import { jsonLogger } from "./logger.ts";
 import { SqlBoardDocuments } from "./modules/search/board-documents.ts";
 import { rebuildSearchIndex } from "./modules/search/rebuild.ts";
 
-/** Rebuilds the search index from the database: `npm run reindex -w @codechef/server`. */
+/** Rebuilds the search index from the database: `npm run reindex`. */
 const container = await createContainer(loadConfig(), jsonLogger("warn"));
 try {
   const { index } = container.search;
