@@ -1,6 +1,7 @@
 export { type ClientOptions, CodeChef, type Fetch, type RequestOptions } from "./client.ts";
 export * from "./errors.ts";
 export {
+  type FeedOptions,
   Realtime,
   RealtimeError,
   type RealtimeEvents,

@@ -23,6 +23,8 @@ export interface RealtimeOptions {
   reconnectDelayMs?: number;
   /** Heart-beat interval offered to the server. Default 10 s. */
   heartbeatMs?: number;
+  /** How long `connect()` waits for the server to accept the session before it rejects. Default 10 s. */
+  connectionTimeoutMs?: number;
 }
 
 /** An ERROR frame from the server: `code` is the server's error code (e.g. `NOT_A_MEMBER`). */
@@ -34,6 +36,8 @@ export class RealtimeError extends CodeChefError {
 
 /** Codes after which reconnecting cannot help. */
 const FATAL = new Set(["SESSION_REVOKED", "ACCOUNT_BLOCKED", "UNAUTHENTICATED", "UNSUPPORTED_VERSION"]);
+/** Codes with which the server refuses one subscription for good (e.g. the user left the room elsewhere). */
+const ENDS_FEED = new Set(["NOT_A_MEMBER", "NOT_FOUND"]);
 const BACKFILL_PAGE = 100;
 const REFRESH_MARGIN_MS = 30_000;
 
@@ -61,6 +65,25 @@ export interface RoomSubscription extends Subscription {
   readonly lastSeq: number;
 }
 
+export interface FeedOptions {
+  /**
+   * Called when the server refuses the subscription after a reconnect (e.g. `NOT_A_MEMBER` once the user left
+   * the room elsewhere); the subscription has then ended.
+   */
+  onError?: (error: RealtimeError) => void;
+}
+
+/** What the connection keeps subscribed, and subscribes again after each reconnect. */
+interface Feed extends Subscription {
+  readonly destination: string;
+  stomp: StompSubscription | undefined;
+  receive(message: IMessage): void;
+  /** Subscribed again after a reconnect. */
+  resumed(): void;
+  /** Refused by the server after a reconnect: it stops and tells its owner. */
+  end(error: RealtimeError): void;
+}
+
 /**
  * The realtime API (STOMP 1.2 over WebSocket at `/ws`) for one client: connects with the client's access token
  * (refreshing it first when it is about to expire), reconnects with back-off, subscribes again after a
@@ -69,25 +92,27 @@ export interface RoomSubscription extends Subscription {
 export class Realtime {
   readonly #client: CodeChef;
   readonly #stomp: Client;
-  readonly #rooms = new Map<number, RoomFeed>();
-  readonly #notifications = new Set<NotificationFeed>();
+  readonly #connectionTimeoutMs: number;
+  readonly #feeds = new Set<Feed>();
   readonly #pending = new Map<string, Pending>();
   readonly #listeners: Listeners = { connect: new Set(), close: new Set(), error: new Set() };
   #receipts = 0;
-  #connected: Promise<void> | undefined;
-  #onFirstConnect: Pending | undefined;
+  #connecting: Promise<void> | undefined;
+  #onConnecting: Pending | undefined;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(client: CodeChef, options: RealtimeOptions = {}) {
     this.#client = client;
     const url = `${client.baseUrl.replace(/^http/, "ws")}${REALTIME_PATH}`;
     const heartbeat = options.heartbeatMs ?? 10_000;
+    this.#connectionTimeoutMs = options.connectionTimeoutMs ?? 10_000;
     this.#stomp = new Client({
       webSocketFactory: () => openSocket(url),
       reconnectDelay: options.reconnectDelayMs ?? 500,
       maxReconnectDelay: 10_000,
       heartbeatIncoming: heartbeat,
       heartbeatOutgoing: heartbeat,
-      connectionTimeout: 10_000,
+      connectionTimeout: this.#connectionTimeoutMs,
       debug: () => {},
       beforeConnect: () => this.#authorize(),
       onConnect: () => this.#onConnect(),
@@ -107,18 +132,29 @@ export class Realtime {
     return () => set.delete(listener);
   }
 
-  /** Connects (once); resolves when the server accepted the session, rejects on its ERROR. */
+  /**
+   * Connects; resolves when the server accepted the session. Rejects on its ERROR, when the connection closes
+   * first or after the connection timeout; it then keeps reconnecting in the background.
+   */
   connect(): Promise<void> {
-    this.#connected ??= new Promise<void>((resolve, reject) => {
-      this.#onFirstConnect = { resolve, reject };
+    if (this.#stomp.connected) return Promise.resolve();
+    this.#connecting ??= new Promise<void>((resolve, reject) => {
+      this.#onConnecting = { resolve, reject };
+      this.#connectTimer = setTimeout(
+        () =>
+          this.#settleConnect(
+            new ConnectionError(`realtime not connected within ${this.#connectionTimeoutMs} ms`),
+          ),
+        this.#connectionTimeoutMs,
+      );
       this.#stomp.activate();
     });
-    return this.#connected;
+    return this.#connecting;
   }
 
   /** Disconnects for good (waits for the server's RECEIPT to DISCONNECT). */
   async disconnect(): Promise<void> {
-    this.#connected = undefined;
+    this.#settleConnect(new ConnectionError("realtime disconnected"));
     await this.#stomp.deactivate();
   }
 
@@ -129,89 +165,91 @@ export class Realtime {
   async subscribeRoom(
     roomId: number,
     onMessage: (message: ChatMessage) => void,
-    options: { after?: number } = {},
+    options: FeedOptions & { after?: number } = {},
   ): Promise<RoomSubscription> {
-    await this.connect();
-    const feed = new RoomFeed(this.#client, roomId, onMessage, () => this.#rooms.delete(roomId));
-    this.#rooms.set(roomId, feed);
+    const feed = new RoomFeed(this.#client, roomId, onMessage, options.onError, () =>
+      this.#feeds.delete(feed),
+    );
+    await this.#follow(feed);
     try {
-      await this.#subscribe(feed, chatRoomTopic(roomId), (m) =>
-        feed.receive(JSON.parse(m.body) as ChatMessage),
-      );
       await feed.start(options.after);
     } catch (error) {
-      this.#rooms.delete(roomId);
+      feed.unsubscribe();
       throw error;
     }
     return feed;
   }
 
-  async subscribeNotifications(onNotification: (notification: Notification) => void): Promise<Subscription> {
-    await this.connect();
-    const feed: NotificationFeed = {
-      stomp: undefined,
-      unsubscribe: () => {
-        this.#notifications.delete(feed);
-        feed.stomp?.unsubscribe();
-      },
-    };
-    await this.#subscribe(feed, NOTIFICATIONS_DESTINATION, (m) =>
-      onNotification(JSON.parse(m.body) as Notification),
-    );
-    this.#notifications.add(feed);
+  async subscribeNotifications(
+    onNotification: (notification: Notification) => void,
+    options: FeedOptions = {},
+  ): Promise<Subscription> {
+    const feed = new NotificationFeed(onNotification, options.onError, () => this.#feeds.delete(feed));
+    await this.#follow(feed);
     return feed;
   }
 
   /** Says something in a room; resolves once the server stored it. */
   async send(roomId: number, content: string): Promise<void> {
     await this.connect();
-    const receipt = this.#nextReceipt();
-    const done = this.#awaitReceipt(receipt);
-    try {
+    await this.#withReceipt((receipt) =>
       this.#stomp.publish({
         destination: chatRoomSendDestination(roomId),
         body: JSON.stringify({ content }),
         headers: { receipt, "content-type": "application/json" },
-      });
-    } catch (cause) {
-      this.#pending.delete(receipt);
-      throw new ConnectionError("realtime is reconnecting; try again", cause);
-    }
-    return done;
+      }),
+    );
   }
 
   /** Stops following the room and leaves it. */
   async leave(roomId: number): Promise<void> {
-    this.#rooms.get(roomId)?.unsubscribe();
+    for (const feed of this.#feeds)
+      if (feed instanceof RoomFeed && feed.roomId === roomId) feed.unsubscribe();
     await this.#client.request(chat.leave, { params: { id: roomId } });
   }
 
-  async #subscribe(
-    feed: { stomp: StompSubscription | undefined; resubscribe?: () => Promise<void> },
-    destination: string,
-    handler: (message: IMessage) => void,
-  ): Promise<void> {
-    const receipt = this.#nextReceipt();
-    const done = this.#awaitReceipt(receipt);
-    feed.stomp = this.#stomp.subscribe(destination, handler, { receipt });
-    feed.resubscribe = async () => {
-      feed.stomp = this.#stomp.subscribe(destination, handler);
-    };
-    await done;
+  /** Subscribes the feed and keeps it subscribed across reconnects. */
+  async #follow(feed: Feed): Promise<void> {
+    await this.connect();
+    await this.#subscribe(feed);
+    this.#feeds.add(feed);
   }
 
-  #nextReceipt(): string {
-    return `r-${++this.#receipts}`;
+  #subscribe(feed: Feed): Promise<void> {
+    return this.#withReceipt((receipt) => {
+      feed.stomp = this.#stomp.subscribe(feed.destination, (message) => feed.receive(message), { receipt });
+    });
   }
 
-  #awaitReceipt(receipt: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /** Subscribes a feed again after a reconnect; a feed the server refuses for good ends. */
+  #resume(feed: Feed): void {
+    this.#subscribe(feed).then(
+      () => feed.resumed(),
+      (error: unknown) => {
+        if (!(error instanceof RealtimeError && ENDS_FEED.has(error.code)) || !this.#feeds.has(feed)) return;
+        this.#feeds.delete(feed);
+        feed.end(error);
+      },
+    );
+  }
+
+  /** Sends a frame carrying a new receipt; resolves on its RECEIPT, rejects on its ERROR or a lost connection. */
+  #withReceipt(send: (receipt: string) => void): Promise<void> {
+    const receipt = `r-${++this.#receipts}`;
+    const done = new Promise<void>((resolve, reject) => {
       this.#pending.set(receipt, { resolve, reject });
       this.#stomp.watchForReceipt(receipt, () => {
         this.#pending.delete(receipt);
         resolve();
       });
     });
+    try {
+      send(receipt);
+    } catch (cause) {
+      this.#pending.delete(receipt);
+      return Promise.reject(new ConnectionError("realtime is reconnecting; try again", cause));
+    }
+    return done;
   }
 
   async #authorize(): Promise<void> {
@@ -227,13 +265,19 @@ export class Realtime {
   }
 
   #onConnect(): void {
-    this.#onFirstConnect?.resolve();
-    this.#onFirstConnect = undefined;
-    for (const feed of [...this.#rooms.values(), ...this.#notifications]) {
-      void feed.resubscribe?.();
-    }
-    for (const feed of this.#rooms.values()) void feed.catchUp();
+    this.#settleConnect();
+    for (const feed of this.#feeds) this.#resume(feed);
     for (const listener of this.#listeners.connect) listener(undefined);
+  }
+
+  /** Resolves (or with an error rejects) the pending `connect()`. */
+  #settleConnect(error?: Error): void {
+    const pending = this.#onConnecting;
+    clearTimeout(this.#connectTimer);
+    this.#onConnecting = undefined;
+    this.#connecting = undefined;
+    if (error) pending?.reject(error);
+    else pending?.resolve();
   }
 
   #onError(frame: IFrame): void {
@@ -242,8 +286,7 @@ export class Realtime {
     const pending = receipt ? this.#pending.get(receipt) : undefined;
     if (receipt) this.#pending.delete(receipt);
     pending?.reject(error);
-    this.#onFirstConnect?.reject(error);
-    this.#onFirstConnect = undefined;
+    this.#settleConnect(error);
     for (const listener of this.#listeners.error) listener(error);
     if (error.code === "TOKEN_EXPIRED" && this.#client.refreshToken) {
       void this.#client.refreshSession().catch(() => {});
@@ -256,31 +299,61 @@ export class Realtime {
     const lost = new ConnectionError(`realtime connection closed (${event.code})`);
     for (const pending of this.#pending.values()) pending.reject(lost);
     this.#pending.clear();
-    for (const feed of [...this.#rooms.values(), ...this.#notifications]) feed.stomp = undefined;
+    this.#settleConnect(lost);
+    for (const feed of this.#feeds) feed.stomp = undefined;
     for (const listener of this.#listeners.close) listener({ code: event.code, reason: event.reason });
   }
 
   async #stop(error: RealtimeError): Promise<void> {
-    this.#onFirstConnect?.reject(error);
-    this.#onFirstConnect = undefined;
-    this.#connected = undefined;
+    this.#settleConnect(error);
     await this.#stomp.deactivate();
   }
 }
 
-interface NotificationFeed extends Subscription {
+class NotificationFeed implements Feed {
+  readonly destination = NOTIFICATIONS_DESTINATION;
   stomp: StompSubscription | undefined;
-  resubscribe?: () => Promise<void>;
+  readonly #deliver: (notification: Notification) => void;
+  readonly #onError: ((error: RealtimeError) => void) | undefined;
+  readonly #forget: () => void;
+
+  constructor(
+    deliver: (notification: Notification) => void,
+    onError: ((error: RealtimeError) => void) | undefined,
+    forget: () => void,
+  ) {
+    this.#deliver = deliver;
+    this.#onError = onError;
+    this.#forget = forget;
+  }
+
+  receive(message: IMessage): void {
+    this.#deliver(JSON.parse(message.body) as Notification);
+  }
+
+  resumed(): void {}
+
+  end(error: RealtimeError): void {
+    this.stomp = undefined;
+    this.#onError?.(error);
+  }
+
+  unsubscribe(): void {
+    this.stomp?.unsubscribe();
+    this.stomp = undefined;
+    this.#forget();
+  }
 }
 
 /** One room's messages, delivered once each and in seq order; a gap is filled from the REST history. */
-class RoomFeed implements RoomSubscription {
+class RoomFeed implements RoomSubscription, Feed {
   readonly roomId: number;
+  readonly destination: string;
   stomp: StompSubscription | undefined;
-  resubscribe?: () => Promise<void>;
   lastSeq = 0;
   readonly #client: CodeChef;
   readonly #deliver: (message: ChatMessage) => void;
+  readonly #onError: ((error: RealtimeError) => void) | undefined;
   readonly #forget: () => void;
   /** Live messages that arrived ahead of a gap, by seq. */
   readonly #ahead = new Map<number, ChatMessage>();
@@ -288,10 +361,18 @@ class RoomFeed implements RoomSubscription {
   #filling: Promise<void> | undefined;
   #active = true;
 
-  constructor(client: CodeChef, roomId: number, deliver: (message: ChatMessage) => void, forget: () => void) {
+  constructor(
+    client: CodeChef,
+    roomId: number,
+    deliver: (message: ChatMessage) => void,
+    onError: ((error: RealtimeError) => void) | undefined,
+    forget: () => void,
+  ) {
     this.#client = client;
     this.roomId = roomId;
+    this.destination = chatRoomTopic(roomId);
     this.#deliver = deliver;
+    this.#onError = onError;
     this.#forget = forget;
   }
 
@@ -309,7 +390,8 @@ class RoomFeed implements RoomSubscription {
     await this.catchUp();
   }
 
-  receive(message: ChatMessage): void {
+  receive(frame: IMessage): void {
+    const message = JSON.parse(frame.body) as ChatMessage;
     if (!this.#active || message.seq <= this.lastSeq) return;
     this.#ahead.set(message.seq, message);
     if (this.#started) this.#flush();
@@ -355,6 +437,17 @@ class RoomFeed implements RoomSubscription {
     if (!this.#active) return;
     this.lastSeq = message.seq;
     this.#deliver(message);
+  }
+
+  /** Backfills what was said while the connection was down (once the first backfill set `lastSeq`). */
+  resumed(): void {
+    if (this.#started) void this.catchUp();
+  }
+
+  end(error: RealtimeError): void {
+    this.#active = false;
+    this.stomp = undefined;
+    this.#onError?.(error);
   }
 
   unsubscribe(): void {
