@@ -22,12 +22,13 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
     }
     const upstream = connect(targetPort, targetHost);
     track(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    // After pipe(), which resumes its source.
     if (frozen) {
       client.pause();
       upstream.pause();
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
     client.on("close", () => upstream.destroy());
     upstream.on("close", () => client.destroy());
   });
