@@ -19,6 +19,8 @@ const WINDOW_HOURS: Record<BoardRankingWindow, number> = { "1h": 1, "24h": 24 };
 const LONGEST_WINDOW_HOURS = 24;
 /** A leaderboard built longer ago than this is rebuilt in the background, which repairs any update it missed. */
 const REFRESH_AFTER_MS = 10 * 60_000;
+/** Past this many leaderboard entries, stale members crowd out too much: the database answers instead. */
+const MAX_CANDIDATES = 1000;
 
 const hourStart = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
 
@@ -137,7 +139,8 @@ export class RankingsService {
 
   /**
    * Ranked rows from a leaderboard, keeping only members the database still has (deleted boards, users of
-   * another career); asks for more when some were dropped. While the leaderboard is down, asks the database.
+   * another career); asks for more when some were dropped, up to MAX_CANDIDATES, then asks the database. While
+   * the leaderboard is down, asks the database.
    */
   async #fromLeaderboard<Row extends { id: number }, Item>(
     top: (wanted: number) => Promise<Ranked[]>,
@@ -147,7 +150,7 @@ export class RankingsService {
     fallback: () => Promise<Item[]>,
   ): Promise<Item[]> {
     try {
-      for (let wanted = limit; ; wanted *= 4) {
+      for (let wanted = limit; ; wanted = Math.min(wanted * 4, MAX_CANDIDATES)) {
         const entries = await top(wanted);
         const rows = new Map(
           (await load(entries.map((entry) => Number(entry.member)))).map((r) => [r.id, r]),
@@ -157,7 +160,10 @@ export class RankingsService {
           return row ? [present(row, entry.score)] : [];
         });
         if (items.length >= limit || entries.length < wanted) return items.slice(0, limit);
+        if (wanted >= MAX_CANDIDATES) break;
       }
+      this.#logger.warn("rankings answered from the database: too many stale leaderboard members");
+      return fallback();
     } catch (error) {
       if (!(error instanceof ServiceUnavailableError)) throw error;
       this.#logger.warn("rankings answered from the database", { error: String(error.cause) });
