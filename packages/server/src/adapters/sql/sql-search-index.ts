@@ -39,57 +39,57 @@ export class SqlSearchIndex implements SearchIndex {
   }
 
   index(document: SearchDocument): Promise<void> {
-    return this.#database.transaction(async (tx) => {
+    return this.indexMany([document]);
+  }
+
+  /** One transaction and multi-row inserts for the whole batch; older versions than the held ones are skipped. */
+  async indexMany(documents: SearchDocument[]): Promise<void> {
+    if (documents.length === 0) return;
+    await this.#database.transaction(async (tx) => {
       const held = await tx
         .selectFrom("search_documents")
-        .select("version")
-        .where("board_id", "=", document.id)
+        .select(["board_id", "version"])
+        .where(
+          "board_id",
+          "in",
+          documents.map((d) => d.id),
+        )
         .$if(this.#database.capabilities.rowLocks, (q) => q.forUpdate())
-        .executeTakeFirst();
-      if (held && Number(held.version) > document.version) return;
-      await this.#delete(tx, document.id);
-      const categories = document.categories.map((c) => c.name).join(" ");
-      const keys = {
-        title: fold(document.title),
-        contents: fold(document.contents),
-        categories: fold(categories),
-      };
-      await tx
-        .insertInto("search_documents")
-        .values({
-          board_id: document.id,
-          version: document.version,
-          title: document.title,
-          contents: document.contents,
-          categories,
-          title_key: keys.title,
-          contents_key: keys.contents,
-          categories_key: keys.categories,
-        })
         .execute();
+      const heldVersions = new Map(held.map((row) => [row.board_id, Number(row.version)]));
+      const fresh = [...latestVersions(documents)].filter(
+        (d) => (heldVersions.get(d.id) ?? Number.NEGATIVE_INFINITY) <= d.version,
+      );
+      if (fresh.length === 0) return;
+      await this.#delete(
+        tx,
+        fresh.map((d) => d.id),
+      );
+      const rows = fresh.map(toRows);
+      const keyed = rows.map((r) => r.document);
+      await insertChunked(keyed, (chunk) => tx.insertInto("search_documents").values(chunk).execute());
       if (this.#database.capabilities.trigramFullText) {
-        await tx
-          .insertInto("search_fts")
-          .values({ rowid: document.id, ...keys })
-          .execute();
+        const fts = keyed.map((d) => ({
+          rowid: d.board_id,
+          title: d.title_key,
+          contents: d.contents_key,
+          categories: d.categories_key,
+        }));
+        await insertChunked(fts, (chunk) => tx.insertInto("search_fts").values(chunk).execute());
       }
-      const categoryRows = document.categories.map((c) => ({ category_id: c.id, board_id: document.id }));
-      if (categoryRows.length)
-        await tx.insertInto("search_document_categories").values(categoryRows).execute();
-      const grams = [...bigrams(`${document.title} ${categories} ${document.contents}`)];
-      for (let i = 0; i < grams.length; i += INSERT_CHUNK) {
-        const chunk = grams.slice(i, i + INSERT_CHUNK).map((gram) => ({ gram, board_id: document.id }));
-        await tx.insertInto("search_bigrams").values(chunk).execute();
-      }
+      await insertChunked(
+        rows.flatMap((r) => r.categories),
+        (chunk) => tx.insertInto("search_document_categories").values(chunk).execute(),
+      );
+      await insertChunked(
+        rows.flatMap((r) => r.bigrams),
+        (chunk) => tx.insertInto("search_bigrams").values(chunk).execute(),
+      );
     });
   }
 
-  async indexMany(documents: SearchDocument[]): Promise<void> {
-    for (const document of documents) await this.index(document);
-  }
-
   remove(id: number): Promise<void> {
-    return this.#database.transaction((tx) => this.#delete(tx, id));
+    return this.#database.transaction((tx) => this.#delete(tx, [id]));
   }
 
   clear(): Promise<void> {
@@ -182,12 +182,12 @@ export class SqlSearchIndex implements SearchIndex {
     });
   }
 
-  async #delete(tx: Tx, id: number): Promise<void> {
-    await tx.deleteFrom("search_documents").where("board_id", "=", id).execute();
-    await tx.deleteFrom("search_document_categories").where("board_id", "=", id).execute();
-    await tx.deleteFrom("search_bigrams").where("board_id", "=", id).execute();
+  async #delete(tx: Tx, ids: number[]): Promise<void> {
+    await tx.deleteFrom("search_documents").where("board_id", "in", ids).execute();
+    await tx.deleteFrom("search_document_categories").where("board_id", "in", ids).execute();
+    await tx.deleteFrom("search_bigrams").where("board_id", "in", ids).execute();
     if (this.#database.capabilities.trigramFullText)
-      await tx.deleteFrom("search_fts").where("rowid", "=", id).execute();
+      await tx.deleteFrom("search_fts").where("rowid", "in", ids).execute();
   }
 
   /** One condition per way of finding terms; together they require every term. */
@@ -236,6 +236,43 @@ export class SqlSearchIndex implements SearchIndex {
     );
     return sql<number>`(${sql.join(parts, sql` + `)})`;
   }
+}
+
+/** Each document once, in its newest version given. */
+function latestVersions(documents: SearchDocument[]): Iterable<SearchDocument> {
+  const latest = new Map<number, SearchDocument>();
+  for (const document of documents) {
+    const seen = latest.get(document.id);
+    if (!seen || seen.version <= document.version) latest.set(document.id, document);
+  }
+  return latest.values();
+}
+
+/** The rows a document becomes in the index tables. */
+function toRows(document: SearchDocument) {
+  const categories = document.categories.map((c) => c.name).join(" ");
+  return {
+    document: {
+      board_id: document.id,
+      version: document.version,
+      title: document.title,
+      contents: document.contents,
+      categories,
+      title_key: fold(document.title),
+      contents_key: fold(document.contents),
+      categories_key: fold(categories),
+    },
+    categories: document.categories.map((c) => ({ category_id: c.id, board_id: document.id })),
+    bigrams: [...bigrams(`${document.title} ${categories} ${document.contents}`)].map((gram) => ({
+      gram,
+      board_id: document.id,
+    })),
+  };
+}
+
+/** Multi-row inserts small enough for SQLite's bound-parameter limit. */
+async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await insert(rows.slice(i, i + INSERT_CHUNK));
 }
 
 function toHit(row: Row, terms: string[]): SearchHit {
