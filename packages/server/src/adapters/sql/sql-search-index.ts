@@ -10,6 +10,8 @@ const FIELD_WEIGHTS = [
   ["categories_key", 2],
   ["contents_key", 1],
 ] as const;
+/** How many of the newest matches are ranked (twice that at most, with the newest title matches). */
+const MAX_RANKED = 1000;
 /** SQLite's trigram tokenizer matches nothing shorter. */
 const TRIGRAM = 3;
 /** How many of a board's rarest shared grams "similar" looks for. */
@@ -101,33 +103,22 @@ export class SqlSearchIndex implements SearchIndex {
     });
   }
 
+  /**
+   * Ranks a bounded candidate set instead of every match, so a common term costs about what a rare one does: the
+   * newest MAX_RANKED matches, plus the newest MAX_RANKED with a term in the title (so that a title match is not
+   * crowded out by newer contents-only ones). Each candidate is scored exactly; `total` counts every match.
+   */
   async search({ text, categoryId, page, size }: SearchQuery) {
     const terms = queryTerms(text);
     if (terms.length === 0) return { hits: [], total: 0 };
-    const { db } = this.#database;
-    const filtered = db.selectFrom("search_documents as d").where((eb) => {
-      const conditions: Expression<SqlBool>[] = this.#matches(terms);
-      if (categoryId !== undefined) {
-        conditions.push(
-          eb(
-            "d.board_id",
-            "in",
-            eb
-              .selectFrom("search_document_categories")
-              .select("board_id")
-              .where("category_id", "=", categoryId),
-          ),
-        );
-      }
-      return eb.and(conditions);
-    });
-    const counted = await filtered
-      .select((eb) => eb.fn.countAll<number | string>().as("total"))
-      .executeTakeFirst();
-    const total = Number(counted?.total ?? 0);
-    if (total === 0) return { hits: [], total };
-    const rows = await filtered
+    const newest = await this.#newestMatches(terms, categoryId, false);
+    if (newest.length === 0) return { hits: [], total: 0 };
+    const inTitle = await this.#newestMatches(terms, categoryId, true);
+    const total = newest.length < MAX_RANKED ? newest.length : await this.#count(terms, categoryId);
+    const rows = await this.#database.db
+      .selectFrom("search_documents as d")
       .select(["d.board_id", "d.title", "d.contents", this.#score(terms).as("score")])
+      .where("d.board_id", "in", [...new Set([...newest, ...inTitle])])
       .orderBy("score", "desc")
       .orderBy("d.board_id", "desc")
       .limit(size)
@@ -190,39 +181,93 @@ export class SqlSearchIndex implements SearchIndex {
       await tx.deleteFrom("search_fts").where("rowid", "in", ids).execute();
   }
 
-  /** One condition per way of finding terms; together they require every term. */
-  #matches(terms: string[]): Expression<SqlBool>[] {
+  /** The ids of the newest documents holding every term (one of them in the title if `inTitle`), newest first. */
+  async #newestMatches(terms: string[], categoryId: number | undefined, inTitle: boolean): Promise<number[]> {
+    if (this.#ftsOnly(terms)) {
+      const rows = await this.#ftsMatching(terms, categoryId, inTitle)
+        .select("rowid")
+        .orderBy("rowid", "desc")
+        .limit(MAX_RANKED)
+        .execute();
+      return rows.map((row) => row.rowid);
+    }
+    const titleHas = sql<SqlBool>`(${sql.join(
+      terms.map((term) => contains(sql.ref("d.title_key"), term)),
+      sql` or `,
+    )})`;
+    const rows = await this.#matchingDocuments(terms, categoryId)
+      .$if(inTitle, (q) => q.where(titleHas))
+      .select("d.board_id")
+      .orderBy("d.board_id", "desc")
+      .limit(MAX_RANKED)
+      .execute();
+    return rows.map((row) => row.board_id);
+  }
+
+  /** How many documents hold every term. */
+  async #count(terms: string[], categoryId: number | undefined): Promise<number> {
+    const total = sql<number | string>`count(*)`.as("total");
+    const counted = await (this.#ftsOnly(terms)
+      ? this.#ftsMatching(terms, categoryId, false).select(total).executeTakeFirst()
+      : this.#matchingDocuments(terms, categoryId).select(total).executeTakeFirst());
+    return Number(counted?.total ?? 0);
+  }
+
+  /** Whether the trigram index alone can answer: every term is long enough for it. */
+  #ftsOnly(terms: string[]): boolean {
+    return this.#database.capabilities.trigramFullText && terms.every((t) => codePoints(t) >= TRIGRAM);
+  }
+
+  #ftsMatching(terms: string[], categoryId: number | undefined, inTitle: boolean) {
     const { db } = this.#database;
+    const all = terms.map(ftsPhrase).join(" AND ");
+    const match = inTitle ? `(${all}) AND {title} : (${terms.map(ftsPhrase).join(" OR ")})` : all;
+    return db
+      .selectFrom("search_fts")
+      .where(sql<SqlBool>`search_fts match ${match}`)
+      .$if(categoryId !== undefined, (q) => q.where(this.#inCategory(categoryId ?? 0, "search_fts.rowid")));
+  }
+
+  /**
+   * Documents holding every term: `LIKE` confirms what an index narrowed down — on SQLite the trigram index for
+   * long terms, on MariaDB each of the terms' two-character grams (a semi-join per gram, each an index probe).
+   */
+  #matchingDocuments(terms: string[], categoryId: number | undefined) {
+    const { db, capabilities } = this.#database;
     const containsTerm = (term: string) =>
       sql<SqlBool>`(${sql.join(
         FIELD_WEIGHTS.map(([column]) => contains(sql.ref(`d.${column}`), term)),
         sql` or `,
       )})`;
-    if (this.#database.capabilities.trigramFullText) {
+    const conditions: Expression<SqlBool>[] = [];
+    if (capabilities.trigramFullText) {
       const long = terms.filter((t) => codePoints(t) >= TRIGRAM);
-      const short = terms.filter((t) => codePoints(t) < TRIGRAM);
-      const conditions = short.map(containsTerm);
+      conditions.push(...terms.filter((t) => codePoints(t) < TRIGRAM).map(containsTerm));
       if (long.length) {
         const match = long.map(ftsPhrase).join(" AND ");
         conditions.push(
           sql<SqlBool>`d.board_id in (${db.selectFrom("search_fts").select("rowid").where(sql<SqlBool>`search_fts match ${match}`)})`,
         );
       }
-      return conditions;
+    } else {
+      conditions.push(...terms.map(containsTerm));
+      for (const gram of new Set(terms.flatMap((t) => [...bigrams(t)]))) {
+        conditions.push(
+          sql<SqlBool>`d.board_id in (${db.selectFrom("search_bigrams").select("board_id").where("gram", "=", gram)})`,
+        );
+      }
     }
-    const grams = [...new Set(terms.flatMap((t) => [...bigrams(t)]))];
-    const conditions = terms.map(containsTerm);
-    if (grams.length) {
-      conditions.push(
-        sql<SqlBool>`d.board_id in (${db
-          .selectFrom("search_bigrams")
-          .select("board_id")
-          .where("gram", "in", grams)
-          .groupBy("board_id")
-          .having((eb) => eb.fn.countAll(), "=", grams.length)})`,
-      );
-    }
-    return conditions;
+    if (categoryId !== undefined) conditions.push(this.#inCategory(categoryId, "d.board_id"));
+    return db.selectFrom("search_documents as d").where((eb) => eb.and(conditions));
+  }
+
+  /** Probes the category's rows per candidate, instead of listing the whole category first. */
+  #inCategory(categoryId: number, id: string): Expression<SqlBool> {
+    return sql<SqlBool>`exists ${this.#database.db
+      .selectFrom("search_document_categories as c")
+      .select(sql.lit(1).as("one"))
+      .where("c.category_id", "=", categoryId)
+      .where(sql<SqlBool>`c.board_id = ${sql.ref(id)}`)}`;
   }
 
   /** The weighted number of times the terms occur in the folded fields. */
