@@ -11,7 +11,7 @@ const FIELD_WEIGHTS = [
   ["contents_key", 1],
 ] as const;
 /** How many of the newest matches are ranked (twice that at most, with the newest title matches). */
-const MAX_RANKED = 1000;
+const MAX_RANKED = 500;
 /** SQLite's trigram tokenizer matches nothing shorter. */
 const TRIGRAM = 3;
 /** How many of a board's rarest shared grams "similar" looks for. */
@@ -106,15 +106,17 @@ export class SqlSearchIndex implements SearchIndex {
   /**
    * Ranks a bounded candidate set instead of every match, so a common term costs about what a rare one does: the
    * newest MAX_RANKED matches, plus the newest MAX_RANKED with a term in the title (so that a title match is not
-   * crowded out by newer contents-only ones). Each candidate is scored exactly; `total` counts every match.
+   * crowded out by newer contents-only ones). Each candidate is scored exactly. `total` counts every match when
+   * the trigram index can; otherwise it stops at MAX_RANKED.
    */
   async search({ text, categoryId, page, size }: SearchQuery) {
     const terms = queryTerms(text);
     if (terms.length === 0) return { hits: [], total: 0 };
     const newest = await this.#newestMatches(terms, categoryId, false);
     if (newest.length === 0) return { hits: [], total: 0 };
-    const inTitle = await this.#newestMatches(terms, categoryId, true);
-    const total = newest.length < MAX_RANKED ? newest.length : await this.#count(terms, categoryId);
+    const every = newest.length < MAX_RANKED;
+    const inTitle = every ? [] : await this.#newestMatches(terms, categoryId, true);
+    const total = every ? newest.length : await this.#count(terms, categoryId);
     const rows = await this.#database.db
       .selectFrom("search_documents as d")
       .select(["d.board_id", "d.title", "d.contents", this.#score(terms).as("score")])
@@ -204,12 +206,15 @@ export class SqlSearchIndex implements SearchIndex {
     return rows.map((row) => row.board_id);
   }
 
-  /** How many documents hold every term. */
+  /**
+   * How many documents hold every term, when an index can count them; otherwise (short terms, or MariaDB's
+   * bigrams, which need every candidate confirmed) MAX_RANKED, as many as can be paged through.
+   */
   async #count(terms: string[], categoryId: number | undefined): Promise<number> {
-    const total = sql<number | string>`count(*)`.as("total");
-    const counted = await (this.#ftsOnly(terms)
-      ? this.#ftsMatching(terms, categoryId, false).select(total).executeTakeFirst()
-      : this.#matchingDocuments(terms, categoryId).select(total).executeTakeFirst());
+    if (!this.#ftsOnly(terms)) return MAX_RANKED;
+    const counted = await this.#ftsMatching(terms, categoryId, false)
+      .select((eb) => eb.fn.countAll<number | string>().as("total"))
+      .executeTakeFirst();
     return Number(counted?.total ?? 0);
   }
 
