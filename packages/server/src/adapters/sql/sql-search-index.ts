@@ -10,7 +10,7 @@ const FIELD_WEIGHTS = [
   ["categories_key", 2],
   ["contents_key", 1],
 ] as const;
-/** How many of the newest matches are ranked (twice that at most, with the newest title matches). */
+/** How many of the newest matches are ranked (twice that at most, with the newest title matches) and counted. */
 const MAX_RANKED = 500;
 /** SQLite's trigram tokenizer matches nothing shorter. */
 const TRIGRAM = 3;
@@ -106,17 +106,15 @@ export class SqlSearchIndex implements SearchIndex {
   /**
    * Ranks a bounded candidate set instead of every match, so a common term costs about what a rare one does: the
    * newest MAX_RANKED matches, plus the newest MAX_RANKED with a term in the title (so that a title match is not
-   * crowded out by newer contents-only ones). Each candidate is scored exactly. `total` counts every match when
-   * the trigram index can; otherwise it stops at MAX_RANKED.
+   * crowded out by newer contents-only ones). Each candidate is scored exactly. `total` stops at MAX_RANKED: exact
+   * counts cost a pass over every match (tens of milliseconds for a common term), and no more can be paged through.
    */
   async search({ text, categoryId, page, size }: SearchQuery) {
     const terms = queryTerms(text);
     if (terms.length === 0) return { hits: [], total: 0 };
     const newest = await this.#newestMatches(terms, categoryId, false);
     if (newest.length === 0) return { hits: [], total: 0 };
-    const every = newest.length < MAX_RANKED;
-    const inTitle = every ? [] : await this.#newestMatches(terms, categoryId, true);
-    const total = every ? newest.length : await this.#count(terms, categoryId);
+    const inTitle = newest.length < MAX_RANKED ? [] : await this.#newestMatches(terms, categoryId, true);
     const rows = await this.#database.db
       .selectFrom("search_documents as d")
       .select(["d.board_id", "d.title", "d.contents", this.#score(terms).as("score")])
@@ -126,7 +124,7 @@ export class SqlSearchIndex implements SearchIndex {
       .limit(size)
       .offset((page - 1) * size)
       .execute();
-    return { hits: rows.map((row) => toHit(row, terms)), total };
+    return { hits: rows.map((row) => toHit(row, terms)), total: newest.length };
   }
 
   async similar(id: number, limit: number): Promise<SearchHit[]> {
@@ -204,18 +202,6 @@ export class SqlSearchIndex implements SearchIndex {
       .limit(MAX_RANKED)
       .execute();
     return rows.map((row) => row.board_id);
-  }
-
-  /**
-   * How many documents hold every term, when an index can count them; otherwise (short terms, or MariaDB's
-   * bigrams, which need every candidate confirmed) MAX_RANKED, as many as can be paged through.
-   */
-  async #count(terms: string[], categoryId: number | undefined): Promise<number> {
-    if (!this.#ftsOnly(terms)) return MAX_RANKED;
-    const counted = await this.#ftsMatching(terms, categoryId, false)
-      .select((eb) => eb.fn.countAll<number | string>().as("total"))
-      .executeTakeFirst();
-    return Number(counted?.total ?? 0);
   }
 
   /** Whether the trigram index alone can answer: every term is long enough for it. */
