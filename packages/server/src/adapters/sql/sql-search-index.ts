@@ -11,7 +11,7 @@ const FIELD_WEIGHTS = [
   ["contents_key", 1],
 ] as const;
 /** How many of the newest matches are ranked (twice that at most, with the newest title matches) and counted. */
-const MAX_RANKED = 500;
+const MAX_RANKED = 200;
 /** SQLite's trigram tokenizer matches nothing shorter. */
 const TRIGRAM = 3;
 /** How many of a board's rarest shared grams "similar" looks for. */
@@ -107,7 +107,7 @@ export class SqlSearchIndex implements SearchIndex {
    * Ranks a bounded candidate set instead of every match, so a common term costs about what a rare one does: the
    * newest MAX_RANKED matches, plus the newest MAX_RANKED with a term in the title (so that a title match is not
    * crowded out by newer contents-only ones). Each candidate is scored exactly. `total` stops at MAX_RANKED: exact
-   * counts cost a pass over every match (tens of milliseconds for a common term), and no more can be paged through.
+   * counts cost a pass over every match (tens of milliseconds for a common term), and no more can be paged through (ten pages of 20).
    */
   async search({ text, categoryId, page, size }: SearchQuery) {
     const terms = queryTerms(text);
