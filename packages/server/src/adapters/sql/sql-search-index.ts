@@ -106,8 +106,9 @@ export class SqlSearchIndex implements SearchIndex {
   /**
    * Ranks a bounded candidate set instead of every match, so a common term costs about what a rare one does: the
    * newest MAX_RANKED matches, plus the newest MAX_RANKED with a term in the title (so that a title match is not
-   * crowded out by newer contents-only ones). Each candidate is scored exactly. `total` stops at MAX_RANKED: exact
-   * counts cost a pass over every match (tens of milliseconds for a common term), and no more can be paged through (ten pages of 20).
+   * crowded out by newer contents-only ones). Each candidate is scored exactly. `total` stops at MAX_RANKED: an
+   * exact count costs a pass over every match (tens of milliseconds for a common term), and no more can be paged
+   * through anyway.
    */
   async search({ text, categoryId, page, size }: SearchQuery) {
     const terms = queryTerms(text);
@@ -209,6 +210,7 @@ export class SqlSearchIndex implements SearchIndex {
     return this.#database.capabilities.trigramFullText && terms.every((t) => codePoints(t) >= TRIGRAM);
   }
 
+  /** The trigram index's matches for every term (and one of them in the title if `inTitle`). */
   #ftsMatching(terms: string[], categoryId: number | undefined, inTitle: boolean) {
     const { db } = this.#database;
     const all = terms.map(ftsPhrase).join(" AND ");
