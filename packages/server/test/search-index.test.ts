@@ -1,4 +1,4 @@
-import { afterAll, describe } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { SqlKeywordRanking } from "../src/adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "../src/adapters/sql/sql-search-index.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "../src/db/database.ts";
@@ -24,6 +24,27 @@ describeEachBackend("SQL search adapters", (backend) => {
   });
 
   describe("SqlSearchIndex", () => searchIndexContract(async () => new SqlSearchIndex(await open())));
+  describe("SqlSearchIndex with more matches than it ranks", () => {
+    it("still ranks an old title match first and caps the total at the ranked matches", async () => {
+      const index = new SqlSearchIndex(await open());
+      await index.clear();
+      await index.indexMany(
+        Array.from({ length: 600 }, (_, i) => ({
+          id: 1000 + i,
+          version: 1,
+          title: i === 0 ? "Redis cluster" : `Note ${i}`,
+          contents: `About redis, note ${i}.`,
+          categories: [],
+        })),
+      );
+      const { hits, total } = await index.search({ text: "redis", page: 1, size: 3 });
+      expect(hits.map((hit) => hit.id)).toEqual([1000, 1599, 1598]);
+      expect(total).toBe(200);
+      const short = await index.search({ text: "re", page: 1, size: 3 });
+      expect(short.hits.map((hit) => hit.id)).toEqual([1000, 1599, 1598]);
+      expect(short.total).toBe(200);
+    });
+  });
   describe("SqlKeywordRanking", () =>
     keywordRankingContract(async () => {
       const { db } = await open();

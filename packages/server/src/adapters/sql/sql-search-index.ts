@@ -10,6 +10,8 @@ const FIELD_WEIGHTS = [
   ["categories_key", 2],
   ["contents_key", 1],
 ] as const;
+/** How many of the newest matches are ranked (twice that at most, with the newest title matches) and counted. */
+const MAX_RANKED = 200;
 /** SQLite's trigram tokenizer matches nothing shorter. */
 const TRIGRAM = 3;
 /** How many of a board's rarest shared grams "similar" looks for. */
@@ -39,57 +41,57 @@ export class SqlSearchIndex implements SearchIndex {
   }
 
   index(document: SearchDocument): Promise<void> {
-    return this.#database.transaction(async (tx) => {
+    return this.indexMany([document]);
+  }
+
+  /** One transaction and multi-row inserts for the whole batch; older versions than the held ones are skipped. */
+  async indexMany(documents: SearchDocument[]): Promise<void> {
+    if (documents.length === 0) return;
+    await this.#database.transaction(async (tx) => {
       const held = await tx
         .selectFrom("search_documents")
-        .select("version")
-        .where("board_id", "=", document.id)
+        .select(["board_id", "version"])
+        .where(
+          "board_id",
+          "in",
+          documents.map((d) => d.id),
+        )
         .$if(this.#database.capabilities.rowLocks, (q) => q.forUpdate())
-        .executeTakeFirst();
-      if (held && Number(held.version) > document.version) return;
-      await this.#delete(tx, document.id);
-      const categories = document.categories.map((c) => c.name).join(" ");
-      const keys = {
-        title: fold(document.title),
-        contents: fold(document.contents),
-        categories: fold(categories),
-      };
-      await tx
-        .insertInto("search_documents")
-        .values({
-          board_id: document.id,
-          version: document.version,
-          title: document.title,
-          contents: document.contents,
-          categories,
-          title_key: keys.title,
-          contents_key: keys.contents,
-          categories_key: keys.categories,
-        })
         .execute();
+      const heldVersions = new Map(held.map((row) => [row.board_id, Number(row.version)]));
+      const fresh = [...latestVersions(documents)].filter(
+        (d) => (heldVersions.get(d.id) ?? Number.NEGATIVE_INFINITY) <= d.version,
+      );
+      if (fresh.length === 0) return;
+      await this.#delete(
+        tx,
+        fresh.map((d) => d.id),
+      );
+      const rows = fresh.map(toRows);
+      const keyed = rows.map((r) => r.document);
+      await insertChunked(keyed, (chunk) => tx.insertInto("search_documents").values(chunk).execute());
       if (this.#database.capabilities.trigramFullText) {
-        await tx
-          .insertInto("search_fts")
-          .values({ rowid: document.id, ...keys })
-          .execute();
+        const fts = keyed.map((d) => ({
+          rowid: d.board_id,
+          title: d.title_key,
+          contents: d.contents_key,
+          categories: d.categories_key,
+        }));
+        await insertChunked(fts, (chunk) => tx.insertInto("search_fts").values(chunk).execute());
       }
-      const categoryRows = document.categories.map((c) => ({ category_id: c.id, board_id: document.id }));
-      if (categoryRows.length)
-        await tx.insertInto("search_document_categories").values(categoryRows).execute();
-      const grams = [...bigrams(`${document.title} ${categories} ${document.contents}`)];
-      for (let i = 0; i < grams.length; i += INSERT_CHUNK) {
-        const chunk = grams.slice(i, i + INSERT_CHUNK).map((gram) => ({ gram, board_id: document.id }));
-        await tx.insertInto("search_bigrams").values(chunk).execute();
-      }
+      await insertChunked(
+        rows.flatMap((r) => r.categories),
+        (chunk) => tx.insertInto("search_document_categories").values(chunk).execute(),
+      );
+      await insertChunked(
+        rows.flatMap((r) => r.bigrams),
+        (chunk) => tx.insertInto("search_bigrams").values(chunk).execute(),
+      );
     });
   }
 
-  async indexMany(documents: SearchDocument[]): Promise<void> {
-    for (const document of documents) await this.index(document);
-  }
-
   remove(id: number): Promise<void> {
-    return this.#database.transaction((tx) => this.#delete(tx, id));
+    return this.#database.transaction((tx) => this.#delete(tx, [id]));
   }
 
   clear(): Promise<void> {
@@ -101,39 +103,29 @@ export class SqlSearchIndex implements SearchIndex {
     });
   }
 
+  /**
+   * Ranks a bounded candidate set instead of every match, so a common term costs about what a rare one does: the
+   * newest MAX_RANKED matches, plus the newest MAX_RANKED with a term in the title (so that a title match is not
+   * crowded out by newer contents-only ones). Each candidate is scored exactly. `total` stops at MAX_RANKED: an
+   * exact count costs a pass over every match (tens of milliseconds for a common term), and no more can be paged
+   * through anyway.
+   */
   async search({ text, categoryId, page, size }: SearchQuery) {
     const terms = queryTerms(text);
     if (terms.length === 0) return { hits: [], total: 0 };
-    const { db } = this.#database;
-    const filtered = db.selectFrom("search_documents as d").where((eb) => {
-      const conditions: Expression<SqlBool>[] = this.#matches(terms);
-      if (categoryId !== undefined) {
-        conditions.push(
-          eb(
-            "d.board_id",
-            "in",
-            eb
-              .selectFrom("search_document_categories")
-              .select("board_id")
-              .where("category_id", "=", categoryId),
-          ),
-        );
-      }
-      return eb.and(conditions);
-    });
-    const counted = await filtered
-      .select((eb) => eb.fn.countAll<number | string>().as("total"))
-      .executeTakeFirst();
-    const total = Number(counted?.total ?? 0);
-    if (total === 0) return { hits: [], total };
-    const rows = await filtered
+    const newest = await this.#newestMatches(terms, categoryId, false);
+    if (newest.length === 0) return { hits: [], total: 0 };
+    const inTitle = newest.length < MAX_RANKED ? [] : await this.#newestMatches(terms, categoryId, true);
+    const rows = await this.#database.db
+      .selectFrom("search_documents as d")
       .select(["d.board_id", "d.title", "d.contents", this.#score(terms).as("score")])
+      .where("d.board_id", "in", [...new Set([...newest, ...inTitle])])
       .orderBy("score", "desc")
       .orderBy("d.board_id", "desc")
       .limit(size)
       .offset((page - 1) * size)
       .execute();
-    return { hits: rows.map((row) => toHit(row, terms)), total };
+    return { hits: rows.map((row) => toHit(row, terms)), total: newest.length };
   }
 
   async similar(id: number, limit: number): Promise<SearchHit[]> {
@@ -182,47 +174,93 @@ export class SqlSearchIndex implements SearchIndex {
     });
   }
 
-  async #delete(tx: Tx, id: number): Promise<void> {
-    await tx.deleteFrom("search_documents").where("board_id", "=", id).execute();
-    await tx.deleteFrom("search_document_categories").where("board_id", "=", id).execute();
-    await tx.deleteFrom("search_bigrams").where("board_id", "=", id).execute();
+  async #delete(tx: Tx, ids: number[]): Promise<void> {
+    await tx.deleteFrom("search_documents").where("board_id", "in", ids).execute();
+    await tx.deleteFrom("search_document_categories").where("board_id", "in", ids).execute();
+    await tx.deleteFrom("search_bigrams").where("board_id", "in", ids).execute();
     if (this.#database.capabilities.trigramFullText)
-      await tx.deleteFrom("search_fts").where("rowid", "=", id).execute();
+      await tx.deleteFrom("search_fts").where("rowid", "in", ids).execute();
   }
 
-  /** One condition per way of finding terms; together they require every term. */
-  #matches(terms: string[]): Expression<SqlBool>[] {
+  /** The ids of the newest documents holding every term (one of them in the title if `inTitle`), newest first. */
+  async #newestMatches(terms: string[], categoryId: number | undefined, inTitle: boolean): Promise<number[]> {
+    if (this.#ftsOnly(terms)) {
+      const rows = await this.#ftsMatching(terms, categoryId, inTitle)
+        .select("rowid")
+        .orderBy("rowid", "desc")
+        .limit(MAX_RANKED)
+        .execute();
+      return rows.map((row) => row.rowid);
+    }
+    const titleHas = sql<SqlBool>`(${sql.join(
+      terms.map((term) => contains(sql.ref("d.title_key"), term)),
+      sql` or `,
+    )})`;
+    const rows = await this.#matchingDocuments(terms, categoryId)
+      .$if(inTitle, (q) => q.where(titleHas))
+      .select("d.board_id")
+      .orderBy("d.board_id", "desc")
+      .limit(MAX_RANKED)
+      .execute();
+    return rows.map((row) => row.board_id);
+  }
+
+  /** Whether the trigram index alone can answer: every term is long enough for it. */
+  #ftsOnly(terms: string[]): boolean {
+    return this.#database.capabilities.trigramFullText && terms.every((t) => codePoints(t) >= TRIGRAM);
+  }
+
+  /** The trigram index's matches for every term (and one of them in the title if `inTitle`). */
+  #ftsMatching(terms: string[], categoryId: number | undefined, inTitle: boolean) {
     const { db } = this.#database;
+    const all = terms.map(ftsPhrase).join(" AND ");
+    const match = inTitle ? `(${all}) AND {title} : (${terms.map(ftsPhrase).join(" OR ")})` : all;
+    return db
+      .selectFrom("search_fts")
+      .where(sql<SqlBool>`search_fts match ${match}`)
+      .$if(categoryId !== undefined, (q) => q.where(this.#inCategory(categoryId ?? 0, "search_fts.rowid")));
+  }
+
+  /**
+   * Documents holding every term: `LIKE` confirms what an index narrowed down — on SQLite the trigram index for
+   * long terms, on MariaDB each of the terms' two-character grams (a semi-join per gram, each an index probe).
+   */
+  #matchingDocuments(terms: string[], categoryId: number | undefined) {
+    const { db, capabilities } = this.#database;
     const containsTerm = (term: string) =>
       sql<SqlBool>`(${sql.join(
         FIELD_WEIGHTS.map(([column]) => contains(sql.ref(`d.${column}`), term)),
         sql` or `,
       )})`;
-    if (this.#database.capabilities.trigramFullText) {
+    const conditions: Expression<SqlBool>[] = [];
+    if (capabilities.trigramFullText) {
       const long = terms.filter((t) => codePoints(t) >= TRIGRAM);
-      const short = terms.filter((t) => codePoints(t) < TRIGRAM);
-      const conditions = short.map(containsTerm);
+      conditions.push(...terms.filter((t) => codePoints(t) < TRIGRAM).map(containsTerm));
       if (long.length) {
         const match = long.map(ftsPhrase).join(" AND ");
         conditions.push(
           sql<SqlBool>`d.board_id in (${db.selectFrom("search_fts").select("rowid").where(sql<SqlBool>`search_fts match ${match}`)})`,
         );
       }
-      return conditions;
+    } else {
+      conditions.push(...terms.map(containsTerm));
+      for (const gram of new Set(terms.flatMap((t) => [...bigrams(t)]))) {
+        conditions.push(
+          sql<SqlBool>`d.board_id in (${db.selectFrom("search_bigrams").select("board_id").where("gram", "=", gram)})`,
+        );
+      }
     }
-    const grams = [...new Set(terms.flatMap((t) => [...bigrams(t)]))];
-    const conditions = terms.map(containsTerm);
-    if (grams.length) {
-      conditions.push(
-        sql<SqlBool>`d.board_id in (${db
-          .selectFrom("search_bigrams")
-          .select("board_id")
-          .where("gram", "in", grams)
-          .groupBy("board_id")
-          .having((eb) => eb.fn.countAll(), "=", grams.length)})`,
-      );
-    }
-    return conditions;
+    if (categoryId !== undefined) conditions.push(this.#inCategory(categoryId, "d.board_id"));
+    return db.selectFrom("search_documents as d").where((eb) => eb.and(conditions));
+  }
+
+  /** Probes the category's rows per candidate, instead of listing the whole category first. */
+  #inCategory(categoryId: number, id: string): Expression<SqlBool> {
+    return sql<SqlBool>`exists ${this.#database.db
+      .selectFrom("search_document_categories as c")
+      .select(sql.lit(1).as("one"))
+      .where("c.category_id", "=", categoryId)
+      .where(sql<SqlBool>`c.board_id = ${sql.ref(id)}`)}`;
   }
 
   /** The weighted number of times the terms occur in the folded fields. */
@@ -236,6 +274,43 @@ export class SqlSearchIndex implements SearchIndex {
     );
     return sql<number>`(${sql.join(parts, sql` + `)})`;
   }
+}
+
+/** Each document once, in its newest version given. */
+function latestVersions(documents: SearchDocument[]): Iterable<SearchDocument> {
+  const latest = new Map<number, SearchDocument>();
+  for (const document of documents) {
+    const seen = latest.get(document.id);
+    if (!seen || seen.version <= document.version) latest.set(document.id, document);
+  }
+  return latest.values();
+}
+
+/** The rows a document becomes in the index tables. */
+function toRows(document: SearchDocument) {
+  const categories = document.categories.map((c) => c.name).join(" ");
+  return {
+    document: {
+      board_id: document.id,
+      version: document.version,
+      title: document.title,
+      contents: document.contents,
+      categories,
+      title_key: fold(document.title),
+      contents_key: fold(document.contents),
+      categories_key: fold(categories),
+    },
+    categories: document.categories.map((c) => ({ category_id: c.id, board_id: document.id })),
+    bigrams: [...bigrams(`${document.title} ${categories} ${document.contents}`)].map((gram) => ({
+      gram,
+      board_id: document.id,
+    })),
+  };
+}
+
+/** Multi-row inserts small enough for SQLite's bound-parameter limit. */
+async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await insert(rows.slice(i, i + INSERT_CHUNK));
 }
 
 function toHit(row: Row, terms: string[]): SearchHit {
