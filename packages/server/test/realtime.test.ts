@@ -68,6 +68,50 @@ describeEachBackend("realtime protocol", (backend) => {
     }
   });
 
+  it("leaves no session or heart-beat behind when the socket closes during CONNECT", async () => {
+    const { session } = await signedInUser(server);
+    const { auth } = server.container.services;
+    const { hub } = server.container.realtime;
+    const authenticate = auth.authenticate;
+    const remove = hub.remove;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let authenticated: Promise<unknown> | undefined;
+    auth.authenticate = (token) => {
+      authenticated = held.then(() => authenticate.call(auth, token));
+      return authenticated as ReturnType<typeof authenticate>;
+    };
+    let removed!: () => void;
+    const closedOnServer = new Promise<void>((resolve) => {
+      removed = resolve;
+    });
+    hub.remove = (gone) => {
+      remove.call(hub, gone);
+      removed();
+    };
+    const before = hub.sessionCount;
+    try {
+      const client = await rawStomp(server);
+      client.frame("CONNECT", {
+        "accept-version": "1.2",
+        "heart-beat": "0,50",
+        Authorization: `Bearer ${session.accessToken}`,
+      });
+      await eventually(() => authenticated !== undefined, Boolean);
+      client.ws.terminate();
+      await closedOnServer;
+      release();
+      await authenticated;
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      auth.authenticate = authenticate;
+      hub.remove = remove;
+    }
+    expect(hub.sessionCount).toBe(before);
+  });
+
   it("refuses other paths, foreign origins and connections without a valid token", async () => {
     await expect(rawStomp(server, "/other")).rejects.toThrow("HTTP 404");
     await expect(rawStomp(server, "/ws", { origin: "https://evil.example" })).rejects.toThrow("HTTP 403");

@@ -186,6 +186,8 @@ export class StompSession implements HubSession {
     const token = header ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : this.#urlToken;
     if (!token) throw new SessionError("UNAUTHENTICATED", "send `Authorization: Bearer <token>` in CONNECT");
     this.#user = await this.#deps.auth.authenticate(token);
+    // The socket may have closed while we authenticated: its clean-up has run, so nothing may be registered now.
+    if (this.#closing) return;
     this.#deps.hub.add(this);
     const heartBeat = this.#negotiateHeartBeat(frame.headers["heart-beat"]);
     this.#write({
