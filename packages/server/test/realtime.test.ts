@@ -112,6 +112,57 @@ describeEachBackend("realtime protocol", (backend) => {
     expect(hub.sessionCount).toBe(before);
   });
 
+  it("stops delivering a room to a member who leaves while the SUBSCRIBE is authorised", async () => {
+    const host = await signedInUser(server);
+    const guest = await signedInUser(server);
+    const room = await host.client.chat.rooms.create({ title: "race" });
+    await guest.client.chat.rooms.join(room.id);
+    const { policy } = server.container.realtime;
+    const authorizeSubscribe = policy.authorizeSubscribe;
+    let authorised!: () => void;
+    const checked = new Promise<void>((resolve) => {
+      authorised = resolve;
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    policy.authorizeSubscribe = async (user, destination) => {
+      await authorizeSubscribe.call(policy, user, destination);
+      if (user.id !== guest.user.id) return;
+      authorised();
+      await held;
+    };
+    try {
+      const guestClient = await connectRaw(server, guest.session.accessToken);
+      guestClient.frame("SUBSCRIBE", { id: "1", destination: `/topic/chat-room.${room.id}`, receipt: "s" });
+      await checked;
+      const out = collector();
+      await host.client.realtime.subscribeRoom(room.id, out.push, { after: 2 });
+      await guest.client.chat.rooms.leave(room.id);
+      await eventually(
+        () => out.messages.map((m) => m.type),
+        (types) => types.includes("OUT"),
+      );
+      release();
+      await guestClient.next("RECEIPT");
+      await host.client.realtime.send(room.id, "after you left");
+      await eventually(
+        () => out.messages.map((m) => m.content),
+        (contents) => contents.includes("after you left"),
+      );
+      guestClient.frame("DISCONNECT", { receipt: "bye" });
+      await eventually(
+        () => guestClient.received.filter((f) => f.startsWith("RECEIPT")).length,
+        (n) => n === 2,
+      );
+      expect(guestClient.received.filter((f) => f.includes("after you left"))).toEqual([]);
+    } finally {
+      policy.authorizeSubscribe = authorizeSubscribe;
+      await host.client.realtime.disconnect();
+    }
+  });
+
   it("refuses other paths, foreign origins and connections without a valid token", async () => {
     await expect(rawStomp(server, "/other")).rejects.toThrow("HTTP 404");
     await expect(rawStomp(server, "/ws", { origin: "https://evil.example" })).rejects.toThrow("HTTP 403");

@@ -235,16 +235,28 @@ export class StompSession implements HubSession {
         `at most ${this.#deps.limits.maxSubscriptions} subscriptions`,
       );
     }
-    await this.#deps.policy.authorizeSubscribe(this.#user as UserRow, destination);
-    this.#subscriptions.set(id, destination);
+    // Listening before the check lets a leave that commits meanwhile (its OUT) unlisten us; the subscription
+    // delivers only once it is authorised.
+    const listening = this.#listensTo(destination);
     this.#deps.hub.listen(this, destination);
+    try {
+      await this.#deps.policy.authorizeSubscribe(this.#user as UserRow, destination);
+    } catch (error) {
+      if (!listening) this.#deps.hub.unlisten(this, destination);
+      throw error;
+    }
+    this.#subscriptions.set(id, destination);
+  }
+
+  #listensTo(destination: string): boolean {
+    return [...this.#subscriptions.values()].includes(destination);
   }
 
   #unsubscribe(id: string): void {
     const destination = this.#subscriptions.get(id);
     if (destination === undefined) return;
     this.#subscriptions.delete(id);
-    if (![...this.#subscriptions.values()].includes(destination)) this.#deps.hub.unlisten(this, destination);
+    if (!this.#listensTo(destination)) this.#deps.hub.unlisten(this, destination);
   }
 
   #required(frame: StompFrame, header: string): string {
