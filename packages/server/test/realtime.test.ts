@@ -163,6 +163,29 @@ describeEachBackend("realtime protocol", (backend) => {
     }
   });
 
+  it("refuses a SEND from a user blocked after CONNECT, even if the revocation never reached the session", async () => {
+    const host = await signedInUser(server);
+    const room = await host.client.chat.rooms.create({ title: "blocked" });
+    const client = await connectRaw(server, host.session.accessToken);
+    await server.container.database.db
+      .updateTable("users")
+      .set({ status: "BLOCKED" })
+      .where("id", "=", host.user.id)
+      .execute();
+    client.frame(
+      "SEND",
+      { destination: `/app/chat-room.${room.id}`, receipt: "r1" },
+      JSON.stringify({ content: "still talking" }),
+    );
+    expect(errorCode(await client.next("ERROR"))).toBe("ACCOUNT_BLOCKED");
+    const history = await server.container.database.db
+      .selectFrom("chat_messages")
+      .select("type")
+      .where("room_id", "=", room.id)
+      .execute();
+    expect(history.map((m) => m.type)).toEqual(["CREATE"]);
+  });
+
   it("refuses other paths, foreign origins and connections without a valid token", async () => {
     await expect(rawStomp(server, "/other")).rejects.toThrow("HTTP 404");
     await expect(rawStomp(server, "/ws", { origin: "https://evil.example" })).rejects.toThrow("HTTP 403");
