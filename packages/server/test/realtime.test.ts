@@ -213,6 +213,11 @@ describeEachBackend("realtime protocol", (backend) => {
       ["no NUL", (c) => c.send("SEND\ndestination:/app/chat-room.1\n\n{}"), "MALFORMED_FRAME"],
       ["bad escape", (c) => c.send("SEND\ndestination:/a\\t\n\n\0"), "MALFORMED_FRAME"],
       [
+        "NUL in a header",
+        (c) => c.send("SUBSCRIBE\nid:1\0x\ndestination:/user/queue/notifications\n\n\0"),
+        "MALFORMED_FRAME",
+      ],
+      [
         "missing id",
         (c) => c.frame("SUBSCRIBE", { destination: `/topic/chat-room.${room.id}` }),
         "MISSING_HEADER",
