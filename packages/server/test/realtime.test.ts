@@ -229,6 +229,11 @@ describeEachBackend("realtime protocol", (backend) => {
         (c) => c.frame("SEND", { destination: "/app/x" }, "x".repeat(70 * 1024)),
         "FRAME_TOO_LARGE",
       ],
+      [
+        "far over the limit",
+        (c) => c.frame("SEND", { destination: "/app/x" }, "x".repeat(200 * 1024)),
+        "FRAME_TOO_LARGE",
+      ],
       ["unknown destination", (c) => c.frame("SUBSCRIBE", { id: "1", destination: "/topic/x" }), "NOT_FOUND"],
       [
         "send to a room you are not in",
