@@ -56,6 +56,8 @@ class SessionError extends Error {
 }
 
 const ACCEPTED_VERSION = "1.2";
+/** Frames received and not yet handled; past this the socket is paused, so TCP pushes back on the client. */
+const MAX_PENDING_FRAMES = 32;
 
 /** One STOMP 1.2 connection over a WebSocket. Frames are handled one at a time, in order. */
 export class StompSession implements HubSession {
@@ -67,6 +69,7 @@ export class StompSession implements HubSession {
   /** subscription id → destination */
   readonly #subscriptions = new Map<string, string>();
   #work: Promise<void> = Promise.resolve();
+  #pendingFrames = 0;
   #closing = false;
   #tokens: number;
   #refilledAt = Date.now();
@@ -119,12 +122,22 @@ export class StompSession implements HubSession {
         );
         return;
       }
+      this.#pendingFrames += 1;
       this.#work = this.#work
         .then(async () => {
           if (!this.#closing) await this.#handle(frame);
         })
-        .catch((error: unknown) => this.#fail(error, frame));
+        .catch((error: unknown) => this.#fail(error, frame))
+        .finally(() => this.#handled());
     }
+    if (this.#pendingFrames >= MAX_PENDING_FRAMES) this.#ws.pause();
+  }
+
+  #handled(): void {
+    this.#pendingFrames -= 1;
+    // While paused we read nothing, heart-beats included; a handled frame shows the client is alive.
+    this.#lastReceived = Date.now();
+    if (this.#ws.isPaused && this.#pendingFrames < MAX_PENDING_FRAMES) this.#ws.resume();
   }
 
   /** A token bucket: `messagesPerSecond` sustained, twice that in a burst. */
