@@ -186,6 +186,41 @@ describeEachBackend("realtime protocol", (backend) => {
     expect(history.map((m) => m.type)).toEqual(["CREATE"]);
   });
 
+  it("closes a session whose user is blocked while its CONNECT is authenticated", async () => {
+    const admin = await signedInAdmin(server);
+    const { user, session } = await signedInUser(server);
+    const { auth } = server.container.services;
+    const authenticate = auth.authenticate;
+    let reached!: () => void;
+    const authenticated = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    auth.authenticate = async (token) => {
+      const row = await authenticate.call(auth, token);
+      if (calls++ === 0) {
+        reached();
+        await held;
+      }
+      return row;
+    };
+    try {
+      const client = await rawStomp(server);
+      client.frame("CONNECT", { "accept-version": "1.2", Authorization: `Bearer ${session.accessToken}` });
+      await authenticated;
+      await admin.client.admin.users.warn(user.id, { reason: "spam" });
+      release();
+      expect(errorCode(await client.next("ERROR"))).toBe("ACCOUNT_BLOCKED");
+      expect((await client.closed).code).toBe(1008);
+    } finally {
+      auth.authenticate = authenticate;
+    }
+  });
+
   it("refuses other paths, foreign origins and connections without a valid token", async () => {
     await expect(rawStomp(server, "/other")).rejects.toThrow("HTTP 404");
     await expect(rawStomp(server, "/ws", { origin: "https://evil.example" })).rejects.toThrow("HTTP 403");

@@ -202,6 +202,9 @@ export class StompSession implements HubSession {
     // The socket may have closed while we authenticated: its clean-up has run, so nothing may be registered now.
     if (this.#closing) return;
     this.#deps.hub.add(this);
+    // A block committed meanwhile revoked the user's sessions before this one was listed: read the user again.
+    this.#user = await this.#deps.auth.authenticate(token);
+    if (this.#closing) return;
     const heartBeat = this.#negotiateHeartBeat(frame.headers["heart-beat"]);
     this.#write({
       command: "CONNECTED",
