@@ -121,21 +121,22 @@ export async function createContainer(
   const rabbit = config.amqpUrl ? new RabbitMqBus(config.amqpUrl, config.keyPrefix, logger) : undefined;
   await rabbit?.start();
   const bus: MessageBus = rabbit ?? new MemoryBus();
-  const hub = new RealtimeHub(bus, logger);
   const relay = new OutboxRelay(database.db, bus, logger);
   relay.kick();
   const afterCommit = () => relay.kick();
+  const hub = new RealtimeHub(bus, logger, afterCommit);
 
   const users = new UserRepository(database.db);
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
   const refreshTokens = new RefreshTokens(database, config.refreshTokenTtl);
   const auth = new AuthService({
+    database,
     users,
     access: new AccessTokens(secret, config.accessTokenTtl),
     refresh: refreshTokens,
     throttle: new LoginThrottle(cache, localCache, logger),
     logger,
-    onLogout: (userId) => hub.revokeSessions(userId, "logged out"),
+    onLogout: (tx, userId) => hub.revokeSessions(tx, userId, "logged out"),
   });
   if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
 
@@ -209,7 +210,7 @@ export async function createContainer(
     database,
     refreshTokens,
     warningThreshold: config.warningThreshold,
-    onUserBlocked: (userId) => hub.revokeSessions(userId, "account blocked"),
+    onUserBlocked: (tx, userId) => hub.revokeSessions(tx, userId, "account blocked"),
   });
 
   await rankings.rebuild().catch((error: unknown) => {

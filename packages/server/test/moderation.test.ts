@@ -66,7 +66,7 @@ describeEachBackend("moderation", (backend) => {
     expect(after).toMatchObject({ warningCount: 1, user: { status: "ACTIVE" } });
   });
 
-  it("calls onUserBlocked once, after the blocking warning commits", async () => {
+  it("calls onUserBlocked once, in the blocking warning's transaction", async () => {
     const { user } = await signedInUser(server);
     const database = server.container.database;
     const calls: Array<{ userId: number; status: string }> = [];
@@ -74,8 +74,8 @@ describeEachBackend("moderation", (backend) => {
       database,
       refreshTokens: new RefreshTokens(database, 60),
       warningThreshold: 2,
-      onUserBlocked: async (userId) => {
-        const row = await database.db
+      onUserBlocked: async (tx, userId) => {
+        const row = await tx
           .selectFrom("users")
           .select("status")
           .where("id", "=", userId)

@@ -53,6 +53,12 @@ describe("STOMP frame codec", () => {
     expect(() => parse("SEND\nno-colon\n\n\0")).toThrow(/header/);
   });
 
+  it("rejects NUL in a header line, escaped headers and CONNECT's literal ones alike", () => {
+    expect(() => parse("SUBSCRIBE\nid:1\0x\ndestination:/a\n\n\0")).toThrow(/NUL/);
+    expect(() => parse("SUBSCRIBE\ni\0d:1\ndestination:/a\n\n\0")).toThrow(/NUL/);
+    expect(() => parse("CONNECT\naccept-version:1.2\0\n\n\0")).toThrow(/NUL/);
+  });
+
   it("bounds the number of headers", () => {
     const headers = Array.from({ length: 40 }, (_, i) => `h${i}:v`).join("\n");
     expect(() => parse(`SEND\n${headers}\n\n\0`)).toThrow(/too many headers/);

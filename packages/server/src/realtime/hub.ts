@@ -1,7 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { type ChatMessage, chatRoomTopic, NOTIFICATIONS_DESTINATION } from "@codechef/contract";
+import { afterCommit } from "../db/after-commit.ts";
+import type { Tx } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { NotificationEvent } from "../modules/notifications/service.ts";
+import { enqueue } from "../modules/outbox/outbox.ts";
 import type { BusMessage, BusTopic, MessageBus } from "../ports.ts";
 
 /** What the hub needs of a connected session. */
@@ -20,15 +22,16 @@ const SEEN_LIMIT = 20_000;
  * notification and session revocation, and delivers to its own sessions. Repeats (at-least-once) are dropped by id.
  */
 export class RealtimeHub {
-  readonly #bus: MessageBus;
   readonly #logger: Logger;
   readonly #byUser = new Map<number, Set<HubSession>>();
   readonly #byDestination = new Map<string, Set<HubSession>>();
   readonly #seen = new Set<string>();
+  readonly #afterEnqueue: () => void;
 
-  constructor(bus: MessageBus, logger: Logger) {
-    this.#bus = bus;
+  /** `afterEnqueue` runs once a revocation's outbox row commits (it kicks the relay). */
+  constructor(bus: MessageBus, logger: Logger, afterEnqueue: () => void) {
     this.#logger = logger;
+    this.#afterEnqueue = afterEnqueue;
     bus.subscribe((topic, message) => this.#receive(topic, message));
   }
 
@@ -59,25 +62,30 @@ export class RealtimeHub {
     this.#unindex(this.#byDestination, destination, session);
   }
 
-  /** Closes the user's sessions on every instance. */
-  async revokeSessions(userId: number, reason: string): Promise<void> {
-    try {
-      await this.#bus.publish("session", {
-        id: randomUUID(),
-        body: { userId, reason },
-      });
-    } catch (error) {
-      this.#logger.warn("session revocation not broadcast; closing local sessions only", {
-        error: (error as Error).message,
-      });
+  /**
+   * Closes the user's sessions on every instance once `tx` commits: here at once, elsewhere through the outbox,
+   * so a broker outage delays the other instances but neither loses the revocation nor holds up the caller.
+   */
+  async revokeSessions(tx: Tx, userId: number, reason: string): Promise<void> {
+    const message = await enqueue(tx, "session", { userId, reason });
+    afterCommit(tx, () => {
+      // Our own copy, relayed later, must not close a session the user opens in the meantime.
+      this.#remember(message.id);
       this.#closeUser(userId, reason);
-    }
+      this.#afterEnqueue();
+    });
+  }
+
+  /** Answers false for a message seen before. */
+  #remember(id: string): boolean {
+    if (this.#seen.has(id)) return false;
+    this.#seen.add(id);
+    if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.values().next().value as string);
+    return true;
   }
 
   #receive(topic: BusTopic, message: BusMessage): void {
-    if (this.#seen.has(message.id)) return;
-    this.#seen.add(message.id);
-    if (this.#seen.size > SEEN_LIMIT) this.#seen.delete(this.#seen.values().next().value as string);
+    if (!this.#remember(message.id)) return;
     try {
       if (topic === "chat") this.#chat(message.body as ChatMessage);
       else if (topic === "notification") this.#notification(message.body as NotificationEvent);

@@ -56,6 +56,8 @@ class SessionError extends Error {
 }
 
 const ACCEPTED_VERSION = "1.2";
+/** Frames received and not yet handled; past this the socket is paused, so TCP pushes back on the client. */
+const MAX_PENDING_FRAMES = 32;
 
 /** One STOMP 1.2 connection over a WebSocket. Frames are handled one at a time, in order. */
 export class StompSession implements HubSession {
@@ -67,6 +69,7 @@ export class StompSession implements HubSession {
   /** subscription id → destination */
   readonly #subscriptions = new Map<string, string>();
   #work: Promise<void> = Promise.resolve();
+  #pendingFrames = 0;
   #closing = false;
   #tokens: number;
   #refilledAt = Date.now();
@@ -119,12 +122,22 @@ export class StompSession implements HubSession {
         );
         return;
       }
+      this.#pendingFrames += 1;
       this.#work = this.#work
         .then(async () => {
           if (!this.#closing) await this.#handle(frame);
         })
-        .catch((error: unknown) => this.#fail(error, frame));
+        .catch((error: unknown) => this.#fail(error, frame))
+        .finally(() => this.#handled());
     }
+    if (this.#pendingFrames >= MAX_PENDING_FRAMES) this.#ws.pause();
+  }
+
+  #handled(): void {
+    this.#pendingFrames -= 1;
+    // While paused we read nothing, heart-beats included; a handled frame shows the client is alive.
+    this.#lastReceived = Date.now();
+    if (this.#ws.isPaused && this.#pendingFrames < MAX_PENDING_FRAMES) this.#ws.resume();
   }
 
   /** A token bucket: `messagesPerSecond` sustained, twice that in a burst. */
@@ -186,7 +199,12 @@ export class StompSession implements HubSession {
     const token = header ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : this.#urlToken;
     if (!token) throw new SessionError("UNAUTHENTICATED", "send `Authorization: Bearer <token>` in CONNECT");
     this.#user = await this.#deps.auth.authenticate(token);
+    // The socket may have closed while we authenticated: its clean-up has run, so nothing may be registered now.
+    if (this.#closing) return;
     this.#deps.hub.add(this);
+    // A block committed meanwhile revoked the user's sessions before this one was listed: read the user again.
+    this.#user = await this.#deps.auth.authenticate(token);
+    if (this.#closing) return;
     const heartBeat = this.#negotiateHeartBeat(frame.headers["heart-beat"]);
     this.#write({
       command: "CONNECTED",
@@ -233,16 +251,28 @@ export class StompSession implements HubSession {
         `at most ${this.#deps.limits.maxSubscriptions} subscriptions`,
       );
     }
-    await this.#deps.policy.authorizeSubscribe(this.#user as UserRow, destination);
-    this.#subscriptions.set(id, destination);
+    // Listening before the check lets a leave that commits meanwhile (its OUT) unlisten us; the subscription
+    // delivers only once it is authorised.
+    const listening = this.#listensTo(destination);
     this.#deps.hub.listen(this, destination);
+    try {
+      await this.#deps.policy.authorizeSubscribe(this.#user as UserRow, destination);
+    } catch (error) {
+      if (!listening) this.#deps.hub.unlisten(this, destination);
+      throw error;
+    }
+    this.#subscriptions.set(id, destination);
+  }
+
+  #listensTo(destination: string): boolean {
+    return [...this.#subscriptions.values()].includes(destination);
   }
 
   #unsubscribe(id: string): void {
     const destination = this.#subscriptions.get(id);
     if (destination === undefined) return;
     this.#subscriptions.delete(id);
-    if (![...this.#subscriptions.values()].includes(destination)) this.#deps.hub.unlisten(this, destination);
+    if (!this.#listensTo(destination)) this.#deps.hub.unlisten(this, destination);
   }
 
   #required(frame: StompFrame, header: string): string {

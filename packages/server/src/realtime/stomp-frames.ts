@@ -78,6 +78,7 @@ function parseFrame(data: Buffer, start: number, limits: ParseLimits): { frame: 
     if (line === "") break;
     if (++count > limits.maxHeaders) throw new StompProtocolError("too many headers");
     if (line.length > limits.maxHeaderLength) throw new StompProtocolError("header too long");
+    if (line.includes("\0")) throw new StompProtocolError("NUL in a header line");
     const colon = line.indexOf(":");
     if (colon <= 0) throw new StompProtocolError("malformed header line");
     const raw = [line.slice(0, colon), line.slice(colon + 1)] as const;

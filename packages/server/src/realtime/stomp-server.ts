@@ -6,6 +6,8 @@ import type { Logger } from "../logger.ts";
 import { type SessionDeps, StompSession } from "./session.ts";
 
 const SUBPROTOCOL = "v12.stomp";
+/** WebSocket messages up to this size reach the STOMP layer, which answers an oversize frame with an ERROR. */
+const MAX_PAYLOAD = 1024 * 1024;
 
 function refuse(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -22,8 +24,8 @@ export function attachStompServer(
   const sessions = new Set<StompSession>();
   const wss = new WebSocketServer({
     noServer: true,
-    // A hard bound above the STOMP limit, so an oversize frame gets an ERROR frame rather than a bare close.
-    maxPayload: deps.limits.maxFrameBytes * 2,
+    // A hard bound well above the STOMP limit, so an oversize frame gets an ERROR frame rather than a bare close.
+    maxPayload: Math.max(MAX_PAYLOAD, deps.limits.maxFrameBytes * 2),
     handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
 

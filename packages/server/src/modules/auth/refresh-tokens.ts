@@ -68,15 +68,18 @@ export class RefreshTokens {
     return result;
   }
 
-  /** Revokes every token of the family the given token belongs to; answers the family's user, if any. */
-  async revokeFamilyOf(token: string): Promise<number | undefined> {
-    const row = await this.#database.db
+  /**
+   * Revokes every token of the family the given token belongs to; answers the family's user, if any. Pass a
+   * transaction to make it part of it.
+   */
+  async revokeFamilyOf(token: string, db: Db = this.#database.db): Promise<number | undefined> {
+    const row = await db
       .selectFrom("refresh_tokens")
       .select(["family_id", "user_id"])
       .where("token_hash", "=", sha256(token))
       .executeTakeFirst();
     if (!row) return undefined;
-    await this.#database.db
+    await db
       .updateTable("refresh_tokens")
       .set({ revoked_at: Date.now() })
       .where("family_id", "=", row.family_id)

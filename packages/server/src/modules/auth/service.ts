@@ -1,4 +1,5 @@
 import type { Career, Session } from "@codechef/contract";
+import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { AccountBlockedError, ConflictError, UnauthenticatedError } from "../../http/errors.ts";
 import type { LoginThrottle } from "../../http/login-throttle.ts";
 import type { Logger } from "../../logger.ts";
@@ -15,25 +16,30 @@ export interface SignupInput {
   career: Career;
 }
 
+/** Runs in the logout's transaction: closes the user's realtime sessions once it commits. */
+export type LogoutHook = (tx: Tx, userId: number) => Promise<void>;
+
 export class AuthService {
+  readonly #database: SqlDatabase;
   readonly #users: UserRepository;
   readonly #access: AccessTokens;
   readonly #refresh: RefreshTokens;
   readonly #throttle: LoginThrottle;
   readonly #logger: Logger;
-  readonly #onLogout: (userId: number) => Promise<void>;
+  readonly #onLogout: LogoutHook;
   /** Compared against when the email is unknown, so both paths cost one hash. */
   #decoy: Promise<string> | undefined;
 
   constructor(deps: {
+    database: SqlDatabase;
     users: UserRepository;
     access: AccessTokens;
     refresh: RefreshTokens;
     throttle: LoginThrottle;
     logger: Logger;
-    /** After a logout: closes the user's realtime sessions. */
-    onLogout?: (userId: number) => Promise<void>;
+    onLogout?: LogoutHook;
   }) {
+    this.#database = deps.database;
     this.#users = deps.users;
     this.#access = deps.access;
     this.#refresh = deps.refresh;
@@ -82,8 +88,10 @@ export class AuthService {
   }
 
   async logout(token: string): Promise<void> {
-    const userId = await this.#refresh.revokeFamilyOf(token);
-    if (userId !== undefined) await this.#onLogout(userId);
+    await this.#database.transaction(async (tx) => {
+      const userId = await this.#refresh.revokeFamilyOf(token, tx);
+      if (userId !== undefined) await this.#onLogout(tx, userId);
+    });
   }
 
   /** The user behind an access token, read fresh so a block applies from the moment it is written. */

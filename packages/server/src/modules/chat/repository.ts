@@ -66,6 +66,12 @@ export class ChatRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** False for a blocked (or deleted) account. */
+  async isActive(userId: number, db: Queries = this.#db): Promise<boolean> {
+    const row = await db.selectFrom("users").select("status").where("id", "=", userId).executeTakeFirst();
+    return row?.status === "ACTIVE";
+  }
+
   async isMember(roomId: number, userId: number, db: Queries = this.#db): Promise<boolean> {
     const row = await db
       .selectFrom("chat_members")

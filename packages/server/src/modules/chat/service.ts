@@ -1,7 +1,7 @@
 import type { ChatMessage, ChatRoom, RoomEntry } from "@codechef/contract";
 import { afterCommit } from "../../db/after-commit.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { ConflictError, ForbiddenError, NotFoundError } from "../../http/errors.ts";
+import { AccountBlockedError, ConflictError, ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import { enqueue } from "../outbox/outbox.ts";
 import type { UserRow } from "../users/presenter.ts";
 import { type MessageRow, presentMessage, presentRoom } from "./presenter.ts";
@@ -110,9 +110,13 @@ export class ChatService {
     });
   }
 
-  /** A member's message; the caller has validated its content. */
+  /**
+   * A member's message; the caller has validated its content. The author's status is read here, not trusted
+   * from the caller: a realtime session holds the user row read at CONNECT.
+   */
   send(user: UserRow, roomId: number, content: string): Promise<ChatMessage> {
     return this.#database.transaction(async (tx) => {
+      if (!(await this.#rooms.isActive(user.id, tx))) throw new AccountBlockedError();
       if (!(await this.#rooms.lockRoom(tx, roomId))) throw new NotFoundError("chat room");
       if (!(await this.#rooms.isMember(roomId, user.id, tx))) throw new NotAMemberError();
       return this.#append(tx, roomId, "SEND", user.id, content);

@@ -1,12 +1,11 @@
 import type { Warning } from "@codechef/contract";
-import { afterCommit } from "../../db/after-commit.ts";
-import type { SqlDatabase } from "../../db/database.ts";
+import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import type { RefreshTokens } from "../auth/refresh-tokens.ts";
 import { iso, presentUser, type UserRow } from "../users/presenter.ts";
 
-/** Called once a block is committed (the realtime server closes the user's sockets). */
-export type UserBlockedHook = (userId: number) => unknown;
+/** Runs in the blocking transaction (the realtime server closes the user's sockets once it commits). */
+export type UserBlockedHook = (tx: Tx, userId: number) => Promise<void>;
 
 export class ModerationService {
   readonly #database: SqlDatabase;
@@ -23,7 +22,7 @@ export class ModerationService {
     this.#database = deps.database;
     this.#refreshTokens = deps.refreshTokens;
     this.#threshold = deps.warningThreshold;
-    this.#onUserBlocked = deps.onUserBlocked ?? (() => {});
+    this.#onUserBlocked = deps.onUserBlocked ?? (async () => {});
   }
 
   /**
@@ -54,7 +53,7 @@ export class ModerationService {
         .executeTakeFirst();
       if (Number(blocked.numUpdatedRows) === 1) {
         await this.#refreshTokens.revokeAllOf(userId, tx);
-        afterCommit(tx, () => this.#onUserBlocked(userId));
+        await this.#onUserBlocked(tx, userId);
       }
       const { insertId } = await tx
         .insertInto("warnings")
