@@ -116,9 +116,6 @@ export interface OutboxTable {
   /** JSON text of the bus message. */
   message: string;
   created_at: number;
-  /** The claim (one relay pass of one instance) that publishes this row, until `claimed_until` (epoch ms). */
-  claimed_by: string | null;
-  claimed_until: number | null;
 }
 
 export interface ChatRoomsTable {
