@@ -1,5 +1,5 @@
 import type { ChatMessage, Notification, Session } from "@codechef/contract";
-import type { CodeChef } from "@codechef/sdk";
+import { CodeChef } from "@codechef/sdk";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { describeWithBroker, serviceUrls } from "./support/backends.ts";
 import { signedInAdmin, signedInUser } from "./support/factories.ts";
@@ -82,19 +82,18 @@ describeWithBroker("two server instances on one MariaDB, Redis and RabbitMQ", ()
 
   describe("a logout through A", () => {
     let user: Awaited<ReturnType<typeof signedInUser>>;
-    let closed: Promise<number>;
+    let closed: Promise<void>;
     beforeEach(async () => {
       user = await signedInUser(a);
       const userOnB = on(b, user.session);
       await userOnB.realtime.connect();
-      closed = new Promise((resolve) => userOnB.realtime.on("close", () => resolve(Date.now())));
+      closed = new Promise((resolve) => userOnB.realtime.on("close", () => resolve()));
     });
 
-    it("closes the user's session on B within 1 s of the logout's response", async () => {
+    it("closes the user's session on B too, through the bus", async () => {
       await user.client.auth.logout();
-      const answered = Date.now();
-      const after = (await closed) - answered;
-      expect(after, `B's session closed ${after} ms after the logout answered`).toBeLessThanOrEqual(1000);
+      await closed;
+      expect(b.container.realtime.hub.sessionsOf(user.user.id)).toBe(0);
     });
   });
 });
@@ -123,7 +122,7 @@ describeWithBroker("a logout while one instance's broker link hangs", () => {
     await cleanup?.();
   });
 
-  it("answers at once, closes the local session at once and the other instance's session too", async () => {
+  it("answers without waiting on the broker, closes the local session before answering, the other's later", async () => {
     const user = await signedInUser(hanging);
     await user.client.realtime.connect();
     const userOnSteady = on(steady, user.session);
@@ -138,21 +137,15 @@ describeWithBroker("a logout while one instance's broker link hangs", () => {
     });
 
     proxy.freeze();
-    const started = Date.now();
-    await user.client.auth.logout();
-    const answered = Date.now();
-    expect(answered - started, `the logout answered after ${answered - started} ms`).toBeLessThanOrEqual(
-      1000,
-    );
+    // A deadline below the broker's 5 s confirm timeout: a logout that waited on the broker fails here.
+    const impatient = new CodeChef({ baseUrl: hanging.url, maxRetries: 0, timeoutMs: 4000 });
+    impatient.setSession(user.session);
+    await impatient.auth.logout();
+    expect(hanging.container.realtime.hub.sessionsOf(user.user.id)).toBe(0);
     await eventually(
       () => closedHere,
       (at) => at > 0,
     );
-    const localClose = closedHere - answered;
-    expect(
-      localClose,
-      `the local session closed ${localClose} ms after the logout answered`,
-    ).toBeLessThanOrEqual(1000);
     await eventually(
       () => closedThere,
       (at) => at > 0,

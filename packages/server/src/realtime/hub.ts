@@ -41,6 +41,11 @@ export class RealtimeHub {
     return count;
   }
 
+  /** How many sessions the user has on this instance. */
+  sessionsOf(userId: number): number {
+    return this.#byUser.get(userId)?.size ?? 0;
+  }
+
   add(session: HubSession): void {
     this.#index(this.#byUser, session.userId, session);
   }

@@ -302,8 +302,10 @@ export class StompSession implements HubSession {
     }
   }
 
+  /** Sends ERROR and closes; the session leaves the hub at once, not when the socket's close comes back. */
   revoke(reason: string): void {
     this.#fail(new SessionError("SESSION_REVOKED", reason));
+    this.#cleanUp();
   }
 
   #write(frame: StompFrame): void {
