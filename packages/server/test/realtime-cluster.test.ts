@@ -16,6 +16,30 @@ function on(server: TestServer, session: Session): CodeChef {
 
 const seqs = (messages: ChatMessage[]) => messages.map((m) => m.seq);
 
+/** Two instances on one environment, the second reaching RabbitMQ through a proxy the test controls. */
+async function startPairWithProxiedBroker() {
+  const broker = new URL(serviceUrls.amqp ?? "");
+  const proxy = await startTcpProxy(broker.hostname, Number(broker.port || 5672));
+  const environment = await testEnvironment("services");
+  const steady = await startWithEnv(environment.env);
+  const proxied = await startWithEnv({
+    ...environment.env,
+    AMQP_URL: throughProxy(serviceUrls.amqp ?? "", proxy.port),
+  });
+  return {
+    steady,
+    proxied,
+    proxy,
+    async stop() {
+      proxy.restore();
+      await proxied.stop();
+      await steady.stop();
+      await proxy.close();
+      await environment.cleanup();
+    },
+  };
+}
+
 describeWithBroker("two server instances on one MariaDB, Redis and RabbitMQ", () => {
   let a: TestServer;
   let b: TestServer;
@@ -99,28 +123,15 @@ describeWithBroker("two server instances on one MariaDB, Redis and RabbitMQ", ()
 });
 
 describeWithBroker("a logout while one instance's broker link hangs", () => {
+  let pair: Awaited<ReturnType<typeof startPairWithProxiedBroker>>;
   let hanging: TestServer;
   let steady: TestServer;
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
-  let cleanup: () => Promise<void>;
+  let proxy: typeof pair.proxy;
   beforeAll(async () => {
-    const broker = new URL(serviceUrls.amqp ?? "");
-    proxy = await startTcpProxy(broker.hostname, Number(broker.port || 5672));
-    const environment = await testEnvironment("services");
-    cleanup = environment.cleanup;
-    hanging = await startWithEnv({
-      ...environment.env,
-      AMQP_URL: throughProxy(serviceUrls.amqp ?? "", proxy.port),
-    });
-    steady = await startWithEnv(environment.env);
+    pair = await startPairWithProxiedBroker();
+    ({ proxied: hanging, steady, proxy } = pair);
   });
-  afterAll(async () => {
-    proxy?.restore();
-    await hanging?.stop();
-    await steady?.stop();
-    await proxy?.close();
-    await cleanup?.();
-  });
+  afterAll(() => pair?.stop());
 
   it("answers without waiting on the broker, closes the local session before answering, the other's later", async () => {
     const user = await signedInUser(hanging);
@@ -215,27 +226,15 @@ describeWithBroker("a broker outage during a chat", () => {
 });
 
 describeWithBroker("one instance's broker link dropping while another carries on", () => {
+  let pair: Awaited<ReturnType<typeof startPairWithProxiedBroker>>;
   let steady: TestServer;
   let dropped: TestServer;
-  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
-  let cleanup: () => Promise<void>;
+  let proxy: typeof pair.proxy;
   beforeAll(async () => {
-    const broker = new URL(serviceUrls.amqp ?? "");
-    proxy = await startTcpProxy(broker.hostname, Number(broker.port || 5672));
-    const environment = await testEnvironment("services");
-    cleanup = environment.cleanup;
-    steady = await startWithEnv(environment.env);
-    dropped = await startWithEnv({
-      ...environment.env,
-      AMQP_URL: throughProxy(serviceUrls.amqp ?? "", proxy.port),
-    });
+    pair = await startPairWithProxiedBroker();
+    ({ proxied: dropped, steady, proxy } = pair);
   });
-  afterAll(async () => {
-    await steady?.stop();
-    await dropped?.stop();
-    await proxy?.close();
-    await cleanup?.();
-  });
+  afterAll(() => pair?.stop());
 
   it("delivers live what was said meanwhile once the link is back, with no later message needed", async () => {
     const host = await signedInUser(steady);
