@@ -2,6 +2,7 @@ import { AuthenticationError, ConflictError, PermissionDeniedError, RateLimitErr
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { AccessTokens } from "../src/modules/auth/access-tokens.ts";
 import { describeEachBackend } from "./support/backends.ts";
+import { json } from "./support/community.ts";
 import { buildSignup, PASSWORD, raw, signedInAdmin, signedInUser } from "./support/factories.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
@@ -260,7 +261,3 @@ describeEachBackend("configured admin", (backend) => {
     }
   });
 });
-
-function json(body: unknown): RequestInit {
-  return { headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
-}

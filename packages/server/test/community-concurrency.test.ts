@@ -25,6 +25,14 @@ describeWithServices("community under concurrency", () => {
     );
   const ledgerCount = async (userId: number) =>
     (await db().selectFrom("point_ledger").select("id").where("user_id", "=", userId).execute()).length;
+  /** An admin grant (or deduction) as raw HTTP, with an optional Idempotency-Key. */
+  const grant = (userId: number, body: { delta: number; reason: string }, key?: string) =>
+    raw(
+      server,
+      "POST",
+      `/api/v1/admin/users/${userId}/points`,
+      bearer(admin.session.accessToken, json(body, key ? { "idempotency-key": key } : {})),
+    );
 
   it("counts 200 concurrent reads as exactly 200 views, on the board and in its hour", async () => {
     const board = await asker.client.boards.create({ title: "popular", contents: "c" });
@@ -95,17 +103,7 @@ describeWithServices("community under concurrency", () => {
     const before = await balanceOf(id);
     const rowsBefore = await ledgerCount(id);
     const results = await Promise.all(
-      Array.from({ length: 100 }, (_, i) =>
-        raw(
-          server,
-          "POST",
-          `/api/v1/admin/users/${id}/points`,
-          bearer(
-            admin.session.accessToken,
-            json({ delta: 10, reason: "bulk" }, { "idempotency-key": `bulk-${id}-${i}` }),
-          ),
-        ),
-      ),
+      Array.from({ length: 100 }, (_, i) => grant(id, { delta: 10, reason: "bulk" }, `bulk-${id}-${i}`)),
     );
     expect(results.map((r) => r.status)).toEqual(Array(100).fill(201));
     expect(await balanceOf(id)).toBe(before + 1000);
@@ -119,17 +117,7 @@ describeWithServices("community under concurrency", () => {
     const before = await balanceOf(id);
     const rowsBefore = await ledgerCount(id);
     const results = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        raw(
-          server,
-          "POST",
-          `/api/v1/admin/users/${id}/points`,
-          bearer(
-            admin.session.accessToken,
-            json({ delta: 25, reason: "once" }, { "idempotency-key": `once-${id}` }),
-          ),
-        ),
-      ),
+      Array.from({ length: 20 }, () => grant(id, { delta: 25, reason: "once" }, `once-${id}`)),
     );
     expect(results.map((r) => r.status).sort()).toEqual([...Array(19).fill(200), 201].sort());
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
@@ -143,14 +131,7 @@ describeWithServices("community under concurrency", () => {
     await admin.client.admin.users.grantPoints(id, { delta: 100 - (await balanceOf(id)), reason: "start" });
     const rowsBefore = await ledgerCount(id);
     const results = await Promise.all(
-      Array.from({ length: 30 }, () =>
-        raw(
-          server,
-          "POST",
-          `/api/v1/admin/users/${id}/points`,
-          bearer(admin.session.accessToken, json({ delta: -10, reason: "spend" })),
-        ),
-      ),
+      Array.from({ length: 30 }, () => grant(id, { delta: -10, reason: "spend" })),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(10);
     expect(
