@@ -39,7 +39,7 @@ import { ModerationService } from "./modules/moderation/service.ts";
 import { notifyBoardAuthor } from "./modules/notifications/comment-notifications.ts";
 import { notificationRoutes } from "./modules/notifications/routes.ts";
 import { NotificationService } from "./modules/notifications/service.ts";
-import { OutboxRelay } from "./modules/outbox/outbox.ts";
+import { OutboxRelay } from "./outbox/outbox.ts";
 import { pointsRoutes } from "./modules/points/routes.ts";
 import { PointsService } from "./modules/points/service.ts";
 import { RankingsRepository } from "./modules/rankings/repository.ts";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryBus } from "../src/adapters/memory/memory-bus.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "../src/db/database.ts";
 import type { Logger } from "../src/logger.ts";
-import { enqueue, OutboxRelay } from "../src/modules/outbox/outbox.ts";
+import { enqueue, OutboxRelay } from "../src/outbox/outbox.ts";
 import type { BusMessage, BusTopic } from "../src/ports.ts";
 import { eventually } from "./support/realtime.ts";
 import { testEnvironment } from "./support/test-server.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bigrams, queryTerms, SNIPPET_WINDOW, snippet } from "../src/modules/search/text.ts";
+import { bigrams, queryTerms, SNIPPET_WINDOW, snippet } from "../src/shared/search-text.ts";
 
 describe("search text", () => {
   it("splits a query into distinct folded terms", () => {

@@ -1,6 +1,6 @@
 import { MysqlAdapter, MysqlDialect, type MysqlPool } from "kysely";
 import { createPool, type PoolOptions } from "mysql2";
-import { ServiceUnavailableError } from "../http/errors.ts";
+import { ServiceUnavailableError } from "../shared/errors.ts";
 
 /** MariaDB answers `INSERT … RETURNING`; Kysely's MySQL adapter would drop the rows unless told. */
 class MariaDbAdapter extends MysqlAdapter {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { AppError } from "./errors.ts";
+import { AppError } from "../shared/errors.ts";
 
 export const MAX_JSON_BYTES = 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import { ChatSendBody, NOTIFICATIONS_DESTINATION } from "@codechef/contract";
-import { NotFoundError, ValidationError } from "../http/errors.ts";
+import { NotFoundError, ValidationError } from "../shared/errors.ts";
 import type { ChatService } from "../modules/chat/service.ts";
 import type { UserRow } from "../modules/users/presenter.ts";
 

@@ -3,7 +3,7 @@ import { afterCommit } from "../db/after-commit.ts";
 import type { Tx } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { NotificationEvent } from "../modules/notifications/service.ts";
-import { enqueue } from "../modules/outbox/outbox.ts";
+import { enqueue } from "../outbox/outbox.ts";
 import type { BusMessage, BusTopic, MessageBus } from "../ports.ts";
 
 /** What the hub needs of a connected session. */

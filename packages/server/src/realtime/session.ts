@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
-import { AppError } from "../http/errors.ts";
+import { AppError } from "../shared/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { AuthService } from "../modules/auth/service.ts";
 import type { UserRow } from "../modules/users/presenter.ts";

@@ -1,5 +1,5 @@
 import type { Client } from "@elastic/elasticsearch";
-import { queryTerms, SNIPPET_WINDOW, snippet } from "../../modules/search/text.ts";
+import { queryTerms, SNIPPET_WINDOW, snippet } from "../../shared/search-text.ts";
 import type { SearchDocument, SearchHit, SearchIndex, SearchQuery } from "../../ports.ts";
 import type { IndexDefinition } from "./elasticsearch-client.ts";
 import { indexCreator, pingElasticsearch } from "./elasticsearch-client.ts";

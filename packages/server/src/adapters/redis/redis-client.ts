@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { ServiceUnavailableError } from "../../http/errors.ts";
+import { ServiceUnavailableError } from "../../shared/errors.ts";
 
 /**
  * One connection for every Redis adapter. It fails fast instead of queueing while Redis is down (the offline

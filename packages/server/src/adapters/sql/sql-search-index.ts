@@ -1,7 +1,7 @@
 import { type Expression, type SqlBool, sql } from "kysely";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { contains } from "../../db/like.ts";
-import { bigrams, codePoints, fold, queryTerms, snippet } from "../../modules/search/text.ts";
+import { bigrams, codePoints, fold, queryTerms, snippet } from "../../shared/search-text.ts";
 import type { SearchDocument, SearchHit, SearchIndex, SearchQuery } from "../../ports.ts";
 
 /** Title matches weigh most, then category names, then contents. */

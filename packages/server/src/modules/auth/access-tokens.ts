@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { UnauthenticatedError } from "../../http/errors.ts";
+import { UnauthenticatedError } from "../../shared/errors.ts";
 
 export interface AccessClaims {
   sub: number;

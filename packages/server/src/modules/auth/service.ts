@@ -1,6 +1,6 @@
 import type { Career, Session } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { AccountBlockedError, ConflictError, UnauthenticatedError } from "../../http/errors.ts";
+import { AccountBlockedError, ConflictError, UnauthenticatedError } from "../../shared/errors.ts";
 import type { LoginThrottle } from "../../http/login-throttle.ts";
 import type { Logger } from "../../logger.ts";
 import { presentUser, type UserRow } from "../users/presenter.ts";

@@ -1,7 +1,7 @@
 import type { Board, BoardSummary, BoardsQuery, CreateBoardBody, Page } from "@codechef/contract";
 import type { z } from "zod";
 import type { SqlDatabase } from "../../db/database.ts";
-import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
+import { ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import type { Cache } from "../../ports.ts";
 import { type CategoryRepository, unknownCategoryError } from "../categories/repository.ts";
 import type { SearchOutboxWriter } from "../search/outbox.ts";

@@ -1,7 +1,7 @@
 import type { CategoryType } from "@codechef/contract";
 import { isForeignKeyViolation } from "../../db/constraint-errors.ts";
 import type { Db } from "../../db/database.ts";
-import { ValidationError } from "../../http/errors.ts";
+import { ValidationError } from "../../shared/errors.ts";
 import type { CategoryRow } from "./presenter.ts";
 
 /** For a write that failed because a category it names was deleted meanwhile. */

@@ -1,7 +1,7 @@
 import type { CategoryType } from "@codechef/contract";
 import { isForeignKeyViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase } from "../../db/database.ts";
-import { ConflictError, NotFoundError } from "../../http/errors.ts";
+import { ConflictError, NotFoundError } from "../../shared/errors.ts";
 import type { SearchOutboxWriter } from "../search/outbox.ts";
 import { isUniqueViolation } from "../users/repository.ts";
 import type { CategoryRow } from "./presenter.ts";

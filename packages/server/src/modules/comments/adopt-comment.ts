@@ -1,7 +1,7 @@
 import type { Comment } from "@codechef/contract";
 import { afterCommit } from "../../db/after-commit.ts";
 import type { SqlDatabase } from "../../db/database.ts";
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../../http/errors.ts";
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import { canAdoptOn } from "../boards/policy.ts";
 import type { BoardRepository } from "../boards/repository.ts";
 import type { BoardService } from "../boards/service.ts";

@@ -1,7 +1,7 @@
 import type { Comment, Page } from "@codechef/contract";
 import { isForeignKeyViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { ConflictError, ForbiddenError, NotFoundError } from "../../http/errors.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import type { BoardRow } from "../boards/presenter.ts";
 import type { BoardRepository } from "../boards/repository.ts";
 import type { UserRow } from "../users/presenter.ts";

@@ -1,6 +1,6 @@
 import type { Warning } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
+import { ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import type { RefreshTokens } from "../auth/refresh-tokens.ts";
 import { iso, presentUser, type UserRow } from "../users/presenter.ts";
 

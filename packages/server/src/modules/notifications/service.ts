@@ -2,8 +2,8 @@ import type { Notification } from "@codechef/contract";
 import { sql } from "kysely";
 import { afterCommit } from "../../db/after-commit.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { NotFoundError, ValidationError } from "../../http/errors.ts";
-import { enqueue } from "../outbox/outbox.ts";
+import { NotFoundError, ValidationError } from "../../shared/errors.ts";
+import { enqueue } from "../../outbox/outbox.ts";
 import { iso, type UserRow } from "../users/presenter.ts";
 import { isUniqueViolation } from "../users/repository.ts";
 

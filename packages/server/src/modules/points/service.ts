@@ -1,7 +1,7 @@
 import type { Points } from "@codechef/contract";
 import { afterCommit } from "../../db/after-commit.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../../http/errors.ts";
+import { ConflictError, NotFoundError, ValidationError } from "../../shared/errors.ts";
 import { isUniqueViolation } from "../users/repository.ts";
 import { type LedgerRow, presentLedgerEntry } from "./presenter.ts";
 

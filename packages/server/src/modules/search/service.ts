@@ -5,7 +5,7 @@ import type {
   SearchHit,
 } from "@codechef/contract";
 import type { Db } from "../../db/database.ts";
-import { NotFoundError, ServiceUnavailableError } from "../../http/errors.ts";
+import { NotFoundError, ServiceUnavailableError } from "../../shared/errors.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeywordRanking, SearchIndex } from "../../ports.ts";
 import type { BoardDocuments } from "./documents.ts";

@@ -1,6 +1,6 @@
 import { adminUsers, users } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { NotFoundError } from "../../http/errors.ts";
+import { NotFoundError } from "../../shared/errors.ts";
 import { route } from "../../http/route.ts";
 import { presentPublicUser, presentUser } from "./presenter.ts";
 import type { UserRepository } from "./repository.ts";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Db, Tx } from "../../db/database.ts";
-import type { Logger } from "../../logger.ts";
-import type { BusMessage, BusTopic, MessageBus } from "../../ports.ts";
+import type { Db, Tx } from "../db/database.ts";
+import type { Logger } from "../logger.ts";
+import type { BusMessage, BusTopic, MessageBus } from "../ports.ts";
 
 const BATCH = 200;
 /** Confirmed rows are deleted together at most this often: one write per interval, not one per message. */
