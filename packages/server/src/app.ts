@@ -4,10 +4,10 @@ import Router from "@koa/router";
 import Koa, { type Context } from "koa";
 import type { Container } from "./container.ts";
 import { readJson } from "./http/body.ts";
-import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from "./shared/errors.ts";
 import type { RequestContext, Route } from "./http/route.ts";
 import { validate } from "./http/route.ts";
 import type { Logger } from "./logger.ts";
+import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from "./shared/errors.ts";
 
 const VERSION = "0.1.0";
 

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryCache } from "../src/adapters/memory/memory-cache.ts";
 import { RedisCache } from "../src/adapters/redis/redis-cache.ts";
 import { connectRedis } from "../src/adapters/redis/redis-client.ts";
-import { ServiceUnavailableError } from "../src/shared/errors.ts";
 import type { Cache } from "../src/ports.ts";
+import { ServiceUnavailableError } from "../src/shared/errors.ts";
 import { serviceUrls } from "./support/backends.ts";
 
 type Adapter = { name: string; open(): Promise<Cache>; close(): Promise<void> };

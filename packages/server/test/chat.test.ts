@@ -1,7 +1,7 @@
 import type { ChatMessage } from "@codechef/contract";
 import { ConflictError, NotFoundError, PermissionDeniedError, RealtimeError } from "@codechef/sdk";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { UserRow } from "../src/modules/users/presenter.ts";
+import type { UserRow } from "../src/shared/user-row.ts";
 import { describeEachBackend, describeWithServices } from "./support/backends.ts";
 import { manyUsers } from "./support/community.ts";
 import { raw, signedInUser } from "./support/factories.ts";

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { isUniqueViolation } from "../src/db/constraint-errors.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "../src/db/database.ts";
 import { migrations } from "../src/db/migrations/index.ts";
-import { isUniqueViolation } from "../src/modules/users/repository.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { testEnvironment } from "./support/test-server.ts";
 

@@ -4,11 +4,11 @@ import type { WebSocket } from "ws";
 import { MemoryBus } from "../src/adapters/memory/memory-bus.ts";
 import { jsonLogger } from "../src/logger.ts";
 import type { AuthService } from "../src/modules/auth/service.ts";
-import type { UserRow } from "../src/modules/users/presenter.ts";
 import type { DestinationPolicy } from "../src/realtime/destinations.ts";
 import { RealtimeHub } from "../src/realtime/hub.ts";
 import { DEFAULT_LIMITS, StompSession } from "../src/realtime/session.ts";
 import { serializeFrame } from "../src/realtime/stomp-frames.ts";
+import type { UserRow } from "../src/shared/user-row.ts";
 import { eventually } from "./support/realtime.ts";
 
 /** The part of a server-side WebSocket a session uses, with its flow control visible. */

@@ -1,7 +1,7 @@
 import type { Endpoint, ErrorDetail, Input, Output } from "@codechef/contract";
 import type { z } from "zod";
-import type { UserRow } from "../modules/users/presenter.ts";
 import { ValidationError } from "../shared/errors.ts";
+import type { UserRow } from "../shared/user-row.ts";
 
 export interface RequestContext<User = UserRow | null> {
   /** The signed-in user, loaded fresh for this request (its status is current). */

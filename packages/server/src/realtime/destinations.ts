@@ -1,7 +1,7 @@
 import { ChatSendBody, NOTIFICATIONS_DESTINATION } from "@codechef/contract";
-import { NotFoundError, ValidationError } from "../shared/errors.ts";
 import type { ChatService } from "../modules/chat/service.ts";
-import type { UserRow } from "../modules/users/presenter.ts";
+import { NotFoundError, ValidationError } from "../shared/errors.ts";
+import type { UserRow } from "../shared/user-row.ts";
 
 const ROOM_TOPIC = /^\/topic\/chat-room\.([1-9]\d{0,15})$/;
 const ROOM_SEND = /^\/app\/chat-room\.([1-9]\d{0,15})$/;

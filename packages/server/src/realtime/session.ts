@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { WebSocket } from "ws";
-import { AppError } from "../shared/errors.ts";
 import type { Logger } from "../logger.ts";
 import type { AuthService } from "../modules/auth/service.ts";
-import type { UserRow } from "../modules/users/presenter.ts";
+import { AppError } from "../shared/errors.ts";
+import type { UserRow } from "../shared/user-row.ts";
 import type { DestinationPolicy } from "./destinations.ts";
 import type { HubSession, RealtimeHub } from "./hub.ts";
 import {

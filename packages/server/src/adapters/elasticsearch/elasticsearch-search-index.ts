@@ -1,6 +1,6 @@
 import type { Client } from "@elastic/elasticsearch";
-import { queryTerms, SNIPPET_WINDOW, snippet } from "../../shared/search-text.ts";
 import type { SearchDocument, SearchHit, SearchIndex, SearchQuery } from "../../ports.ts";
+import { queryTerms, SNIPPET_WINDOW, snippet } from "../../shared/search-text.ts";
 import type { IndexDefinition } from "./elasticsearch-client.ts";
 import { indexCreator, pingElasticsearch } from "./elasticsearch-client.ts";
 

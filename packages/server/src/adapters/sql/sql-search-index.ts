@@ -1,8 +1,8 @@
 import { type Expression, type SqlBool, sql } from "kysely";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { contains } from "../../db/like.ts";
-import { bigrams, codePoints, fold, queryTerms, snippet } from "../../shared/search-text.ts";
 import type { SearchDocument, SearchHit, SearchIndex, SearchQuery } from "../../ports.ts";
+import { bigrams, codePoints, fold, queryTerms, snippet } from "../../shared/search-text.ts";
 
 /** Title matches weigh most, then category names, then contents. */
 const FIELD_WEIGHTS = [

@@ -1,9 +1,10 @@
 import type { Career, Session } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { AccountBlockedError, ConflictError, UnauthenticatedError } from "../../shared/errors.ts";
 import type { LoginThrottle } from "../../http/login-throttle.ts";
 import type { Logger } from "../../logger.ts";
-import { presentUser, type UserRow } from "../users/presenter.ts";
+import { AccountBlockedError, ConflictError, UnauthenticatedError } from "../../shared/errors.ts";
+import type { UserRow } from "../../shared/user-row.ts";
+import { presentUser } from "../users/presenter.ts";
 import type { UserRepository } from "../users/repository.ts";
 import type { AccessTokens } from "./access-tokens.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";

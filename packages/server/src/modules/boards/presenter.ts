@@ -1,8 +1,8 @@
 import type { Board, BoardSummary, Comment } from "@codechef/contract";
 import type { Selectable } from "kysely";
 import type { BoardsTable } from "../../db/schema.ts";
+import { iso } from "../../shared/time.ts";
 import { type CategoryRow, presentCategory } from "../categories/presenter.ts";
-import { iso } from "../users/presenter.ts";
 
 export type BoardRow = Selectable<BoardsTable>;
 export type AuthoredBoardRow = BoardRow & { author_nickname: string };

@@ -1,9 +1,8 @@
 import type { CategoryType } from "@codechef/contract";
-import { isForeignKeyViolation } from "../../db/constraint-errors.ts";
+import { isForeignKeyViolation, isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase } from "../../db/database.ts";
 import { ConflictError, NotFoundError } from "../../shared/errors.ts";
 import type { SearchOutboxWriter } from "../search/outbox.ts";
-import { isUniqueViolation } from "../users/repository.ts";
 import type { CategoryRow } from "./presenter.ts";
 import { type CategoryRepository, unknownCategoryError } from "./repository.ts";
 

@@ -1,7 +1,8 @@
 import type { ChatMessage, ChatRoom } from "@codechef/contract";
 import type { Selectable } from "kysely";
 import type { ChatMessagesTable, ChatRoomsTable } from "../../db/schema.ts";
-import { iso, presentUserRef } from "../users/presenter.ts";
+import { iso } from "../../shared/time.ts";
+import { presentUserRef } from "../users/presenter.ts";
 
 export type RoomRow = Selectable<ChatRoomsTable> & { host_nickname: string; members: number };
 export type MessageRow = Selectable<ChatMessagesTable> & { sender_nickname: string | null };

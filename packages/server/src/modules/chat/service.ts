@@ -1,9 +1,9 @@
 import type { ChatMessage, ChatRoom, RoomEntry } from "@codechef/contract";
 import { afterCommit } from "../../db/after-commit.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { AccountBlockedError, ConflictError, ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import { enqueue } from "../../outbox/outbox.ts";
-import type { UserRow } from "../users/presenter.ts";
+import { AccountBlockedError, ConflictError, ForbiddenError, NotFoundError } from "../../shared/errors.ts";
+import type { UserRow } from "../../shared/user-row.ts";
 import { type MessageRow, presentMessage, presentRoom } from "./presenter.ts";
 import type { ChatRepository } from "./repository.ts";
 

@@ -1,4 +1,4 @@
-import type { UserRow } from "../users/presenter.ts";
+import type { UserRow } from "../../shared/user-row.ts";
 import type { CommentRow } from "./presenter.ts";
 
 type Actor = Pick<UserRow, "id" | "role">;

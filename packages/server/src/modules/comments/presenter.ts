@@ -2,7 +2,7 @@ import type { Comment } from "@codechef/contract";
 import type { Selectable } from "kysely";
 import type { Db } from "../../db/database.ts";
 import type { CommentsTable } from "../../db/schema.ts";
-import { iso } from "../users/presenter.ts";
+import { iso } from "../../shared/time.ts";
 
 export type CommentRow = Selectable<CommentsTable> & { author_nickname: string };
 

@@ -1,8 +1,10 @@
 import type { Warning } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { ForbiddenError, NotFoundError } from "../../shared/errors.ts";
+import { iso } from "../../shared/time.ts";
+import type { UserRow } from "../../shared/user-row.ts";
 import type { RefreshTokens } from "../auth/refresh-tokens.ts";
-import { iso, presentUser, type UserRow } from "../users/presenter.ts";
+import { presentUser } from "../users/presenter.ts";
 
 /** Runs in the blocking transaction (the realtime server closes the user's sockets once it commits). */
 export type UserBlockedHook = (tx: Tx, userId: number) => Promise<void>;

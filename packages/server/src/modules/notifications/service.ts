@@ -1,11 +1,12 @@
 import type { Notification } from "@codechef/contract";
 import { sql } from "kysely";
 import { afterCommit } from "../../db/after-commit.ts";
+import { isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { NotFoundError, ValidationError } from "../../shared/errors.ts";
 import { enqueue } from "../../outbox/outbox.ts";
-import { iso, type UserRow } from "../users/presenter.ts";
-import { isUniqueViolation } from "../users/repository.ts";
+import { NotFoundError, ValidationError } from "../../shared/errors.ts";
+import { iso } from "../../shared/time.ts";
+import type { UserRow } from "../../shared/user-row.ts";
 
 /** What the bus carries for a notification: its owner, or null for a broadcast to everyone. */
 export interface NotificationEvent {

@@ -1,7 +1,7 @@
 import type { LedgerEntry } from "@codechef/contract";
 import type { Selectable } from "kysely";
 import type { PointLedgerTable } from "../../db/schema.ts";
-import { iso } from "../users/presenter.ts";
+import { iso } from "../../shared/time.ts";
 
 export type LedgerRow = Selectable<PointLedgerTable>;
 

@@ -1,8 +1,8 @@
 import type { Points } from "@codechef/contract";
 import { afterCommit } from "../../db/after-commit.ts";
+import { isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { ConflictError, NotFoundError, ValidationError } from "../../shared/errors.ts";
-import { isUniqueViolation } from "../users/repository.ts";
 import { type LedgerRow, presentLedgerEntry } from "./presenter.ts";
 
 export interface PointsChange {

@@ -7,9 +7,9 @@ import {
   type UserRankingPeriod,
   type UserRankings,
 } from "@codechef/contract";
-import { ServiceUnavailableError } from "../../shared/errors.ts";
 import type { Logger } from "../../logger.ts";
 import { type Cache, HOUR_MS, type Leaderboard, type Ranked } from "../../ports.ts";
+import { ServiceUnavailableError } from "../../shared/errors.ts";
 import type { RankingsRepository } from "./repository.ts";
 
 const VIEWS = "board-views";

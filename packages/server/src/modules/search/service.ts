@@ -5,9 +5,9 @@ import type {
   SearchHit,
 } from "@codechef/contract";
 import type { Db } from "../../db/database.ts";
-import { NotFoundError, ServiceUnavailableError } from "../../shared/errors.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeywordRanking, SearchIndex } from "../../ports.ts";
+import { NotFoundError, ServiceUnavailableError } from "../../shared/errors.ts";
 import type { BoardDocuments } from "./documents.ts";
 
 const HOUR_MS = 3600_000;

@@ -1,10 +1,6 @@
 import type { PublicUser, User, UserRef } from "@codechef/contract";
-import type { Selectable } from "kysely";
-import type { UsersTable } from "../../db/schema.ts";
-
-export type UserRow = Selectable<UsersTable>;
-
-export const iso = (epochMs: number): string => new Date(Number(epochMs)).toISOString();
+import { iso } from "../../shared/time.ts";
+import type { UserRow } from "../../shared/user-row.ts";
 
 export function presentPublicUser(row: UserRow): PublicUser {
   return {

@@ -1,8 +1,9 @@
 import type { Insertable, Updateable } from "kysely";
+import { isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { Db } from "../../db/database.ts";
 import { contains } from "../../db/like.ts";
 import type { UsersTable } from "../../db/schema.ts";
-import type { UserRow } from "./presenter.ts";
+import type { UserRow } from "../../shared/user-row.ts";
 
 export class UserRepository {
   readonly #db: Db;
@@ -64,14 +65,4 @@ export class UserRepository {
     ]);
     return { rows, total: Number(count.total) };
   }
-}
-
-/** SQLite and MySQL/MariaDB report a unique-key violation differently. */
-export function isUniqueViolation(error: unknown): boolean {
-  const { code, errno } = error as { code?: string; errno?: number };
-  return (
-    errno === 1062 ||
-    code === "ER_DUP_ENTRY" ||
-    /UNIQUE constraint failed/.test(String((error as Error).message))
-  );
 }

@@ -1,7 +1,7 @@
 import { adminUsers, users } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { NotFoundError } from "../../shared/errors.ts";
 import { route } from "../../http/route.ts";
+import { NotFoundError } from "../../shared/errors.ts";
 import { presentPublicUser, presentUser } from "./presenter.ts";
 import type { UserRepository } from "./repository.ts";
 
