@@ -50,7 +50,7 @@ import { searchRoutes } from "./modules/search/routes.ts";
 import { SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
-import { OutboxRelay } from "./outbox/outbox.ts";
+import { Outbox } from "./outbox/outbox.ts";
 import type { Cache, KeywordRanking, Leaderboard, MessageBus, Probe, SearchIndex } from "./ports.ts";
 import { type DestinationPolicy, destinationPolicy } from "./realtime/destinations.ts";
 import { RealtimeHub } from "./realtime/hub.ts";
@@ -121,10 +121,9 @@ export async function createContainer(
   const rabbit = config.amqpUrl ? new RabbitMqBus(config.amqpUrl, config.keyPrefix, logger) : undefined;
   await rabbit?.start();
   const bus: MessageBus = rabbit ?? new MemoryBus();
-  const relay = new OutboxRelay(database.db, bus, logger);
-  relay.kick();
-  const afterCommit = () => relay.kick();
-  const hub = new RealtimeHub(bus, logger, afterCommit);
+  const outbox = new Outbox(database.db, bus, logger);
+  outbox.kick();
+  const hub = new RealtimeHub(bus, logger, outbox);
 
   const users = new UserRepository(database.db);
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
@@ -150,8 +149,8 @@ export async function createContainer(
     logger,
   });
 
-  const chat = new ChatService({ database, rooms: new ChatRepository(database.db), afterCommit });
-  const notifications = new NotificationService({ database, afterCommit });
+  const chat = new ChatService({ database, rooms: new ChatRepository(database.db), outbox });
+  const notifications = new NotificationService({ database, outbox });
   const elasticsearch = config.elasticsearchUrl ? connectElasticsearch(config.elasticsearchUrl) : undefined;
   const chosenIndex: SearchIndex = elasticsearch
     ? new ElasticsearchSearchIndex(elasticsearch, indexName(config.keyPrefix, "boards"))
@@ -258,7 +257,7 @@ export async function createContainer(
       return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
     },
     async close() {
-      await relay.stop();
+      await outbox.stop();
       await bus.close();
       await searchOutbox.stop();
       await elasticsearch?.close();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryBus } from "../src/adapters/memory/memory-bus.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "../src/db/database.ts";
 import type { Logger } from "../src/logger.ts";
-import { enqueue, OutboxRelay } from "../src/outbox/outbox.ts";
+import { Outbox } from "../src/outbox/outbox.ts";
 import type { BusMessage, BusTopic } from "../src/ports.ts";
 import { eventually } from "./support/realtime.ts";
 import { testEnvironment } from "./support/test-server.ts";
@@ -45,32 +45,32 @@ describe("outbox relay during a bus outage", () => {
     const delivered: unknown[] = [];
     bus.subscribe((_, message) => delivered.push(message.body));
     const { logger, lines } = recordingLogger();
-    const relay = new OutboxRelay(database.db, bus, logger, 60_000);
+    const outbox = new Outbox(database.db, bus, logger, 60_000);
     try {
       bus.down = true;
       for (const n of [1, 2, 3]) {
-        await database.transaction((tx) => enqueue(tx, "chat", { n }));
         const before = bus.attempts;
-        relay.kick();
+        // Each commit kicks the relay by itself.
+        await database.transaction((tx) => outbox.enqueue(tx, "chat", { n }));
         await eventually(
           () => bus.attempts,
           (attempts) => attempts > before,
         );
       }
       bus.down = false;
-      relay.kick();
+      outbox.kick();
       await eventually(
         () => delivered.length,
         (n) => n === 3,
       );
       expect(delivered).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
-      await relay.stop();
+      await outbox.stop();
       expect(lines).toEqual([
         { level: "warn", message: "outbox relay paused" },
         { level: "info", message: "outbox relay resumed" },
       ]);
     } finally {
-      await relay.stop();
+      await outbox.stop();
     }
   });
 });

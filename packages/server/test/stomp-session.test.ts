@@ -61,7 +61,9 @@ describe("a STOMP session's incoming frames", () => {
     new StompSession(socket as unknown as WebSocket, undefined, {
       auth: { authenticate: async () => user } as unknown as AuthService,
       policy,
-      hub: new RealtimeHub(new MemoryBus(), logger, () => {}),
+      hub: new RealtimeHub(new MemoryBus(), logger, {
+        enqueue: () => Promise.reject(new Error("no revocations in these tests")),
+      }),
       limits: DEFAULT_LIMITS,
       logger,
     });

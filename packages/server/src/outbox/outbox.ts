@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { afterCommit } from "../db/after-commit.ts";
 import type { Db, Tx } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { BusMessage, BusTopic, MessageBus } from "../ports.ts";
@@ -7,23 +8,18 @@ const BATCH = 200;
 /** Confirmed rows are deleted together at most this often: one write per interval, not one per message. */
 const DELETE_DELAY_MS = 50;
 
-/** Writes a bus message in the caller's transaction, so it exists exactly when its cause committed. */
-export async function enqueue(tx: Tx, topic: BusTopic, body: unknown): Promise<BusMessage> {
-  const message = { id: randomUUID(), body };
-  await tx
-    .insertInto("outbox")
-    .values({ topic, message: JSON.stringify(message), created_at: Date.now() })
-    .execute();
-  return message;
+/** What services need of the outbox: a bus message written in their own transaction. */
+export interface OutboxWriter {
+  enqueue(tx: Tx, topic: BusTopic, body: unknown): Promise<BusMessage>;
 }
 
 /**
- * Moves outbox rows to the bus after commit: at once when kicked, and every `intervalMs` in case the broker was
- * down. A row is deleted only once the bus confirmed it, so an outage delays delivery but never loses it; a row
+ * Moves outbox rows to the bus: at once after the transaction that enqueued them commits, and every `intervalMs`
+ * in case the broker was down. A row is deleted only once the bus confirmed it, so an outage delays delivery but never loses it; a row
  * published twice (a crash between confirm and delete, or two instances relaying) is dropped by consumers.
  * Confirmed rows are remembered and deleted in batches, so a busy relay does not add a write per message.
  */
-export class OutboxRelay {
+export class Outbox implements OutboxWriter {
   readonly #db: Db;
   readonly #bus: MessageBus;
   readonly #logger: Logger;
@@ -42,6 +38,17 @@ export class OutboxRelay {
     this.#logger = logger;
     this.#timer = setInterval(() => this.kick(), intervalMs);
     this.#timer.unref();
+  }
+
+  /** Writes a bus message in the caller's transaction, so it exists exactly when its cause committed. */
+  async enqueue(tx: Tx, topic: BusTopic, body: unknown): Promise<BusMessage> {
+    const message = { id: randomUUID(), body };
+    await tx
+      .insertInto("outbox")
+      .values({ topic, message: JSON.stringify(message), created_at: Date.now() })
+      .execute();
+    afterCommit(tx, () => this.kick());
+    return message;
   }
 
   /** Relays what is pending now; calls made while a relay runs fold into one more pass. */

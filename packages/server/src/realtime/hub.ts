@@ -3,7 +3,7 @@ import { afterCommit } from "../db/after-commit.ts";
 import type { Tx } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { NotificationEvent } from "../modules/notifications/service.ts";
-import { enqueue } from "../outbox/outbox.ts";
+import type { OutboxWriter } from "../outbox/outbox.ts";
 import type { BusMessage, BusTopic, MessageBus } from "../ports.ts";
 
 /** What the hub needs of a connected session. */
@@ -26,12 +26,11 @@ export class RealtimeHub {
   readonly #byUser = new Map<number, Set<HubSession>>();
   readonly #byDestination = new Map<string, Set<HubSession>>();
   readonly #seen = new Set<string>();
-  readonly #afterEnqueue: () => void;
+  readonly #outbox: OutboxWriter;
 
-  /** `afterEnqueue` runs once a revocation's outbox row commits (it kicks the relay). */
-  constructor(bus: MessageBus, logger: Logger, afterEnqueue: () => void) {
+  constructor(bus: MessageBus, logger: Logger, outbox: OutboxWriter) {
     this.#logger = logger;
-    this.#afterEnqueue = afterEnqueue;
+    this.#outbox = outbox;
     bus.subscribe((topic, message) => this.#receive(topic, message));
   }
 
@@ -72,12 +71,11 @@ export class RealtimeHub {
    * so a broker outage delays the other instances but neither loses the revocation nor holds up the caller.
    */
   async revokeSessions(tx: Tx, userId: number, reason: string): Promise<void> {
-    const message = await enqueue(tx, "session", { userId, reason });
+    const message = await this.#outbox.enqueue(tx, "session", { userId, reason });
     afterCommit(tx, () => {
       // Our own copy, relayed later, must not close a session the user opens in the meantime.
       this.#remember(message.id);
       this.#closeUser(userId, reason);
-      this.#afterEnqueue();
     });
   }
 

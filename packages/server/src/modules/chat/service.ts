@@ -1,7 +1,6 @@
 import type { ChatMessage, ChatRoom, RoomEntry } from "@codechef/contract";
-import { afterCommit } from "../../db/after-commit.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { enqueue } from "../../outbox/outbox.ts";
+import type { OutboxWriter } from "../../outbox/outbox.ts";
 import { AccountBlockedError, ConflictError, ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 import { type MessageRow, presentMessage, presentRoom } from "./presenter.ts";
@@ -23,17 +22,17 @@ export class NotAMemberError extends ForbiddenError {
 
 /**
  * Chat rooms. Every message is stored with its outbox row in the transaction that causes it; fan-out to
- * subscribers is the bus's job once it commits (`afterCommit` kicks the relay).
+ * subscribers is the bus's job once it commits.
  */
 export class ChatService {
   readonly #database: SqlDatabase;
   readonly #rooms: ChatRepository;
-  readonly #afterCommit: () => void;
+  readonly #outbox: OutboxWriter;
 
-  constructor(deps: { database: SqlDatabase; rooms: ChatRepository; afterCommit: () => void }) {
+  constructor(deps: { database: SqlDatabase; rooms: ChatRepository; outbox: OutboxWriter }) {
     this.#database = deps.database;
     this.#rooms = deps.rooms;
-    this.#afterCommit = deps.afterCommit;
+    this.#outbox = deps.outbox;
   }
 
   async #append(tx: Tx, roomId: number, type: MessageRow["type"], senderId: number, content = "") {
@@ -45,8 +44,7 @@ export class ChatService {
       created_at: Date.now(),
     });
     const message = presentMessage(row);
-    await enqueue(tx, "chat", message);
-    afterCommit(tx, () => this.#afterCommit());
+    await this.#outbox.enqueue(tx, "chat", message);
     return message;
   }
 

@@ -1,9 +1,8 @@
 import type { Notification } from "@codechef/contract";
 import { sql } from "kysely";
-import { afterCommit } from "../../db/after-commit.ts";
 import { isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { enqueue } from "../../outbox/outbox.ts";
+import type { OutboxWriter } from "../../outbox/outbox.ts";
 import { NotFoundError, ValidationError } from "../../shared/errors.ts";
 import { iso } from "../../shared/time.ts";
 import type { UserRow } from "../../shared/user-row.ts";
@@ -43,11 +42,11 @@ function present(row: NotificationRow): Notification {
  */
 export class NotificationService {
   readonly #database: SqlDatabase;
-  readonly #afterCommit: () => void;
+  readonly #outbox: OutboxWriter;
 
-  constructor(deps: { database: SqlDatabase; afterCommit: () => void }) {
+  constructor(deps: { database: SqlDatabase; outbox: OutboxWriter }) {
     this.#database = deps.database;
-    this.#afterCommit = deps.afterCommit;
+    this.#outbox = deps.outbox;
   }
 
   /** Stores a notification in the caller's transaction; it is relayed to the bus as soon as that commits. */
@@ -61,8 +60,7 @@ export class NotificationService {
     };
     const { insertId } = await tx.insertInto("notifications").values(row).executeTakeFirstOrThrow();
     const notification = present({ ...row, id: Number(insertId) });
-    await enqueue(tx, "notification", { userId, notification } satisfies NotificationEvent);
-    afterCommit(tx, () => this.#afterCommit());
+    await this.#outbox.enqueue(tx, "notification", { userId, notification } satisfies NotificationEvent);
     return notification;
   }
 
