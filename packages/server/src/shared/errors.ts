@@ -3,13 +3,13 @@ import type { ErrorCode, ErrorDetail } from "@codechef/contract";
 /** An error the client can act on: a status, a stable code and a message safe to show. */
 export class AppError extends Error {
   readonly status: number;
-  readonly code: ErrorCode | (string & {});
+  readonly code: ErrorCode;
   readonly details?: ErrorDetail[];
   readonly headers?: Record<string, string>;
 
   constructor(
     status: number,
-    code: ErrorCode | (string & {}),
+    code: ErrorCode,
     message: string,
     details?: ErrorDetail[],
     headers?: Record<string, string>,
@@ -29,7 +29,7 @@ export class ValidationError extends AppError {
 }
 
 export class BadRequestError extends AppError {
-  constructor(message: string, code: string = "BAD_REQUEST") {
+  constructor(message: string, code: ErrorCode) {
     super(400, code, message);
   }
 }
@@ -59,7 +59,7 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(message: string, code: string = "CONFLICT") {
+  constructor(message: string, code: ErrorCode = "CONFLICT") {
     super(409, code, message);
   }
 }
