@@ -37,8 +37,10 @@ import { CommentService } from "./modules/comments/service.ts";
 import { moderationRoutes } from "./modules/moderation/routes.ts";
 import { ModerationService } from "./modules/moderation/service.ts";
 import { notifyBoardAuthor } from "./modules/notifications/comment-notifications.ts";
+import { NotificationRepository } from "./modules/notifications/repository.ts";
 import { notificationRoutes } from "./modules/notifications/routes.ts";
 import { NotificationService } from "./modules/notifications/service.ts";
+import { PointsRepository } from "./modules/points/repository.ts";
 import { pointsRoutes } from "./modules/points/routes.ts";
 import { PointsService } from "./modules/points/service.ts";
 import { RankingsRepository } from "./modules/rankings/repository.ts";
@@ -150,7 +152,11 @@ export async function createContainer(
   });
 
   const chat = new ChatService({ database, rooms: new ChatRepository(database.db), outbox });
-  const notifications = new NotificationService({ database, outbox });
+  const notifications = new NotificationService({
+    database,
+    notifications: new NotificationRepository(database.db),
+    outbox,
+  });
   const elasticsearch = config.elasticsearchUrl ? connectElasticsearch(config.elasticsearchUrl) : undefined;
   const chosenIndex: SearchIndex = elasticsearch
     ? new ElasticsearchSearchIndex(elasticsearch, indexName(config.keyPrefix, "boards"))
@@ -195,6 +201,7 @@ export async function createContainer(
   });
   const points = new PointsService({
     database,
+    points: new PointsRepository(database.db),
     onPointsChanged: (userId) => rankings.userChanged(userId),
   });
   const adoptComment = new AdoptComment({

@@ -50,9 +50,17 @@ describeEachBackend("chat", (backend) => {
     const history = await bob.client.chat.rooms.messages(room.id, { after: 0 });
     expect(history.items.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
     expect(history.nextCursor).toBeNull();
+    const exactlyFull = await bob.client.chat.rooms.messages(room.id, { after: 0, limit: 4 });
+    expect(exactlyFull.items.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(exactlyFull.nextCursor).toBeNull();
+    const firstPage = await bob.client.chat.rooms.messages(room.id, { after: 0, limit: 3 });
+    expect(firstPage.nextCursor).toBe("3");
+    const lastPage = await bob.client.chat.rooms.messages(room.id, { after: 3, limit: 1 });
+    expect(lastPage.items.map((m) => m.seq)).toEqual([4]);
+    expect(lastPage.nextCursor).toBeNull();
     const latest = await bob.client.chat.rooms.messages(room.id, { limit: 2 });
     expect(latest.items.map((m) => m.seq)).toEqual([3, 4]);
-    expect(latest.nextCursor).toBe("4");
+    expect(latest.nextCursor).toBeNull();
 
     // Relayed rows leave the outbox once the bus confirmed them.
     const outboxRows = async () =>

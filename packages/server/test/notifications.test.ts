@@ -65,6 +65,13 @@ describeEachBackend("notifications", (backend) => {
     expect(page.items.map((n) => n.id)).toEqual([third.id, second.id]);
     const rest = await reader.client.notifications.list({ limit: 2, cursor: page.nextCursor ?? "" });
     expect(rest.items.map((n) => n.id)).toEqual([first.id]);
+    expect(rest.nextCursor).toBeNull();
+    const exactlyFull = await reader.client.notifications.list({ limit: 3 });
+    expect(exactlyFull.items.map((n) => n.id)).toEqual([third.id, second.id, first.id]);
+    expect(exactlyFull.nextCursor).toBeNull();
+    const fullLast = await reader.client.notifications.list({ limit: 1, cursor: String(second.id) });
+    expect(fullLast.items.map((n) => n.id)).toEqual([first.id]);
+    expect(fullLast.nextCursor).toBeNull();
 
     await reader.client.notifications.readAll();
     expect(await reader.client.notifications.unreadCount()).toBe(0);

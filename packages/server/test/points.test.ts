@@ -1,5 +1,6 @@
 import type { LedgerEntry } from "@codechef/contract";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { PointsRepository } from "../src/modules/points/repository.ts";
 import { PointsService } from "../src/modules/points/service.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { bearer, detailPaths, json } from "./support/community.ts";
@@ -51,6 +52,9 @@ describeEachBackend("points ledger", (backend) => {
     const rest = await anonymous.users.points(user.id, { limit: 2, cursor: first.nextCursor ?? "" });
     expect(rest.items.map((e) => e.delta)).toEqual([100]);
     expect(rest.nextCursor).toBeNull();
+    const exactlyFull = await anonymous.users.points(user.id, { limit: 3 });
+    expect(exactlyFull.items.map((e) => e.delta)).toEqual([5, -30, 100]);
+    expect(exactlyFull.nextCursor).toBeNull();
     const all: LedgerEntry[] = [];
     for await (const entry of anonymous.users.iteratePoints(user.id, { limit: 1 })) all.push(entry);
     expect(all.map((e) => e.delta)).toEqual([5, -30, 100]);
@@ -118,6 +122,7 @@ describeEachBackend("points ledger", (backend) => {
     const database = server.container.database;
     const points = new PointsService({
       database,
+      points: new PointsRepository(database.db),
       onPointsChanged: async (userId) => {
         const row = await database.db
           .selectFrom("users")

@@ -1,6 +1,7 @@
 import type { BoardsQuery } from "@codechef/contract";
 import type { z } from "zod";
 import type { Db, SqlDatabase, Tx } from "../../db/database.ts";
+import { fetchPage } from "../../db/pages.ts";
 import type { CategoryRepository } from "../categories/repository.ts";
 import { presentComment, selectComments } from "../comments/presenter.ts";
 import type { AuthoredBoardRow, BoardContent, BoardRow } from "./presenter.ts";
@@ -161,7 +162,7 @@ export class BoardRepository {
       sort === "views"
         ? select.orderBy("boards.view_count", "desc").orderBy("boards.id", "desc")
         : select.orderBy("boards.created_at", "desc").orderBy("boards.id", "desc");
-    const [rows, count] = await Promise.all([
+    const boards = await fetchPage(
       ordered
         .innerJoin("users", "users.id", "boards.author_id")
         .select([
@@ -174,13 +175,11 @@ export class BoardRepository {
           "boards.created_at",
           "boards.updated_at",
           "users.nickname as author_nickname",
-        ])
-        .limit(size)
-        .offset((page - 1) * size)
-        .execute(),
-      select.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-    ]);
-    const categories = await this.#categories.ofBoards(rows.map((row) => row.id));
-    return { rows, categories, total: Number(count.total) };
+        ]),
+      select.select((eb) => eb.fn.countAll<number>().as("total")),
+      { page, size },
+    );
+    const categories = await this.#categories.ofBoards(boards.items.map((row) => row.id));
+    return { ...boards, categories };
   }
 }

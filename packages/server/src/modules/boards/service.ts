@@ -106,12 +106,10 @@ export class BoardService {
   }
 
   async list(query: z.output<typeof BoardsQuery>): Promise<Page<BoardSummary>> {
-    const { rows, categories, total } = await this.#boards.list(query);
+    const { categories, ...page } = await this.#boards.list(query);
     return {
-      items: rows.map((row) => presentBoardSummary(row, categories.get(row.id) ?? [])),
-      page: query.page,
-      size: query.size,
-      total,
+      ...page,
+      items: page.items.map((row) => presentBoardSummary(row, categories.get(row.id) ?? [])),
     };
   }
 

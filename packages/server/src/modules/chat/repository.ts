@@ -1,4 +1,6 @@
+import type { CursorPage, Page, PageQuery } from "@codechef/contract";
 import type { Db, Tx } from "../../db/database.ts";
+import { fetchCursorPage, fetchPage } from "../../db/pages.ts";
 import type { ChatMessagesTable } from "../../db/schema.ts";
 import type { MessageRow, RoomRow } from "./presenter.ts";
 
@@ -31,18 +33,15 @@ export class ChatRepository {
     return this.#rooms(db).where("r.id", "=", id).executeTakeFirst() as Promise<RoomRow | undefined>;
   }
 
-  async listRooms({ status, page, size }: { status?: RoomRow["status"]; page: number; size: number }) {
+  listRooms({ status, ...page }: { status?: RoomRow["status"] } & PageQuery): Promise<Page<RoomRow>> {
     let select = this.#db.selectFrom("chat_rooms");
     if (status) select = select.where("status", "=", status);
-    const [rows, count] = await Promise.all([
-      (status ? this.#rooms(this.#db).where("r.status", "=", status) : this.#rooms(this.#db))
-        .orderBy("r.id", "desc")
-        .limit(size)
-        .offset((page - 1) * size)
-        .execute(),
-      select.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows: rows as RoomRow[], total: Number(count.total) };
+    const rooms = status ? this.#rooms(this.#db).where("r.status", "=", status) : this.#rooms(this.#db);
+    return fetchPage(
+      rooms.orderBy("r.id", "desc").$castTo<RoomRow>(),
+      select.select((eb) => eb.fn.countAll<number>().as("total")),
+      page,
+    );
   }
 
   async insertRoom(tx: Tx, title: string, hostId: number, now: number): Promise<number> {
@@ -149,13 +148,19 @@ export class ChatRepository {
       .select("s.nickname as sender_nickname");
   }
 
-  /** Ascending seq: those after `after`, or the latest `limit` when it is absent. */
-  async messages(roomId: number, after: number | undefined, limit: number): Promise<MessageRow[]> {
-    const query = this.#messages(this.#db).where("c.room_id", "=", roomId);
-    if (after !== undefined) {
-      return query.where("c.seq", ">", after).orderBy("c.seq").limit(limit).execute();
-    }
-    const latest = await query.orderBy("c.seq", "desc").limit(limit).execute();
+  /** Those with a seq above `after`, ascending; the cursor is the last one's seq. */
+  messagesAfter(roomId: number, after: number, limit: number): Promise<CursorPage<MessageRow>> {
+    const query = this.#messages(this.#db).where("c.room_id", "=", roomId).where("c.seq", ">", after);
+    return fetchCursorPage(query.orderBy("c.seq"), limit, (last) => last.seq);
+  }
+
+  /** The latest `limit`, ascending seq. */
+  async latestMessages(roomId: number, limit: number): Promise<MessageRow[]> {
+    const latest = await this.#messages(this.#db)
+      .where("c.room_id", "=", roomId)
+      .orderBy("c.seq", "desc")
+      .limit(limit)
+      .execute();
     return latest.reverse();
   }
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRoom, RoomEntry } from "@codechef/contract";
+import type { ChatMessage, ChatRoom, CursorPage, RoomEntry } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import type { OutboxWriter } from "../../outbox/outbox.ts";
 import { AccountBlockedError, ConflictError, ForbiddenError, NotFoundError } from "../../shared/errors.ts";
@@ -69,8 +69,8 @@ export class ChatService {
   }
 
   async list(query: { status?: ChatRoom["status"]; page: number; size: number }) {
-    const { rows, total } = await this.#rooms.listRooms(query);
-    return { items: rows.map(presentRoom), page: query.page, size: query.size, total };
+    const page = await this.#rooms.listRooms(query);
+    return { ...page, items: page.items.map(presentRoom) };
   }
 
   /** Enters the room; an existing member just gets the entry again, without a second IN. */
@@ -85,7 +85,7 @@ export class ChatService {
       }
       return this.#room(roomId, tx);
     });
-    const messages = await this.#rooms.messages(roomId, undefined, ENTRY_HISTORY);
+    const messages = await this.#rooms.latestMessages(roomId, ENTRY_HISTORY);
     return { room, messages: messages.map(presentMessage) };
   }
 
@@ -121,14 +121,19 @@ export class ChatService {
     });
   }
 
-  async messages(user: UserRow, roomId: number, after: number | undefined, limit: number) {
+  /** Those after `after`, or the latest `limit` (nothing follows them: no cursor) when it is absent. */
+  async messages(
+    user: UserRow,
+    roomId: number,
+    after: number | undefined,
+    limit: number,
+  ): Promise<CursorPage<ChatMessage>> {
     await this.assertMember(user.id, roomId);
-    const rows = await this.#rooms.messages(roomId, after, limit);
-    const last = rows.at(-1);
-    return {
-      items: rows.map(presentMessage),
-      nextCursor: rows.length === limit && last ? String(last.seq) : null,
-    };
+    const page =
+      after === undefined
+        ? { items: await this.#rooms.latestMessages(roomId, limit), nextCursor: null }
+        : await this.#rooms.messagesAfter(roomId, after, limit);
+    return { ...page, items: page.items.map(presentMessage) };
   }
 
   /** The policy for reading a room: members only (404 when the room does not exist). */

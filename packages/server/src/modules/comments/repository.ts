@@ -1,4 +1,6 @@
+import type { PageQuery } from "@codechef/contract";
 import type { Db, Tx } from "../../db/database.ts";
+import { fetchPage } from "../../db/pages.ts";
 import { type CommentRow, selectComments } from "./presenter.ts";
 
 export class CommentRepository {
@@ -42,20 +44,14 @@ export class CommentRepository {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async listByBoard(boardId: number, page: number, size: number) {
-    const [rows, count] = await Promise.all([
-      selectComments(this.#db)
-        .where("comments.board_id", "=", boardId)
-        .orderBy("comments.id")
-        .limit(size)
-        .offset((page - 1) * size)
-        .execute(),
+  listByBoard(boardId: number, page: PageQuery) {
+    return fetchPage(
+      selectComments(this.#db).where("comments.board_id", "=", boardId).orderBy("comments.id"),
       this.#db
         .selectFrom("comments")
         .select((eb) => eb.fn.countAll<number>().as("total"))
-        .where("board_id", "=", boardId)
-        .executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.total) };
+        .where("board_id", "=", boardId),
+      page,
+    );
   }
 }

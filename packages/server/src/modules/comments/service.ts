@@ -34,8 +34,8 @@ export class CommentService {
 
   async list(boardId: number, page: number, size: number): Promise<Page<Comment>> {
     if (!(await this.#boards.findById(boardId))) throw new NotFoundError("board");
-    const { rows, total } = await this.#comments.listByBoard(boardId, page, size);
-    return { items: rows.map(presentComment), page, size, total };
+    const comments = await this.#comments.listByBoard(boardId, { page, size });
+    return { ...comments, items: comments.items.map(presentComment) };
   }
 
   /** A board deleted while the comment is written fails its foreign key: that is a 404 too. */

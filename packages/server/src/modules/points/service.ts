@@ -2,8 +2,10 @@ import type { Points } from "@codechef/contract";
 import { afterCommit } from "../../db/after-commit.ts";
 import { isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { ConflictError, NotFoundError, ValidationError } from "../../shared/errors.ts";
+import { idCursor } from "../../db/pages.ts";
+import { ConflictError, NotFoundError } from "../../shared/errors.ts";
 import { type LedgerRow, presentLedgerEntry } from "./presenter.ts";
+import type { PointsRepository } from "./repository.ts";
 
 export interface PointsChange {
   userId: number;
@@ -27,10 +29,16 @@ export type PointsChangedHook = (userId: number) => unknown;
 /** The one way points move: a conditional atomic update of the balance and a ledger row, in one transaction. */
 export class PointsService {
   readonly #database: SqlDatabase;
+  readonly #points: PointsRepository;
   readonly #onPointsChanged: PointsChangedHook;
 
-  constructor(deps: { database: SqlDatabase; onPointsChanged?: PointsChangedHook }) {
+  constructor(deps: {
+    database: SqlDatabase;
+    points: PointsRepository;
+    onPointsChanged?: PointsChangedHook;
+  }) {
     this.#database = deps.database;
+    this.#points = deps.points;
     this.#onPointsChanged = deps.onPointsChanged ?? (() => {});
   }
 
@@ -45,7 +53,7 @@ export class PointsService {
     } catch (error) {
       // A concurrent request with the same key committed first; its entry is the answer.
       if (!change.idempotencyKey || !isUniqueViolation(error)) throw error;
-      const first = await this.#byKey(this.#database.db, change.idempotencyKey);
+      const first = await this.#points.byKey(change.idempotencyKey);
       if (!first) throw error;
       return replay(first, change);
     }
@@ -55,65 +63,35 @@ export class PointsService {
     const { userId, delta } = change;
     const key = change.idempotencyKey ?? null;
     if (key) {
-      const first = await this.#byKey(tx, key);
+      const first = await this.#points.byKey(key, tx);
       if (first) return replay(first, change);
     }
-    const updated = await tx
-      .updateTable("users")
-      .set((eb) => ({ points: eb("points", "+", delta) }))
-      .where("id", "=", userId)
-      .where((eb) => eb(eb("points", "+", delta), ">=", 0))
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) {
-      const user = await tx.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
-      if (!user) throw new NotFoundError("user");
+    const balance = await this.#points.addToBalance(tx, userId, delta);
+    if (balance === undefined) {
+      if ((await this.#points.balance(userId, tx)) === undefined) throw new NotFoundError("user");
       throw new ConflictError("the balance would go below zero", "INSUFFICIENT_POINTS");
     }
-    const { points } = await tx
-      .selectFrom("users")
-      .select("points")
-      .where("id", "=", userId)
-      .executeTakeFirstOrThrow();
     const row = {
       user_id: userId,
       delta,
       reason: change.reason,
       reference: change.reference ?? null,
       idempotency_key: key,
-      balance_after: Number(points),
+      balance_after: balance,
       created_at: Date.now(),
     };
-    const { insertId } = await tx.insertInto("point_ledger").values(row).executeTakeFirstOrThrow();
+    const id = await this.#points.insertEntry(tx, row);
     afterCommit(tx, () => this.#onPointsChanged(userId));
-    return { entry: { id: Number(insertId), ...row }, replayed: false };
-  }
-
-  #byKey(db: Tx | SqlDatabase["db"], key: string): Promise<LedgerRow | undefined> {
-    return db.selectFrom("point_ledger").selectAll().where("idempotency_key", "=", key).executeTakeFirst();
+    return { entry: { id, ...row }, replayed: false };
   }
 
   /** The balance and the ledger, newest first; the cursor is the last entry's id. */
   async history(userId: number, cursor: string | undefined, limit: number): Promise<Points> {
-    const before = cursor === undefined ? undefined : Number(cursor);
-    if (before !== undefined && !(Number.isSafeInteger(before) && before > 0)) {
-      throw new ValidationError([{ path: "query.cursor", message: "not a cursor this list gave" }]);
-    }
-    const db = this.#database.db;
-    const user = await db.selectFrom("users").select("points").where("id", "=", userId).executeTakeFirst();
-    if (!user) throw new NotFoundError("user");
-    let select = db.selectFrom("point_ledger").selectAll().where("user_id", "=", userId);
-    if (before !== undefined) select = select.where("id", "<", before);
-    const rows = await select
-      .orderBy("id", "desc")
-      .limit(limit + 1)
-      .execute();
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      balance: Number(user.points),
-      items: items.map(presentLedgerEntry),
-      nextCursor: rows.length > limit && last ? String(last.id) : null,
-    };
+    const before = idCursor(cursor);
+    const balance = await this.#points.balance(userId);
+    if (balance === undefined) throw new NotFoundError("user");
+    const page = await this.#points.history(userId, before, limit);
+    return { balance, ...page, items: page.items.map(presentLedgerEntry) };
   }
 }
 

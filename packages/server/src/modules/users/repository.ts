@@ -1,7 +1,9 @@
+import type { PageQuery } from "@codechef/contract";
 import type { Insertable, Updateable } from "kysely";
 import { isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { Db } from "../../db/database.ts";
 import { contains } from "../../db/like.ts";
+import { fetchPage } from "../../db/pages.ts";
 import type { UsersTable } from "../../db/schema.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 
@@ -36,17 +38,7 @@ export class UserRepository {
     return db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
-  async list({
-    query,
-    status,
-    page,
-    size,
-  }: {
-    query?: string;
-    status?: UserRow["status"];
-    page: number;
-    size: number;
-  }) {
+  list({ query, status, ...page }: { query?: string; status?: UserRow["status"] } & PageQuery) {
     let select = this.#db.selectFrom("users");
     if (status) select = select.where("status", "=", status);
     if (query) {
@@ -54,15 +46,10 @@ export class UserRepository {
         eb.or([contains(eb.ref("email"), query), contains(eb.ref("nickname"), query)]),
       );
     }
-    const [rows, count] = await Promise.all([
-      select
-        .selectAll()
-        .orderBy("id")
-        .limit(size)
-        .offset((page - 1) * size)
-        .execute(),
-      select.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-    ]);
-    return { rows, total: Number(count.total) };
+    return fetchPage(
+      select.selectAll().orderBy("id"),
+      select.select((eb) => eb.fn.countAll<number>().as("total")),
+      page,
+    );
   }
 }

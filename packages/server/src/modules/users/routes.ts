@@ -35,8 +35,8 @@ export function userRoutes(
       return presentPublicUser(user);
     }),
     route(adminUsers.list, async ({ query }) => {
-      const { rows, total } = await repository.list(query);
-      return { items: rows.map(presentUser), page: query.page, size: query.size, total };
+      const page = await repository.list(query);
+      return { ...page, items: page.items.map(presentUser) };
     }),
   ];
 }

@@ -1,0 +1,51 @@
+import type { CursorPage } from "@codechef/contract";
+import type { Insertable } from "kysely";
+import type { Db, Tx } from "../../db/database.ts";
+import { fetchCursorPage } from "../../db/pages.ts";
+import type { PointLedgerTable } from "../../db/schema.ts";
+import type { LedgerRow } from "./presenter.ts";
+
+/** Balances (a column of `users`) and the ledger. Functions taking `tx` must run inside the caller's transaction. */
+export class PointsRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /**
+   * Moves the balance by `delta` in one atomic update unless it would go below zero, and answers the new balance;
+   * undefined when it would (or there is no such user).
+   */
+  async addToBalance(tx: Tx, userId: number, delta: number): Promise<number | undefined> {
+    const updated = await tx
+      .updateTable("users")
+      .set((eb) => ({ points: eb("points", "+", delta) }))
+      .where("id", "=", userId)
+      .where((eb) => eb(eb("points", "+", delta), ">=", 0))
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1 ? this.balance(userId, tx) : undefined;
+  }
+
+  /** The user's balance; undefined when there is no such user. */
+  async balance(userId: number, db: Db = this.#db): Promise<number | undefined> {
+    const user = await db.selectFrom("users").select("points").where("id", "=", userId).executeTakeFirst();
+    return user && Number(user.points);
+  }
+
+  async insertEntry(tx: Tx, entry: Insertable<PointLedgerTable>): Promise<number> {
+    const { insertId } = await tx.insertInto("point_ledger").values(entry).executeTakeFirstOrThrow();
+    return Number(insertId);
+  }
+
+  byKey(key: string, db: Db = this.#db): Promise<LedgerRow | undefined> {
+    return db.selectFrom("point_ledger").selectAll().where("idempotency_key", "=", key).executeTakeFirst();
+  }
+
+  /** The ledger newest first, from before the entry `before` when given. */
+  history(userId: number, before: number | undefined, limit: number): Promise<CursorPage<LedgerRow>> {
+    let select = this.#db.selectFrom("point_ledger").selectAll().where("user_id", "=", userId);
+    if (before !== undefined) select = select.where("id", "<", before);
+    return fetchCursorPage(select.orderBy("id", "desc"), limit, (last) => last.id);
+  }
+}
