@@ -34,6 +34,7 @@ import { AdoptComment } from "./modules/comments/adopt-comment.ts";
 import { CommentRepository } from "./modules/comments/repository.ts";
 import { commentRoutes } from "./modules/comments/routes.ts";
 import { CommentService } from "./modules/comments/service.ts";
+import { ModerationRepository } from "./modules/moderation/repository.ts";
 import { moderationRoutes } from "./modules/moderation/routes.ts";
 import { ModerationService } from "./modules/moderation/service.ts";
 import { notifyBoardAuthor } from "./modules/notifications/comment-notifications.ts";
@@ -214,6 +215,7 @@ export async function createContainer(
   });
   const moderation = new ModerationService({
     database,
+    moderation: new ModerationRepository(database.db),
     refreshTokens,
     warningThreshold: config.warningThreshold,
     onUserBlocked: (tx, userId) => hub.revokeSessions(tx, userId, "account blocked"),
@@ -249,7 +251,7 @@ export async function createContainer(
         (tx, userId) => boardRepository.touchShowing(tx, userId),
         (userId) => rankings.userChanged(userId),
       ),
-      ...categoryRoutes(categories, categoryRepository),
+      ...categoryRoutes(categories),
       ...boardRoutes(boards),
       ...commentRoutes(comments, adoptComment),
       ...pointsRoutes(points),

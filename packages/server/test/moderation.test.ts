@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RefreshTokens } from "../src/modules/auth/refresh-tokens.ts";
+import { ModerationRepository } from "../src/modules/moderation/repository.ts";
 import { ModerationService } from "../src/modules/moderation/service.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { bearer, detailPaths, json } from "./support/community.ts";
@@ -72,6 +73,7 @@ describeEachBackend("moderation", (backend) => {
     const calls: Array<{ userId: number; status: string }> = [];
     const service = new ModerationService({
       database,
+      moderation: new ModerationRepository(database.db),
       refreshTokens: new RefreshTokens(database, 60),
       warningThreshold: 2,
       onUserBlocked: async (tx, userId) => {

@@ -1,6 +1,6 @@
 import type { CategoryType } from "@codechef/contract";
 import { isForeignKeyViolation } from "../../db/constraint-errors.ts";
-import type { Db } from "../../db/database.ts";
+import type { Db, Tx } from "../../db/database.ts";
 import { ValidationError } from "../../shared/errors.ts";
 import type { CategoryRow } from "./presenter.ts";
 
@@ -22,6 +22,44 @@ export class CategoryRepository {
     let select = this.#db.selectFrom("categories").selectAll();
     if (type) select = select.where("type", "=", type);
     return select.orderBy("type").orderBy("name").execute();
+  }
+
+  async insert(type: CategoryType, name: string): Promise<CategoryRow> {
+    const row = { type, name, created_at: Date.now() };
+    const { insertId } = await this.#db.insertInto("categories").values(row).executeTakeFirstOrThrow();
+    return { id: Number(insertId), ...row };
+  }
+
+  /** False when there is no such category. */
+  async update(tx: Tx, id: number, changes: { type?: CategoryType; name?: string }): Promise<boolean> {
+    const updated = await tx.updateTable("categories").set(changes).where("id", "=", id).executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1 || (await this.findById(id, tx)) !== undefined;
+  }
+
+  /** Raises the version of every board carrying the category, which outdates their cached detail. */
+  async touchBoardsOf(tx: Tx, id: number): Promise<void> {
+    await tx
+      .updateTable("boards")
+      .set((eb) => ({ version: eb("version", "+", 1) }))
+      .where("id", "in", (eb) =>
+        eb.selectFrom("board_categories").select("board_id").where("category_id", "=", id),
+      )
+      .execute();
+  }
+
+  /** False when there is no such category; a foreign-key violation when boards carry it. */
+  async delete(id: number): Promise<boolean> {
+    const deleted = await this.#db.deleteFrom("categories").where("id", "=", id).executeTakeFirst();
+    return Number(deleted.numDeletedRows) === 1;
+  }
+
+  async setForUser(tx: Tx, userId: number, categoryIds: number[]): Promise<void> {
+    await tx.deleteFrom("user_categories").where("user_id", "=", userId).execute();
+    if (categoryIds.length === 0) return;
+    await tx
+      .insertInto("user_categories")
+      .values(categoryIds.map((category_id) => ({ user_id: userId, category_id })))
+      .execute();
   }
 
   findById(id: number, db: Db = this.#db): Promise<CategoryRow | undefined> {

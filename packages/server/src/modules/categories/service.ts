@@ -1,9 +1,9 @@
-import type { CategoryType } from "@codechef/contract";
+import type { Category, CategoryType } from "@codechef/contract";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase } from "../../db/database.ts";
 import { ConflictError, NotFoundError } from "../../shared/errors.ts";
 import type { SearchOutboxWriter } from "../search/outbox.ts";
-import type { CategoryRow } from "./presenter.ts";
+import { presentCategory } from "./presenter.ts";
 import { type CategoryRepository, unknownCategoryError } from "./repository.ts";
 
 const nameTaken = () => new ConflictError("a category of this type has this name", "CATEGORY_EXISTS");
@@ -19,14 +19,13 @@ export class CategoryService {
     this.#searchOutbox = searchOutbox;
   }
 
-  async create(type: CategoryType, name: string): Promise<CategoryRow> {
-    const row = { type, name, created_at: Date.now() };
+  async list(type?: CategoryType): Promise<Category[]> {
+    return (await this.#categories.list(type)).map(presentCategory);
+  }
+
+  async create(type: CategoryType, name: string): Promise<Category> {
     try {
-      const { insertId } = await this.#database.db
-        .insertInto("categories")
-        .values(row)
-        .executeTakeFirstOrThrow();
-      return { id: Number(insertId), ...row };
+      return presentCategory(await this.#categories.insert(type, name));
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken();
       throw error;
@@ -34,28 +33,15 @@ export class CategoryService {
   }
 
   /** Boards that carry the category show its new name: their cached detail is outdated by a version bump. */
-  async update(id: number, changes: { type?: CategoryType; name?: string }): Promise<CategoryRow> {
+  async update(id: number, changes: { type?: CategoryType; name?: string }): Promise<Category> {
     try {
       return await this.#database.transaction(async (tx) => {
-        const updated = await tx
-          .updateTable("categories")
-          .set(changes)
-          .where("id", "=", id)
-          .executeTakeFirst();
-        if (Number(updated.numUpdatedRows) === 0 && !(await this.#categories.findById(id, tx))) {
-          throw new NotFoundError("category");
-        }
-        await tx
-          .updateTable("boards")
-          .set((eb) => ({ version: eb("version", "+", 1) }))
-          .where("id", "in", (eb) =>
-            eb.selectFrom("board_categories").select("board_id").where("category_id", "=", id),
-          )
-          .execute();
+        if (!(await this.#categories.update(tx, id, changes))) throw new NotFoundError("category");
+        await this.#categories.touchBoardsOf(tx, id);
         await this.#searchOutbox.enqueueCategory(tx, id);
         const row = await this.#categories.findById(id, tx);
         if (!row) throw new NotFoundError("category");
-        return row;
+        return presentCategory(row);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken();
@@ -66,11 +52,7 @@ export class CategoryService {
   /** The foreign key from boards decides "in use", so a board tagged at the same moment cannot slip through. */
   async delete(id: number): Promise<void> {
     try {
-      const deleted = await this.#database.db
-        .deleteFrom("categories")
-        .where("id", "=", id)
-        .executeTakeFirst();
-      if (Number(deleted.numDeletedRows) === 0) throw new NotFoundError("category");
+      if (!(await this.#categories.delete(id))) throw new NotFoundError("category");
     } catch (error) {
       if (isForeignKeyViolation(error)) {
         throw new ConflictError("boards carry this category; retag them first", "CATEGORY_IN_USE");
@@ -79,18 +61,12 @@ export class CategoryService {
     }
   }
 
-  async setForUser(userId: number, categoryIds: number[]): Promise<CategoryRow[]> {
+  async setForUser(userId: number, categoryIds: number[]): Promise<Category[]> {
     return this.#database
       .transaction(async (tx) => {
         await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
-        await tx.deleteFrom("user_categories").where("user_id", "=", userId).execute();
-        if (categoryIds.length > 0) {
-          await tx
-            .insertInto("user_categories")
-            .values(categoryIds.map((category_id) => ({ user_id: userId, category_id })))
-            .execute();
-        }
-        return this.#categories.ofUser(userId, tx);
+        await this.#categories.setForUser(tx, userId, categoryIds);
+        return (await this.#categories.ofUser(userId, tx)).map(presentCategory);
       })
       .catch((error: unknown) => {
         throw unknownCategoryError(error, "body.categoryIds");

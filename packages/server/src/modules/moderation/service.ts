@@ -1,27 +1,31 @@
-import type { Warning } from "@codechef/contract";
+import type { User, Warning } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { ForbiddenError, NotFoundError } from "../../shared/errors.ts";
-import { iso } from "../../shared/time.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 import type { RefreshTokens } from "../auth/refresh-tokens.ts";
 import { presentUser } from "../users/presenter.ts";
+import { presentWarning } from "./presenter.ts";
+import type { ModerationRepository } from "./repository.ts";
 
 /** Runs in the blocking transaction (the realtime server closes the user's sockets once it commits). */
 export type UserBlockedHook = (tx: Tx, userId: number) => Promise<void>;
 
 export class ModerationService {
   readonly #database: SqlDatabase;
+  readonly #moderation: ModerationRepository;
   readonly #refreshTokens: RefreshTokens;
   readonly #threshold: number;
   readonly #onUserBlocked: UserBlockedHook;
 
   constructor(deps: {
     database: SqlDatabase;
+    moderation: ModerationRepository;
     refreshTokens: RefreshTokens;
     warningThreshold: number;
     onUserBlocked?: UserBlockedHook;
   }) {
     this.#database = deps.database;
+    this.#moderation = deps.moderation;
     this.#refreshTokens = deps.refreshTokens;
     this.#threshold = deps.warningThreshold;
     this.#onUserBlocked = deps.onUserBlocked ?? (async () => {});
@@ -34,58 +38,26 @@ export class ModerationService {
    */
   warn(admin: UserRow, userId: number, reason: string): Promise<Warning> {
     return this.#database.transaction(async (tx) => {
-      const counted = await tx
-        .updateTable("users")
-        .set((eb) => ({ warning_count: eb("warning_count", "+", 1) }))
-        .where("id", "=", userId)
-        .where("role", "=", "USER")
-        .executeTakeFirst();
-      if (Number(counted.numUpdatedRows) === 0) {
-        const target = await tx.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst();
-        if (!target) throw new NotFoundError("user");
+      if (!(await this.#moderation.countWarning(tx, userId))) {
+        if (!(await this.#moderation.findUser(userId, tx))) throw new NotFoundError("user");
         throw new ForbiddenError("admins are not warned; demote the account first");
       }
       const now = Date.now();
-      const blocked = await tx
-        .updateTable("users")
-        .set({ status: "BLOCKED", updated_at: now })
-        .where("id", "=", userId)
-        .where("status", "=", "ACTIVE")
-        .where("warning_count", ">=", this.#threshold)
-        .executeTakeFirst();
-      if (Number(blocked.numUpdatedRows) === 1) {
+      if (await this.#moderation.blockAtThreshold(tx, userId, this.#threshold, now)) {
         await this.#refreshTokens.revokeAllOf(userId, tx);
         await this.#onUserBlocked(tx, userId);
       }
-      const { insertId } = await tx
-        .insertInto("warnings")
-        .values({ user_id: userId, issued_by: admin.id, reason, created_at: now })
-        .executeTakeFirstOrThrow();
-      const user = await tx
-        .selectFrom("users")
-        .selectAll()
-        .where("id", "=", userId)
-        .executeTakeFirstOrThrow();
-      return {
-        id: Number(insertId),
-        userId,
-        issuedBy: admin.id,
-        reason,
-        warningCount: user.warning_count,
-        user: presentUser(user),
-        createdAt: iso(now),
-      };
+      const warning = { user_id: userId, issued_by: admin.id, reason, created_at: now };
+      const id = await this.#moderation.insertWarning(tx, warning);
+      const user = await this.#moderation.findUser(userId, tx);
+      if (!user) throw new NotFoundError("user");
+      return presentWarning({ id, ...warning }, user);
     });
   }
 
-  async unblock(userId: number): Promise<UserRow> {
-    const db = this.#database.db;
-    const updated = await db
-      .updateTable("users")
-      .set({ status: "ACTIVE", warning_count: 0, updated_at: Date.now() })
-      .where("id", "=", userId)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) throw new NotFoundError("user");
-    return db.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirstOrThrow();
+  async unblock(userId: number): Promise<User> {
+    const user = await this.#moderation.unblock(userId);
+    if (!user) throw new NotFoundError("user");
+    return presentUser(user);
   }
 }
