@@ -53,6 +53,7 @@ import { searchRoutes } from "./modules/search/routes.ts";
 import { SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
+import { UserService } from "./modules/users/service.ts";
 import { Outbox } from "./outbox/outbox.ts";
 import type { Cache, KeywordRanking, Leaderboard, MessageBus, Probe, SearchIndex } from "./ports.ts";
 import { type DestinationPolicy, destinationPolicy } from "./realtime/destinations.ts";
@@ -246,10 +247,12 @@ export async function createContainer(
     routes: [
       ...authRoutes(auth),
       ...userRoutes(
-        database,
-        users,
-        (tx, userId) => boardRepository.touchShowing(tx, userId),
-        (userId) => rankings.userChanged(userId),
+        new UserService({
+          database,
+          users,
+          onNicknameChanged: (tx, userId) => boardRepository.touchShowing(tx, userId),
+          onCareerChanged: (userId) => rankings.userChanged(userId),
+        }),
       ),
       ...categoryRoutes(categories),
       ...boardRoutes(boards),

@@ -1,11 +1,10 @@
 import { auth } from "@codechef/contract";
 import { route } from "../../http/route.ts";
-import { presentUser } from "../users/presenter.ts";
 import type { AuthService } from "./service.ts";
 
 export function authRoutes(service: AuthService) {
   return [
-    route(auth.signup, async ({ body }) => presentUser(await service.signup(body))),
+    route(auth.signup, ({ body }) => service.signup(body)),
     route(auth.login, ({ body }, ctx) => service.login(body.email, body.password, ctx.ip)),
     route(auth.refresh, ({ body }) => service.refresh(body.refreshToken)),
     route(auth.logout, async ({ body }) => {

@@ -1,4 +1,4 @@
-import type { Career, Session } from "@codechef/contract";
+import type { Career, Session, User } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import type { LoginThrottle } from "../../http/login-throttle.ts";
 import type { Logger } from "../../logger.ts";
@@ -49,7 +49,7 @@ export class AuthService {
     this.#onLogout = deps.onLogout ?? (async () => {});
   }
 
-  async signup(input: SignupInput, role: UserRow["role"] = "USER"): Promise<UserRow> {
+  async signup(input: SignupInput, role: UserRow["role"] = "USER"): Promise<User> {
     const now = Date.now();
     const user = await this.#users.insert({
       email: input.email,
@@ -62,7 +62,7 @@ export class AuthService {
       updated_at: now,
     });
     if (!user) throw new ConflictError("this email is already registered", "EMAIL_TAKEN");
-    return user;
+    return presentUser(user);
   }
 
   async login(email: string, password: string, ip: string): Promise<Session> {

@@ -1,9 +1,10 @@
-import type { Points } from "@codechef/contract";
+import type { LedgerEntry, Points } from "@codechef/contract";
 import { afterCommit } from "../../db/after-commit.ts";
 import { isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { idCursor } from "../../db/pages.ts";
 import { ConflictError, NotFoundError } from "../../shared/errors.ts";
+import type { UserRow } from "../../shared/user-row.ts";
 import { type LedgerRow, presentLedgerEntry } from "./presenter.ts";
 import type { PointsRepository } from "./repository.ts";
 
@@ -83,6 +84,24 @@ export class PointsService {
     const id = await this.#points.insertEntry(tx, row);
     afterCommit(tx, () => this.#onPointsChanged(userId));
     return { entry: { id, ...row }, replayed: false };
+  }
+
+  /** An admin's grant (or deduction); the same `key` answers the first grant again, with `replayed` set. */
+  async grant(
+    admin: UserRow,
+    userId: number,
+    { delta, reason }: { delta: number; reason: string },
+    key: string | undefined,
+  ): Promise<{ entry: LedgerEntry; replayed: boolean }> {
+    const { entry, replayed } = await this.apply(undefined, {
+      userId,
+      delta,
+      reason,
+      reference: `admin:${admin.id}`,
+      // Namespaced, so a client's key can never collide with one the server derives (`adopt:…`).
+      idempotencyKey: key === undefined ? null : `admin-grant:${key}`,
+    });
+    return { entry: presentLedgerEntry(entry), replayed };
   }
 
   /** The balance and the ledger, newest first; the cursor is the last entry's id. */

@@ -1,42 +1,12 @@
 import { adminUsers, users } from "@codechef/contract";
-import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { route } from "../../http/route.ts";
-import { NotFoundError } from "../../shared/errors.ts";
-import { presentPublicUser, presentUser } from "./presenter.ts";
-import type { UserRepository } from "./repository.ts";
+import type { UserService } from "./service.ts";
 
-/**
- * `onNicknameChanged` runs in the transaction that stores a new nickname (boards showing it outdate their
- * cached detail together with the change); `onCareerChanged` after a new career is committed (the rankings
- * move the user between careers).
- */
-export function userRoutes(
-  database: SqlDatabase,
-  repository: UserRepository,
-  onNicknameChanged: (tx: Tx, userId: number) => Promise<void> = async () => {},
-  onCareerChanged: (userId: number) => unknown = () => {},
-) {
+export function userRoutes(service: UserService) {
   return [
-    route(users.me, async (_, { user }) => presentUser(user)),
-    route(users.updateMe, async ({ body }, { user }) => {
-      const updated = await database.transaction(async (tx) => {
-        const row = await repository.update(user.id, { ...body, updated_at: Date.now() }, tx);
-        if (body.nickname !== undefined && body.nickname !== user.nickname)
-          await onNicknameChanged(tx, user.id);
-        return row;
-      });
-      if (!updated) throw new NotFoundError("user");
-      if (updated.career !== user.career) await onCareerChanged(user.id);
-      return presentUser(updated);
-    }),
-    route(users.get, async ({ params }) => {
-      const user = await repository.findById(params.id);
-      if (!user) throw new NotFoundError("user");
-      return presentPublicUser(user);
-    }),
-    route(adminUsers.list, async ({ query }) => {
-      const page = await repository.list(query);
-      return { ...page, items: page.items.map(presentUser) };
-    }),
+    route(users.me, async (_, { user }) => service.profile(user)),
+    route(users.updateMe, ({ body }, { user }) => service.updateProfile(user, body)),
+    route(users.get, ({ params }) => service.get(params.id)),
+    route(adminUsers.list, ({ query }) => service.list(query)),
   ];
 }
