@@ -19,8 +19,8 @@ import { Redis } from "ioredis";
 import { createConnection } from "mysql2/promise";
 import { SqlSearchIndex } from "../src/adapters/sql/sql-search-index.ts";
 import { type Db, migrateToLatest, openDatabase } from "../src/db/database.ts";
-import { SqlBoardDocuments } from "../src/modules/search/board-documents.ts";
 import { rebuildSearchIndex } from "../src/modules/search/rebuild.ts";
+import { SqlBoardDocuments } from "../src/modules/search/repository.ts";
 import { HOUR_MS } from "../src/ports.ts";
 
 const BOARDS = Number(process.env.BENCH_BOARDS ?? 100_000);

@@ -47,8 +47,8 @@ import { PointsService } from "./modules/points/service.ts";
 import { RankingsRepository } from "./modules/rankings/repository.ts";
 import { rankingRoutes } from "./modules/rankings/routes.ts";
 import { RankingsService } from "./modules/rankings/service.ts";
-import { SqlBoardDocuments } from "./modules/search/board-documents.ts";
 import { SearchOutbox } from "./modules/search/outbox.ts";
+import { SearchLogRepository, SqlBoardDocuments } from "./modules/search/repository.ts";
 import { searchRoutes } from "./modules/search/routes.ts";
 import { SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
@@ -176,7 +176,7 @@ export async function createContainer(
   });
   searchOutbox.start();
   const search = new SearchService({
-    db: database.db,
+    log: new SearchLogRepository(database.db),
     index: searchIndex,
     ranking: keywordRanking,
     boards: boardDocuments,
@@ -185,7 +185,8 @@ export async function createContainer(
 
   const categoryRepository = new CategoryRepository(database.db);
   const categories = new CategoryService(database, categoryRepository, searchOutbox);
-  const boardRepository = new BoardRepository(database, categoryRepository);
+  const commentRepository = new CommentRepository(database.db);
+  const boardRepository = new BoardRepository(database, categoryRepository, commentRepository);
   const boards = new BoardService({
     database,
     cache,
@@ -194,7 +195,6 @@ export async function createContainer(
     searchOutbox,
     onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
   });
-  const commentRepository = new CommentRepository(database.db);
   const comments = new CommentService({
     database,
     comments: commentRepository,

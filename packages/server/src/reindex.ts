@@ -1,8 +1,8 @@
 import { loadConfig } from "./config.ts";
 import { createContainer } from "./container.ts";
 import { jsonLogger } from "./logger.ts";
-import { SqlBoardDocuments } from "./modules/search/board-documents.ts";
 import { rebuildSearchIndex } from "./modules/search/rebuild.ts";
+import { SqlBoardDocuments } from "./modules/search/repository.ts";
 
 /** Rebuilds the search index from the database: `npm run reindex`. */
 const container = await createContainer(loadConfig(), jsonLogger("warn"));

@@ -120,7 +120,11 @@ describeEachBackend("comments and adoption", (backend) => {
     const service = new CommentService({
       database,
       comments: new CommentRepository(database.db),
-      boards: new BoardRepository(database, new CategoryRepository(database.db)),
+      boards: new BoardRepository(
+        database,
+        new CategoryRepository(database.db),
+        new CommentRepository(database.db),
+      ),
       onCommentCreated: async (tx, comment) => {
         const row = await tx
           .selectFrom("comments")

@@ -1,8 +1,8 @@
 import { normalizeKeyword } from "@codechef/contract";
 import type { CodeChef } from "@codechef/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SqlBoardDocuments } from "../src/modules/search/board-documents.ts";
 import { rebuildSearchIndex } from "../src/modules/search/rebuild.ts";
+import { SqlBoardDocuments } from "../src/modules/search/repository.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
 import { FlakySearchIndex } from "./support/flaky-search-index.ts";

@@ -2,17 +2,19 @@ import type { BoardsQuery } from "@codechef/contract";
 import type { z } from "zod";
 import type { Db, SqlDatabase, Tx } from "../../db/database.ts";
 import { fetchPage } from "../../db/pages.ts";
+import type { CategoryRow } from "../categories/presenter.ts";
 import type { CategoryRepository } from "../categories/repository.ts";
-import { presentComment, selectComments } from "../comments/presenter.ts";
-import type { AuthoredBoardRow, BoardContent, BoardRow } from "./presenter.ts";
-import { presentBoardContent } from "./presenter.ts";
+import type { CommentRow } from "../comments/presenter.ts";
+import type { CommentRepository } from "../comments/repository.ts";
+import type { AuthoredBoardRow, BoardRow } from "./presenter.ts";
 
 const HOUR_MS = 3_600_000;
 
-export interface LoadedBoard {
-  content: BoardContent;
-  version: number;
-  viewCount: number;
+/** A board's detail rows, all read as of one version. */
+export interface BoardDetailRows {
+  row: AuthoredBoardRow;
+  categories: CategoryRow[];
+  adopted: CommentRow | null;
 }
 
 export interface CountedView {
@@ -23,10 +25,12 @@ export interface CountedView {
 export class BoardRepository {
   readonly #database: SqlDatabase;
   readonly #categories: CategoryRepository;
+  readonly #comments: CommentRepository;
 
-  constructor(database: SqlDatabase, categories: CategoryRepository) {
+  constructor(database: SqlDatabase, categories: CategoryRepository, comments: CommentRepository) {
     this.#database = database;
     this.#categories = categories;
+    this.#comments = comments;
   }
 
   findById(id: number, db: Db = this.#database.db): Promise<BoardRow | undefined> {
@@ -120,8 +124,19 @@ export class BoardRepository {
     await upsert.execute();
   }
 
+  /** Records the board's one adopted comment (raising its version); false when it already has one. */
+  async claimAdoption(tx: Tx, boardId: number, commentId: number): Promise<boolean> {
+    const claimed = await tx
+      .updateTable("boards")
+      .set((eb) => ({ adopted_comment_id: commentId, version: eb("version", "+", 1) }))
+      .where("id", "=", boardId)
+      .where("adopted_comment_id", "is", null)
+      .executeTakeFirst();
+    return Number(claimed.numUpdatedRows) === 1;
+  }
+
   /** The detail as of one version. Parts read after the board row can only be newer than that version. */
-  async load(id: number): Promise<LoadedBoard | undefined> {
+  async load(id: number): Promise<BoardDetailRows | undefined> {
     const db = this.#database.db;
     const row: AuthoredBoardRow | undefined = await db
       .selectFrom("boards")
@@ -133,14 +148,8 @@ export class BoardRepository {
     if (!row) return undefined;
     const categories = (await this.#categories.ofBoards([id], db)).get(id) ?? [];
     const adopted =
-      row.adopted_comment_id === null
-        ? undefined
-        : await selectComments(db).where("comments.id", "=", row.adopted_comment_id).executeTakeFirst();
-    return {
-      content: presentBoardContent(row, categories, adopted ? presentComment(adopted) : null),
-      version: Number(row.version),
-      viewCount: Number(row.view_count),
-    };
+      row.adopted_comment_id === null ? undefined : await this.#comments.findById(row.adopted_comment_id, db);
+    return { row, categories, adopted: adopted ?? null };
   }
 
   async list({ page, size, categoryId, authorId, sort }: z.output<typeof BoardsQuery>) {

@@ -5,10 +5,17 @@ import type { Cache } from "../../ports.ts";
 import { ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 import { type CategoryRepository, unknownCategoryError } from "../categories/repository.ts";
+import { presentComment } from "../comments/presenter.ts";
 import type { SearchOutboxWriter } from "../search/outbox.ts";
 import { canDeleteBoard, canEditBoard } from "./policy.ts";
-import { type BoardContent, presentBoard, presentBoardSummary } from "./presenter.ts";
-import type { BoardRepository, LoadedBoard } from "./repository.ts";
+import {
+  type BoardContent,
+  type BoardRow,
+  presentBoard,
+  presentBoardContent,
+  presentBoardSummary,
+} from "./presenter.ts";
+import type { BoardRepository } from "./repository.ts";
 
 const CACHE_TTL_SECONDS = 300;
 const cacheKey = (id: number) => `board:${id}`;
@@ -122,13 +129,15 @@ export class BoardService {
 
   async #writeThrough(id: number): Promise<Board> {
     const loaded = await this.#loadAndCache(id);
-    return presentBoard(loaded.content, loaded.viewCount);
+    return presentBoard(loaded.content, Number(loaded.row.view_count));
   }
 
-  async #loadAndCache(id: number): Promise<LoadedBoard> {
+  async #loadAndCache(id: number): Promise<{ row: BoardRow; content: BoardContent }> {
     const loaded = await this.#boards.load(id);
     if (!loaded) throw new NotFoundError("board");
-    await this.#cache.setVersioned(cacheKey(id), loaded.version, loaded.content, CACHE_TTL_SECONDS);
-    return loaded;
+    const { row, categories, adopted } = loaded;
+    const content = presentBoardContent(row, categories, adopted && presentComment(adopted));
+    await this.#cache.setVersioned(cacheKey(id), Number(row.version), content, CACHE_TTL_SECONDS);
+    return { row, content };
   }
 }

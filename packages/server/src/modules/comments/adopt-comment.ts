@@ -50,21 +50,10 @@ export class AdoptComment {
       if (!canBeAdoptedBy(user, comment)) {
         throw new BadRequestError("you cannot adopt your own comment", "CANNOT_ADOPT_OWN");
       }
-      const claimed = await tx
-        .updateTable("boards")
-        .set((eb) => ({ adopted_comment_id: commentId, version: eb("version", "+", 1) }))
-        .where("id", "=", board.id)
-        .where("adopted_comment_id", "is", null)
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) === 0) {
+      if (!(await this.#boards.claimAdoption(tx, board.id, commentId))) {
         throw new ConflictError("this board already has an adopted comment", "ALREADY_ADOPTED");
       }
-      const marked = await tx
-        .updateTable("comments")
-        .set({ adopted: 1 })
-        .where("id", "=", commentId)
-        .executeTakeFirst();
-      if (Number(marked.numUpdatedRows) === 0) throw new NotFoundError("comment");
+      if (!(await this.#comments.markAdopted(tx, commentId))) throw new NotFoundError("comment");
       if (this.#adoptionPoints > 0) {
         await this.#points.apply(tx, {
           userId: comment.author_id,

@@ -1,7 +1,16 @@
 import type { PageQuery } from "@codechef/contract";
 import type { Db, Tx } from "../../db/database.ts";
 import { fetchPage } from "../../db/pages.ts";
-import { type CommentRow, selectComments } from "./presenter.ts";
+import type { CommentRow } from "./presenter.ts";
+
+/** Comments with their authors' nicknames, the shape `presentComment` takes. */
+function selectComments(db: Db) {
+  return db
+    .selectFrom("comments")
+    .innerJoin("users", "users.id", "comments.author_id")
+    .selectAll("comments")
+    .select("users.nickname as author_nickname");
+}
 
 export class CommentRepository {
   readonly #db: Db;
@@ -32,6 +41,16 @@ export class CommentRepository {
       .where("adopted", "=", 0)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** False when the comment is gone. */
+  async markAdopted(tx: Tx, id: number): Promise<boolean> {
+    const marked = await tx
+      .updateTable("comments")
+      .set({ adopted: 1 })
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return Number(marked.numUpdatedRows) === 1;
   }
 
   /** Deletes unless the comment is adopted (or gone); false then. */

@@ -4,11 +4,11 @@ import type {
   SearchBoardsQuery,
   SearchHit,
 } from "@codechef/contract";
-import type { Db } from "../../db/database.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeywordRanking, SearchIndex } from "../../ports.ts";
 import { NotFoundError, ServiceUnavailableError } from "../../shared/errors.ts";
 import type { BoardDocuments } from "./documents.ts";
+import type { SearchLogRepository } from "./repository.ts";
 
 const HOUR_MS = 3600_000;
 export const KEYWORD_WINDOWS_MS: Record<KeywordWindow, number> = {
@@ -20,7 +20,7 @@ export const KEYWORD_WINDOWS_MS: Record<KeywordWindow, number> = {
 const SIMILAR_SLACK = 5;
 
 export interface SearchServiceDeps {
-  db: Db;
+  log: SearchLogRepository;
   index: SearchIndex;
   ranking: KeywordRanking;
   boards: BoardDocuments;
@@ -68,9 +68,9 @@ export class SearchService {
   }
 
   async #log(keyword: string, userId: number | null): Promise<void> {
-    const { db, ranking, logger } = this.#deps;
+    const { log, ranking, logger } = this.#deps;
     const at = Date.now();
-    await db.insertInto("search_log").values({ keyword, user_id: userId, created_at: at }).execute();
+    await log.add(keyword, userId, at);
     // The log row is the record; an unavailable ranking engine must not fail the search itself.
     await ranking.add(keyword, at).catch((error: unknown) => {
       logger.warn("keyword ranking update failed", { error: String(error) });

@@ -58,3 +58,16 @@ export class SqlBoardDocuments implements BoardDocuments {
     return documents;
   }
 }
+
+/** Every search made, the record keyword rankings are counted from. */
+export class SearchLogRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async add(keyword: string, userId: number | null, at: number): Promise<void> {
+    await this.#db.insertInto("search_log").values({ keyword, user_id: userId, created_at: at }).execute();
+  }
+}
