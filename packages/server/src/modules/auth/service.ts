@@ -1,12 +1,12 @@
 import type { Career, Session, User } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import type { LoginThrottle } from "../../http/login-throttle.ts";
 import type { Logger } from "../../logger.ts";
 import { AccountBlockedError, ConflictError, UnauthenticatedError } from "../../shared/errors.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 import { presentUser } from "../users/presenter.ts";
 import type { UserRepository } from "../users/repository.ts";
 import type { AccessTokens } from "./access-tokens.ts";
+import type { LoginThrottle } from "./login-throttle.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import type { RefreshTokens } from "./refresh-tokens.ts";
 

@@ -1,6 +1,6 @@
-import type { Logger } from "../logger.ts";
-import type { Cache } from "../ports.ts";
-import { RateLimitedError } from "../shared/errors.ts";
+import type { Logger } from "../../logger.ts";
+import type { Cache } from "../../ports.ts";
+import { RateLimitedError } from "../../shared/errors.ts";
 
 const MAX_FAILURES = 5;
 const WINDOW_SECONDS = 60;
