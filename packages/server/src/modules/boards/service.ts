@@ -1,12 +1,12 @@
 import type { Board, BoardSummary, BoardsQuery, CreateBoardBody, Page } from "@codechef/contract";
 import type { z } from "zod";
 import type { SqlDatabase } from "../../db/database.ts";
+import type { SearchOutboxWriter } from "../../outbox/search-outbox.ts";
 import type { Cache } from "../../ports.ts";
 import { ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 import { type CategoryRepository, unknownCategoryError } from "../categories/repository.ts";
 import { presentComment } from "../comments/presenter.ts";
-import type { SearchOutboxWriter } from "../search/outbox.ts";
 import { canDeleteBoard, canEditBoard } from "./policy.ts";
 import {
   type BoardContent,

@@ -1,8 +1,8 @@
 import type { Category, CategoryType } from "@codechef/contract";
 import { isForeignKeyViolation, isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase } from "../../db/database.ts";
+import type { SearchOutboxWriter } from "../../outbox/search-outbox.ts";
 import { ConflictError, NotFoundError } from "../../shared/errors.ts";
-import type { SearchOutboxWriter } from "../search/outbox.ts";
 import { presentCategory } from "./presenter.ts";
 import { type CategoryRepository, unknownCategoryError } from "./repository.ts";
 

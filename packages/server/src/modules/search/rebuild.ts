@@ -1,5 +1,4 @@
-import type { SearchIndex } from "../../ports.ts";
-import type { BoardDocuments } from "./documents.ts";
+import type { BoardDocuments, SearchIndex } from "../../ports.ts";
 
 const BATCH = 200;
 

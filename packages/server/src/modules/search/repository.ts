@@ -1,6 +1,5 @@
 import type { Db } from "../../db/database.ts";
-import type { SearchDocument } from "../../ports.ts";
-import type { BoardDocuments } from "./documents.ts";
+import type { BoardDocuments, SearchDocument } from "../../ports.ts";
 
 /** Boards and their category names, read from the boards tables. */
 export class SqlBoardDocuments implements BoardDocuments {

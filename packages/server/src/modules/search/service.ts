@@ -5,9 +5,8 @@ import type {
   SearchHit,
 } from "@codechef/contract";
 import type { Logger } from "../../logger.ts";
-import type { KeywordRanking, SearchIndex } from "../../ports.ts";
+import type { BoardDocuments, KeywordRanking, SearchIndex } from "../../ports.ts";
 import { NotFoundError, ServiceUnavailableError } from "../../shared/errors.ts";
-import type { BoardDocuments } from "./documents.ts";
 import type { SearchLogRepository } from "./repository.ts";
 
 const HOUR_MS = 3600_000;

@@ -1,8 +1,7 @@
-import { afterCommit } from "../../db/after-commit.ts";
-import type { Db, Tx } from "../../db/database.ts";
-import type { Logger } from "../../logger.ts";
-import type { SearchIndex } from "../../ports.ts";
-import type { BoardDocuments } from "./documents.ts";
+import { afterCommit } from "../db/after-commit.ts";
+import type { Db, Tx } from "../db/database.ts";
+import type { Logger } from "../logger.ts";
+import type { BoardDocuments, SearchIndex } from "../ports.ts";
 
 export type OutboxOp = "upsert" | "delete";
 
