@@ -15,8 +15,9 @@ export interface OutboxWriter {
 
 /**
  * Moves outbox rows to the bus: at once after the transaction that enqueued them commits, and every `intervalMs`
- * in case the broker was down. A row is deleted only once the bus confirmed it, so an outage delays delivery but never loses it; a row
- * published twice (a crash between confirm and delete, or two instances relaying) is dropped by consumers.
+ * in case the broker was down. A row is deleted only once the bus confirmed it, so an outage delays delivery but
+ * never loses it; a row published twice (a crash between confirm and delete, or two instances relaying) is dropped
+ * by consumers.
  * Confirmed rows are remembered and deleted in batches, so a busy relay does not add a write per message.
  */
 export class Outbox implements OutboxWriter {
