@@ -71,7 +71,11 @@ const EnvSchema = z
       });
     }
     if (env.REDIS_SENTINELS && env.REDIS_URL) {
-      ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "set REDIS_URL or REDIS_SENTINELS, not both" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_URL"],
+        message: "set REDIS_URL or REDIS_SENTINELS, not both",
+      });
     }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({
