@@ -6,7 +6,7 @@ import type { Container } from "./container.ts";
 import { readJson } from "./http/body.ts";
 import type { RequestContext, Route } from "./http/route.ts";
 import { validate } from "./http/route.ts";
-import type { Logger } from "./logger.ts";
+import { type Logger, logContext } from "./logger.ts";
 import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from "./shared/errors.ts";
 
 const VERSION = "0.1.0";
@@ -87,7 +87,7 @@ export function createApp(container: Container): Koa {
     ctx.state.requestId = ctx.get("x-request-id").slice(0, 64) || randomUUID();
     ctx.set("X-Request-Id", ctx.state.requestId);
     try {
-      await next();
+      await logContext.run({ requestId: ctx.state.requestId }, next);
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = ctx.state.route ?? "unmatched";

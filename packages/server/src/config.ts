@@ -17,6 +17,20 @@ const EnvSchema = z
     DATABASE_URL: Url(["sqlite", "mysql", "mariadb"]).optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
     REDIS_URL: Url(["redis", "rediss"]).optional(),
+    REDIS_SENTINELS: z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, "must be host:port[,host:port…]")
+      .transform((value) =>
+        value.split(",").map((entry) => {
+          const [host = "", port = ""] = entry.split(":");
+          return { host, port: Number(port) };
+        }),
+      )
+      .optional(),
+    REDIS_MASTER_NAME: z.string().min(1).optional(),
+    REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+    REDIS_PASSWORD: z.string().min(1).optional(),
+    REDIS_DB: z.coerce.number().int().min(0).max(15).default(0),
     AMQP_URL: Url(["amqp", "amqps"]).optional(),
     ELASTICSEARCH_URL: Url(["http", "https"]).optional(),
     KEY_PREFIX: z
@@ -49,6 +63,20 @@ const EnvSchema = z
     WARNING_THRESHOLD: z.coerce.number().int().min(1).default(3),
   })
   .superRefine((env, ctx) => {
+    if (Boolean(env.REDIS_SENTINELS) !== Boolean(env.REDIS_MASTER_NAME)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_MASTER_NAME"],
+        message: "REDIS_SENTINELS and REDIS_MASTER_NAME go together",
+      });
+    }
+    if (env.REDIS_SENTINELS && env.REDIS_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_URL"],
+        message: "set REDIS_URL or REDIS_SENTINELS, not both",
+      });
+    }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({
         code: "custom",
@@ -70,6 +98,16 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     dataDir: env.DATA_DIR,
     database: { url: databaseUrl, poolSize: env.DATABASE_POOL_SIZE },
     redisUrl: env.REDIS_URL,
+    redisSentinel:
+      env.REDIS_SENTINELS && env.REDIS_MASTER_NAME
+        ? {
+            sentinels: env.REDIS_SENTINELS,
+            masterName: env.REDIS_MASTER_NAME,
+            sentinelPassword: env.REDIS_SENTINEL_PASSWORD,
+            password: env.REDIS_PASSWORD,
+            db: env.REDIS_DB,
+          }
+        : undefined,
     amqpUrl: env.AMQP_URL,
     elasticsearchUrl: env.ELASTICSEARCH_URL,
     keyPrefix: env.KEY_PREFIX,

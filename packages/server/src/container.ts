@@ -117,7 +117,8 @@ export async function createContainer(
   );
   await migrateToLatest(database.db);
 
-  const redis: Redis | undefined = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
+  const redisTarget = config.redisUrl ?? config.redisSentinel;
+  const redis: Redis | undefined = redisTarget ? connectRedis(redisTarget) : undefined;
   if (redis && !(await redisConnected(redis))) logger.warn("redis is not answering; starting degraded");
   const localCache = new MemoryCache();
   const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;

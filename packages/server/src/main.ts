@@ -21,7 +21,10 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info("shutting down", { signal });
     running.stop().then(
-      () => logger.info("stopped"),
+      () => {
+        logger.info("stopped");
+        logger.flush();
+      },
       (error: unknown) => {
         logger.error("shutdown failed", { error: String(error) });
         process.exitCode = 1;

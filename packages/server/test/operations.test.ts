@@ -202,7 +202,7 @@ describe("graceful shutdown", () => {
         };
         look();
       });
-    const [, url] = await logged(/"message":"listening","url":"([^"]+)"/);
+    const [, url] = await logged(/"url":"([^"]+)".*"message":"listening"/);
 
     // A signup whose body is still arriving when SIGTERM comes, finished only once shutdown has begun.
     const body = JSON.stringify(buildSignup());

@@ -1,18 +1,43 @@
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 import { ServiceUnavailableError } from "../../shared/errors.ts";
+
+/** A master found through Redis Sentinel. */
+export interface SentinelTarget {
+  sentinels: { host: string; port: number }[];
+  masterName: string;
+  sentinelPassword?: string | undefined;
+  password?: string | undefined;
+  db: number;
+}
 
 /**
  * One connection for every Redis adapter. It fails fast instead of queueing while Redis is down (the offline
  * queue is unbounded), and never resends an in-flight command after a reconnect, which could apply a write twice.
+ * Through Sentinel it follows the master: the failover detector reconnects as soon as a sentinel announces a
+ * new one, and a write refused by a demoted master (READONLY) drops the connection so it asks again.
  */
-export function connectRedis(url: string): Redis {
-  const redis = new Redis(url, {
+export function connectRedis(target: string | SentinelTarget): Redis {
+  const options: RedisOptions = {
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-  });
+  };
+  const redis =
+    typeof target === "string"
+      ? new Redis(target, options)
+      : new Redis({
+          ...options,
+          sentinels: target.sentinels,
+          name: target.masterName,
+          sentinelPassword: target.sentinelPassword,
+          password: target.password,
+          db: target.db,
+          failoverDetector: true,
+          sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+          reconnectOnError: (error) => error.message.startsWith("READONLY"),
+        });
   // A down Redis is reported by /ready and by the calls that need it; the event itself is not fatal.
   redis.on("error", () => {});
   return redis;
