@@ -5,10 +5,12 @@ import { ElasticsearchSearchIndex } from "./adapters/elasticsearch/elasticsearch
 import { MemoryBus } from "./adapters/memory/memory-bus.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
 import { MemoryLeaderboard } from "./adapters/memory/memory-leaderboard.ts";
+import { MemoryLeases } from "./adapters/memory/memory-leases.ts";
 import { RabbitMqBus } from "./adapters/rabbitmq/rabbitmq-bus.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
 import { connectRedis, redisConnected } from "./adapters/redis/redis-client.ts";
 import { RedisLeaderboard } from "./adapters/redis/redis-leaderboard.ts";
+import { RedisLeases } from "./adapters/redis/redis-leases.ts";
 import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
@@ -51,7 +53,7 @@ import { searchRoutes } from "./modules/search/routes.ts";
 import { SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
-import type { Cache, KeywordRanking, Leaderboard, MessageBus, Probe, SearchIndex } from "./ports.ts";
+import type { Cache, KeywordRanking, Leaderboard, Leases, MessageBus, Probe, SearchIndex } from "./ports.ts";
 import { type DestinationPolicy, destinationPolicy } from "./realtime/destinations.ts";
 import { RealtimeHub } from "./realtime/hub.ts";
 import { DEFAULT_LIMITS, type RealtimeLimits } from "./realtime/session.ts";
@@ -76,7 +78,13 @@ export interface Container {
     rankings: RankingsService;
   };
   /** What the STOMP endpoint needs; `server.ts` attaches it to the http.Server. */
-  realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
+  realtime: {
+    hub: RealtimeHub;
+    policy: DestinationPolicy;
+    limits: RealtimeLimits;
+    cache: Cache;
+    leases: Leases;
+  };
   search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
@@ -233,7 +241,13 @@ export async function createContainer(
     leaderboard,
     bus,
     services: { auth, boards, comments, points, moderation, chat, notifications, rankings },
-    realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
+    realtime: {
+      hub,
+      policy: destinationPolicy(chat),
+      limits: { ...DEFAULT_LIMITS, ...config.realtime },
+      cache,
+      leases: redis ? new RedisLeases(redis, config.keyPrefix) : new MemoryLeases(),
+    },
     search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),

@@ -2,6 +2,8 @@ import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { WebSocket } from "ws";
 import { MemoryBus } from "../src/adapters/memory/memory-bus.ts";
+import { MemoryCache } from "../src/adapters/memory/memory-cache.ts";
+import { MemoryLeases } from "../src/adapters/memory/memory-leases.ts";
 import { jsonLogger } from "../src/logger.ts";
 import type { AuthService } from "../src/modules/auth/service.ts";
 import type { UserRow } from "../src/modules/users/presenter.ts";
@@ -59,10 +61,15 @@ describe("a STOMP session's incoming frames", () => {
     const socket = new FakeSocket();
     const logger = jsonLogger("silent");
     new StompSession(socket as unknown as WebSocket, undefined, {
-      auth: { authenticate: async () => user } as unknown as AuthService,
+      auth: {
+        authenticate: async () => user,
+        authenticateSession: async () => ({ user, expiresAt: Date.now() + 60_000 }),
+      } as unknown as AuthService,
       policy,
       hub: new RealtimeHub(new MemoryBus(), logger, () => {}),
-      limits: DEFAULT_LIMITS,
+      cache: new MemoryCache(),
+      leases: new MemoryLeases(),
+      limits: { ...DEFAULT_LIMITS, userMessages: { limit: 1000, windowSeconds: 1 } },
       logger,
     });
     socket.receive("CONNECT", { "accept-version": "1.2", Authorization: "Bearer t" });
