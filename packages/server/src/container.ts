@@ -29,6 +29,7 @@ import { BoardService } from "./modules/boards/service.ts";
 import { CategoryRepository } from "./modules/categories/repository.ts";
 import { categoryRoutes } from "./modules/categories/routes.ts";
 import { CategoryService } from "./modules/categories/service.ts";
+import { chatDestinations } from "./modules/chat/destinations.ts";
 import { ChatRepository } from "./modules/chat/repository.ts";
 import { chatRoutes } from "./modules/chat/routes.ts";
 import { ChatService } from "./modules/chat/service.ts";
@@ -243,7 +244,7 @@ export async function createContainer(
     services: { auth, boards, comments, points, moderation, chat, notifications, rankings },
     realtime: {
       hub,
-      policy: destinationPolicy(chat),
+      policy: destinationPolicy(chatDestinations(chat)),
       limits: { ...DEFAULT_LIMITS, ...config.realtime },
       cache,
       leases: redis ? new RedisLeases(redis, config.keyPrefix) : new MemoryLeases(),
