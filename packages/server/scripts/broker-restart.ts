@@ -215,6 +215,7 @@ async function main(): Promise<boolean> {
     JWT_SECRET: randomBytes(32).toString("hex"),
     // The pace is the script's; the per-session rate limit is not what this measures.
     REALTIME_MESSAGES_PER_SECOND: "1000",
+    REALTIME_USER_MESSAGES_PER_SECOND: "1000",
   };
   const first = await startInstance(env);
   const second = await startInstance(env);
