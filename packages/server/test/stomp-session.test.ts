@@ -4,9 +4,11 @@ import type { WebSocket } from "ws";
 import { MemoryBus } from "../src/adapters/memory/memory-bus.ts";
 import { MemoryCache } from "../src/adapters/memory/memory-cache.ts";
 import { MemoryLeases } from "../src/adapters/memory/memory-leases.ts";
+import { ServiceUnavailableError } from "../src/http/errors.ts";
 import { jsonLogger } from "../src/logger.ts";
 import type { AuthService } from "../src/modules/auth/service.ts";
 import type { UserRow } from "../src/modules/users/presenter.ts";
+import type { Cache, Leases } from "../src/ports.ts";
 import type { DestinationPolicy } from "../src/realtime/destinations.ts";
 import { RealtimeHub } from "../src/realtime/hub.ts";
 import { DEFAULT_LIMITS, StompSession } from "../src/realtime/session.ts";
@@ -89,5 +91,42 @@ describe("a STOMP session's incoming frames", () => {
     expect(handled).toEqual(Array.from({ length: total }, (_, i) => String(i)));
     expect(socket.isPaused).toBe(false);
     socket.close();
+  });
+
+  it("while Redis is down, counts the user's sessions on this instance and lets SENDs through", async () => {
+    const down = () => Promise.reject(new ServiceUnavailableError("redis", "down"));
+    const logger = jsonLogger("silent");
+    const sent: string[] = [];
+    const deps = {
+      auth: {
+        authenticate: async () => user,
+        authenticateSession: async () => ({ user, expiresAt: Date.now() + 60_000 }),
+      } as unknown as AuthService,
+      policy: { authorizeSubscribe: async () => {}, send: async (_, __, body) => void sent.push(body) },
+      hub: new RealtimeHub(new MemoryBus(), logger, () => {}),
+      cache: { hit: down } as unknown as Cache,
+      leases: { acquire: down, release: down } as unknown as Leases,
+      limits: { ...DEFAULT_LIMITS, sessionsPerUser: 1 },
+      logger,
+    } satisfies ConstructorParameters<typeof StompSession>[2];
+    const [first, second] = [new FakeSocket(), new FakeSocket()];
+    for (const socket of [first, second]) {
+      new StompSession(socket as unknown as WebSocket, undefined, deps);
+      socket.receive("CONNECT", { "accept-version": "1.2", Authorization: "Bearer t" });
+      await eventually(
+        () => socket.sent.length,
+        (n) => n === 1,
+      );
+    }
+    expect(first.sent[0]).toMatch(/^CONNECTED\n/);
+    expect(second.sent[0]).toMatch(/^ERROR\n/);
+    expect(second.sent[0]).toContain("\ncode:TOO_MANY_SESSIONS\n");
+    first.receive("SEND", { destination: "/app/chat-room.1", receipt: "r" }, "hello");
+    await eventually(
+      () => first.sent.length,
+      (n) => n === 2,
+    );
+    expect(first.sent[1]).toMatch(/^RECEIPT\n/);
+    expect(sent).toEqual(["hello"]);
   });
 });

@@ -174,7 +174,7 @@ export class StompDecoder {
       return;
     }
     if (buffered) {
-      this.#buffer.copyWithin(0, start, data.length);
+      if (start > 0) this.#buffer.copyWithin(0, start, data.length);
     } else {
       if (this.#buffer.length < rest) this.#buffer = Buffer.allocUnsafe(Math.max(rest, 4096));
       data.copy(this.#buffer, 0, start);
