@@ -300,18 +300,11 @@ export class StompSession implements HubSession {
 
   /** Closes the session with TOKEN_EXPIRED when its access token expires. */
   #expireAt(at: number): void {
-    const delay = at - Date.now();
+    const delay = Math.max(0, at - Date.now());
+    const expire = () =>
+      this.#fail(protocolError(401, "TOKEN_EXPIRED", "the access token expired; connect with a new one"));
     this.#timers.push(
-      setTimeout(
-        () => {
-          if (delay > MAX_TIMER_MS) this.#expireAt(at);
-          else
-            this.#fail(
-              protocolError(401, "TOKEN_EXPIRED", "the access token expired; connect with a new one"),
-            );
-        },
-        Math.min(Math.max(delay, 0), MAX_TIMER_MS),
-      ),
+      setTimeout(() => (delay > MAX_TIMER_MS ? this.#expireAt(at) : expire()), Math.min(delay, MAX_TIMER_MS)),
     );
   }
 
