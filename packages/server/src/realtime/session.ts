@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { STOMP_ACK_MODES, STOMP_VERSION, type StompAckMode } from "@codechef/contract";
 import type { WebSocket } from "ws";
 import { AppError } from "../http/errors.ts";
 import type { Logger } from "../logger.ts";
@@ -59,7 +60,6 @@ export interface SessionDeps {
   logger: Logger;
 }
 
-const ACCEPTED_VERSION = "1.2";
 /** Frames received and not yet handled; past this the socket is paused, so TCP pushes back on the client. */
 const MAX_PENDING_FRAMES = 32;
 /** Heart-beats are never asked for less often than this (larger values would overflow Node's timers). */
@@ -67,13 +67,12 @@ const MAX_HEART_BEAT_MS = 3_600_000;
 /** Node's timers hold at most 2³¹−1 ms; a later deadline is reached in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const LEASE_SECONDS = 60;
-const ACK_MODES = new Set(["auto", "client", "client-individual"]);
-
-type AckMode = "auto" | "client" | "client-individual";
+const isAckMode = (mode: string): mode is StompAckMode =>
+  (STOMP_ACK_MODES as readonly string[]).includes(mode);
 
 interface Subscription {
   destination: string;
-  ack: AckMode;
+  ack: StompAckMode;
 }
 
 const protocolError = (status: number, code: string, message: string, headers?: Record<string, string>) =>
@@ -227,9 +226,9 @@ export class StompSession implements HubSession {
 
   async #connect(frame: StompFrame): Promise<void> {
     const versions = (frame.headers["accept-version"] ?? "1.0").split(",");
-    if (!versions.includes(ACCEPTED_VERSION)) {
-      throw protocolError(400, "UNSUPPORTED_VERSION", `this server speaks STOMP ${ACCEPTED_VERSION} only`, {
-        version: ACCEPTED_VERSION,
+    if (!versions.includes(STOMP_VERSION)) {
+      throw protocolError(400, "UNSUPPORTED_VERSION", `this server speaks STOMP ${STOMP_VERSION} only`, {
+        version: STOMP_VERSION,
       });
     }
     const header = frame.headers.Authorization ?? frame.headers.authorization;
@@ -260,7 +259,7 @@ export class StompSession implements HubSession {
     this.#write({
       command: "CONNECTED",
       headers: {
-        version: ACCEPTED_VERSION,
+        version: STOMP_VERSION,
         "heart-beat": heartBeat,
         session: this.id,
         server: "codechef/0.1",
@@ -358,7 +357,7 @@ export class StompSession implements HubSession {
     const id = this.#required(frame, "id");
     const destination = this.#required(frame, "destination");
     const ack = frame.headers.ack ?? "auto";
-    if (!ACK_MODES.has(ack)) {
+    if (!isAckMode(ack)) {
       throw protocolError(400, "UNSUPPORTED_ACK_MODE", "ack must be auto, client or client-individual");
     }
     if (this.#subscriptions.has(id)) {
@@ -378,7 +377,7 @@ export class StompSession implements HubSession {
       if (!listening) this.#deps.hub.unlisten(this, destination);
       throw error;
     }
-    this.#subscriptions.set(id, { destination, ack: ack as AckMode });
+    this.#subscriptions.set(id, { destination, ack });
   }
 
   #listensTo(destination: string): boolean {
