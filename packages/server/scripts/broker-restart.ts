@@ -21,7 +21,7 @@ import { createConnection } from "mysql2/promise";
 import WebSocket from "ws";
 import { loadConfig } from "../src/config.ts";
 import { createContainer } from "../src/container.ts";
-import { parseFrames, serializeFrame } from "../src/realtime/stomp-frames.ts";
+import { StompDecoder, serializeFrame } from "../src/realtime/stomp-frames.ts";
 import { startServer } from "../src/server.ts";
 
 const MYSQL_URL = process.env.MYSQL_URL ?? "mysql://root@127.0.0.1:3306";
@@ -120,9 +120,10 @@ async function liveTap(baseUrl: string, token: string, roomId: number) {
     ws.once("open", resolve);
     ws.once("error", reject);
   });
+  const decoder = new StompDecoder();
   const subscribed = new Promise<void>((resolve) => {
     ws.on("message", (data: Buffer) => {
-      for (const frame of parseFrames(data)) {
+      for (const frame of decoder.push(data)) {
         if (frame.command === "CONNECTED") {
           ws.send(
             serializeFrame({
@@ -214,6 +215,7 @@ async function main(): Promise<boolean> {
     JWT_SECRET: randomBytes(32).toString("hex"),
     // The pace is the script's; the per-session rate limit is not what this measures.
     REALTIME_MESSAGES_PER_SECOND: "1000",
+    REALTIME_USER_MESSAGES_PER_SECOND: "1000",
   };
   const first = await startInstance(env);
   const second = await startInstance(env);

@@ -47,6 +47,7 @@ async function measure(bus: string, amqpUrl: string | undefined): Promise<Figure
     KEY_PREFIX: `figures:${randomBytes(3).toString("hex")}`,
     JWT_SECRET: randomBytes(32).toString("hex"),
     REALTIME_MESSAGES_PER_SECOND: "100000",
+    REALTIME_USER_MESSAGES_PER_SECOND: "100000",
     ...(amqpUrl && { AMQP_URL: amqpUrl }),
   };
   const container = await createContainer(loadConfig(env));

@@ -47,6 +47,8 @@ const EnvSchema = z
           .filter(Boolean),
       ),
     REALTIME_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(100),
+    REALTIME_USER_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).default(20),
+    REALTIME_SESSIONS_PER_USER: z.coerce.number().int().min(1).default(10),
     REALTIME_MAX_BUFFERED_BYTES: z.coerce
       .number()
       .int()
@@ -115,6 +117,8 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     realtime: {
       messagesPerSecond: env.REALTIME_MESSAGES_PER_SECOND,
       maxBufferedBytes: env.REALTIME_MAX_BUFFERED_BYTES,
+      userMessages: { limit: env.REALTIME_USER_MESSAGES_PER_SECOND, windowSeconds: 1 },
+      sessionsPerUser: env.REALTIME_SESSIONS_PER_USER,
     },
     jwtSecret: env.JWT_SECRET,
     accessTokenTtl: env.ACCESS_TOKEN_TTL,

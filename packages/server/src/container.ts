@@ -5,10 +5,12 @@ import { ElasticsearchSearchIndex } from "./adapters/elasticsearch/elasticsearch
 import { MemoryBus } from "./adapters/memory/memory-bus.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
 import { MemoryLeaderboard } from "./adapters/memory/memory-leaderboard.ts";
+import { MemoryLeases } from "./adapters/memory/memory-leases.ts";
 import { RabbitMqBus } from "./adapters/rabbitmq/rabbitmq-bus.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
 import { connectRedis, redisConnected } from "./adapters/redis/redis-client.ts";
 import { RedisLeaderboard } from "./adapters/redis/redis-leaderboard.ts";
+import { RedisLeases } from "./adapters/redis/redis-leases.ts";
 import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
@@ -27,6 +29,7 @@ import { BoardService } from "./modules/boards/service.ts";
 import { CategoryRepository } from "./modules/categories/repository.ts";
 import { categoryRoutes } from "./modules/categories/routes.ts";
 import { CategoryService } from "./modules/categories/service.ts";
+import { chatDestinations } from "./modules/chat/destinations.ts";
 import { ChatRepository } from "./modules/chat/repository.ts";
 import { chatRoutes } from "./modules/chat/routes.ts";
 import { ChatService } from "./modules/chat/service.ts";
@@ -55,7 +58,7 @@ import { userRoutes } from "./modules/users/routes.ts";
 import { UserService } from "./modules/users/service.ts";
 import { Outbox } from "./outbox/outbox.ts";
 import { SearchOutbox } from "./outbox/search-outbox.ts";
-import type { Cache, KeywordRanking, Leaderboard, MessageBus, Probe, SearchIndex } from "./ports.ts";
+import type { Cache, KeywordRanking, Leaderboard, Leases, MessageBus, Probe, SearchIndex } from "./ports.ts";
 import { type DestinationPolicy, destinationPolicy } from "./realtime/destinations.ts";
 import { RealtimeHub } from "./realtime/hub.ts";
 import { DEFAULT_LIMITS, type RealtimeLimits } from "./realtime/session.ts";
@@ -80,7 +83,13 @@ export interface Container {
     rankings: RankingsService;
   };
   /** What the STOMP endpoint needs; `server.ts` attaches it to the http.Server. */
-  realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
+  realtime: {
+    hub: RealtimeHub;
+    policy: DestinationPolicy;
+    limits: RealtimeLimits;
+    cache: Cache;
+    leases: Leases;
+  };
   search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
@@ -243,7 +252,13 @@ export async function createContainer(
     leaderboard,
     bus,
     services: { auth, boards, comments, points, moderation, chat, notifications, rankings },
-    realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
+    realtime: {
+      hub,
+      policy: destinationPolicy(chatDestinations(chat)),
+      limits: { ...DEFAULT_LIMITS, ...config.realtime },
+      cache,
+      leases: redis ? new RedisLeases(redis, config.keyPrefix) : new MemoryLeases(),
+    },
     search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),

@@ -37,6 +37,16 @@ export interface Cache extends Probe {
   close(): Promise<void>;
 }
 
+/**
+ * Counted leases shared by every instance (a user's open realtime sessions): at most `limit` holders of a key at
+ * once. A lease lapses `ttlSeconds` after it was last taken, so the holders of an instance that died lapse too.
+ */
+export interface Leases {
+  /** Takes or renews `holder`'s lease; false when `limit` others hold live ones. Throws when the store is down. */
+  acquire(key: string, holder: string, limit: number, ttlSeconds: number): Promise<boolean>;
+  release(key: string, holder: string): Promise<void>;
+}
+
 /** What the bus carries: the chat and notification exchanges, and session revocations. */
 export type BusTopic = "chat" | "notification" | "session";
 

@@ -174,6 +174,7 @@ describeWithBroker("a broker outage during a chat", () => {
     const { env, cleanup } = await testEnvironment("services", {
       AMQP_URL: throughProxy(serviceUrls.amqp ?? "", proxy.port),
       REALTIME_MESSAGES_PER_SECOND: "2000",
+      REALTIME_USER_MESSAGES_PER_SECOND: "2000",
     });
     server = await startWithEnv(env, cleanup);
   });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { parseFrames, StompProtocolError, serializeFrame } from "../src/realtime/stomp-frames.ts";
+import { StompDecoder, StompProtocolError, serializeFrame } from "../src/realtime/stomp-frames.ts";
 
-const parse = (text: string) => parseFrames(Buffer.from(text, "utf8"));
+/** Every frame in the text, which must hold whole frames only. */
+const parse = (text: string) => {
+  const decoder = new StompDecoder();
+  const frames = decoder.push(Buffer.from(text, "utf8"));
+  expect(decoder.pendingBytes).toBe(0);
+  return frames;
+};
 
 describe("STOMP frame codec", () => {
   it("parses a frame with headers and a body up to NUL", () => {
@@ -45,10 +51,11 @@ describe("STOMP frame codec", () => {
     expect(() => parse("SEND\ncontent-length:-1\n\n\0")).toThrow(/content-length/);
   });
 
-  it("rejects incomplete and malformed frames", () => {
-    expect(() => parse("SEND\ndestination:/a\n\nno nul")).toThrow(/NUL/);
-    expect(() => parse("SEND\ndestination:/a")).toThrow(/headers/);
-    expect(() => parse("garbage")).toThrow(StompProtocolError);
+  it("rejects malformed frames as soon as their bytes show it", () => {
+    const early = (text: string) => new StompDecoder().push(Buffer.from(text, "utf8"));
+    expect(() => early("garbage")).toThrow(/command/);
+    expect(() => early("SENDSENDSENDSENDSEND")).toThrow(/command/);
+    expect(() => early("SEND\ndestination:/a\0")).toThrow(/NUL/);
     expect(() => parse("send\n\n\0")).toThrow(/command/);
     expect(() => parse("SEND\nno-colon\n\n\0")).toThrow(/header/);
   });
@@ -62,6 +69,53 @@ describe("STOMP frame codec", () => {
   it("bounds the number of headers", () => {
     const headers = Array.from({ length: 40 }, (_, i) => `h${i}:v`).join("\n");
     expect(() => parse(`SEND\n${headers}\n\n\0`)).toThrow(/too many headers/);
+  });
+
+  it("reassembles a frame cut anywhere, and several frames in one chunk", () => {
+    const text = "\r\nSEND\r\ndestination:/a\r\n\r\nhello\0\nSUBSCRIBE\nid:1\ndestination:/b\n\n\0";
+    const bytes = Buffer.from(text);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      for (const second of [cut + 1, bytes.length]) {
+        const decoder = new StompDecoder();
+        const frames = [bytes.subarray(0, cut), bytes.subarray(cut, second), bytes.subarray(second)].flatMap(
+          (chunk) => decoder.push(chunk),
+        );
+        expect(
+          frames.map((f) => [f.command, f.body]),
+          `cut at ${cut}, ${second}`,
+        ).toEqual([
+          ["SEND", "hello"],
+          ["SUBSCRIBE", ""],
+        ]);
+        expect(decoder.pendingBytes).toBe(0);
+      }
+    }
+  });
+
+  it("reassembles a content-length body that holds NUL across chunks, byte by byte", () => {
+    const body = "a\0b가";
+    const bytes = Buffer.from(`SEND\ncontent-length:${Buffer.byteLength(body)}\n\n${body}\0`);
+    const decoder = new StompDecoder();
+    const frames = [...bytes].flatMap((byte) => decoder.push(Buffer.from([byte])));
+    expect(frames.map((f) => f.body)).toEqual([body]);
+  });
+
+  it("holds an unfinished frame up to the frame limit, then refuses it as too large", () => {
+    const decoder = new StompDecoder({ maxFrameBytes: 100 });
+    expect(decoder.push(Buffer.from("SEND\ndestination:/a\n\n"))).toEqual([]);
+    expect(decoder.push(Buffer.from("x".repeat(70)))).toEqual([]);
+    expect(decoder.pendingBytes).toBe(91);
+    expect(() => decoder.push(Buffer.from("x".repeat(10)))).toThrow(
+      expect.objectContaining({ tooLarge: true }),
+    );
+    const declared = new StompDecoder({ maxFrameBytes: 100 });
+    expect(() => declared.push(Buffer.from("SEND\ncontent-length:500\n\n"))).toThrow(
+      expect.objectContaining({ tooLarge: true }),
+    );
+    const headers = new StompDecoder({ maxFrameBytes: 100 });
+    expect(() => headers.push(Buffer.from(`SEND\nh:${"v".repeat(200)}`))).toThrow(
+      expect.objectContaining({ tooLarge: true }),
+    );
   });
 
   it("serialises with escapes and content-length, and parses back", () => {

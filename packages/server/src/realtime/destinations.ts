@@ -1,10 +1,5 @@
-import { ChatSendBody, NOTIFICATIONS_DESTINATION } from "@codechef/contract";
-import type { ChatService } from "../modules/chat/service.ts";
-import { NotFoundError, ValidationError } from "../shared/errors.ts";
+import { NOTIFICATIONS_DESTINATION } from "@codechef/contract";
 import type { UserRow } from "../shared/user-row.ts";
-
-const ROOM_TOPIC = /^\/topic\/chat-room\.([1-9]\d{0,15})$/;
-const ROOM_SEND = /^\/app\/chat-room\.([1-9]\d{0,15})$/;
 
 /** What a STOMP SUBSCRIBE or SEND may name, and who may: the policy of the realtime API. */
 export interface DestinationPolicy {
@@ -14,33 +9,12 @@ export interface DestinationPolicy {
   send(user: UserRow, destination: string, body: string): Promise<void>;
 }
 
-export function destinationPolicy(chat: ChatService): DestinationPolicy {
+/** Every user may hear their own notifications (the hub delivers them); the modules' destinations do the rest. */
+export function destinationPolicy(modules: DestinationPolicy): DestinationPolicy {
   return {
     async authorizeSubscribe(user, destination) {
-      if (destination === NOTIFICATIONS_DESTINATION) return;
-      const room = ROOM_TOPIC.exec(destination)?.[1];
-      if (!room) throw new NotFoundError(`destination ${destination}`);
-      await chat.assertMember(user.id, Number(room));
+      if (destination !== NOTIFICATIONS_DESTINATION) await modules.authorizeSubscribe(user, destination);
     },
-    async send(user, destination, body) {
-      const room = ROOM_SEND.exec(destination)?.[1];
-      if (!room) throw new NotFoundError(`destination ${destination}`);
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        throw new ValidationError([{ path: "body", message: "not JSON" }]);
-      }
-      const parsed = ChatSendBody.safeParse(json);
-      if (!parsed.success) {
-        throw new ValidationError(
-          parsed.error.issues.map((issue) => ({
-            path: ["body", ...issue.path].join("."),
-            message: issue.message,
-          })),
-        );
-      }
-      await chat.send(user, Number(room), parsed.data.content);
-    },
+    send: (user, destination, body) => modules.send(user, destination, body),
   };
 }

@@ -1,28 +1,37 @@
 import { randomUUID } from "node:crypto";
+import type { ErrorCode } from "@codechef/contract";
+import { STOMP_ACK_MODES, STOMP_VERSION, type StompAckMode } from "@codechef/contract";
 import type { WebSocket } from "ws";
 import type { Logger } from "../logger.ts";
 import type { AuthService } from "../modules/auth/service.ts";
+import type { Cache, Leases } from "../ports.ts";
 import { AppError } from "../shared/errors.ts";
 import type { UserRow } from "../shared/user-row.ts";
 import type { DestinationPolicy } from "./destinations.ts";
 import type { HubSession, RealtimeHub } from "./hub.ts";
 import {
   HEART_BEAT,
-  parseFrames,
+  StompDecoder,
   type StompFrame,
   StompProtocolError,
   serializeFrame,
 } from "./stomp-frames.ts";
 
 export interface RealtimeLimits {
-  /** Largest WebSocket message (one or more frames) accepted. */
+  /** Largest frame accepted, however it is split into WebSocket messages. */
   maxFrameBytes: number;
   maxSubscriptions: number;
   /** Frames a session may send per second, sustained; bursts up to twice that. */
   messagesPerSecond: number;
+  /** SEND frames one user may send per window, across all their sessions and instances. */
+  userMessages: { limit: number; windowSeconds: number };
+  /** Open sessions per user, across instances. */
+  sessionsPerUser: number;
+  /** Messages a session may hold unacknowledged on its `client` and `client-individual` subscriptions. */
+  maxUnacked: number;
   /** Unsent bytes the server holds for one slow client before it drops the session. */
   maxBufferedBytes: number;
-  /** The heart-beat interval the server offers and asks for. */
+  /** The heart-beat interval the server offers and asks for; the shortest it agrees to. */
   heartBeatMs: number;
   /** Time from the WebSocket opening to a CONNECT frame. */
   connectTimeoutMs: number;
@@ -32,6 +41,9 @@ export const DEFAULT_LIMITS: RealtimeLimits = {
   maxFrameBytes: 64 * 1024,
   maxSubscriptions: 100,
   messagesPerSecond: 100,
+  userMessages: { limit: 20, windowSeconds: 1 },
+  sessionsPerUser: 10,
+  maxUnacked: 1000,
   maxBufferedBytes: 1024 * 1024,
   heartBeatMs: 10_000,
   connectTimeoutMs: 10_000,
@@ -41,33 +53,48 @@ export interface SessionDeps {
   auth: AuthService;
   policy: DestinationPolicy;
   hub: RealtimeHub;
+  /** Counts each user's SENDs across instances. */
+  cache: Cache;
+  /** Holds each user's open sessions across instances. */
+  leases: Leases;
   limits: RealtimeLimits;
   logger: Logger;
 }
 
-/** A client error: sent as an ERROR frame, then the connection closes. */
-class SessionError extends Error {
-  readonly code: string;
-
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-const ACCEPTED_VERSION = "1.2";
 /** Frames received and not yet handled; past this the socket is paused, so TCP pushes back on the client. */
 const MAX_PENDING_FRAMES = 32;
+/** Heart-beats are never asked for less often than this (larger values would overflow Node's timers). */
+const MAX_HEART_BEAT_MS = 3_600_000;
+/** Node's timers hold at most 2³¹−1 ms; a later deadline is reached in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const LEASE_SECONDS = 60;
+const isAckMode = (mode: string): mode is StompAckMode =>
+  (STOMP_ACK_MODES as readonly string[]).includes(mode);
 
-/** One STOMP 1.2 connection over a WebSocket. Frames are handled one at a time, in order. */
+interface Subscription {
+  destination: string;
+  ack: StompAckMode;
+}
+
+const protocolError = (status: number, code: ErrorCode, message: string, headers?: Record<string, string>) =>
+  new AppError(status, code, message, undefined, headers);
+
+/**
+ * One STOMP 1.2 connection over a WebSocket. Frames are handled one at a time, in order. Acknowledgement is
+ * bookkeeping only: nothing is redelivered live (NACKed or not), since history and backfill are how a client
+ * recovers what it missed.
+ */
 export class StompSession implements HubSession {
   readonly id = randomUUID();
   readonly #ws: WebSocket;
   readonly #deps: SessionDeps;
   readonly #urlToken: string | undefined;
+  readonly #decoder: StompDecoder;
   #user: UserRow | undefined;
-  /** subscription id → destination */
-  readonly #subscriptions = new Map<string, string>();
+  readonly #subscriptions = new Map<string, Subscription>();
+  /** ack id → subscription id, oldest first. */
+  readonly #unacked = new Map<string, string>();
+  #leased = false;
   #work: Promise<void> = Promise.resolve();
   #pendingFrames = 0;
   #closing = false;
@@ -81,11 +108,13 @@ export class StompSession implements HubSession {
     this.#ws = ws;
     this.#urlToken = urlToken;
     this.#deps = deps;
+    this.#decoder = new StompDecoder({ maxFrameBytes: deps.limits.maxFrameBytes });
     this.#tokens = deps.limits.messagesPerSecond * 2;
-    const connectTimer = setTimeout(() => {
-      if (!this.#user) this.#fail(new SessionError("CONNECT_TIMEOUT", "no CONNECT frame in time"));
-    }, deps.limits.connectTimeoutMs);
-    this.#timers.push(connectTimer);
+    this.#timers.push(
+      setTimeout(() => {
+        if (!this.#user) this.#fail(protocolError(408, "CONNECT_TIMEOUT", "no CONNECT frame in time"));
+      }, deps.limits.connectTimeoutMs),
+    );
     ws.on("message", (data: Buffer) => this.#onMessage(data));
     ws.on("close", () => this.#cleanUp());
     ws.on("error", (error) =>
@@ -97,29 +126,34 @@ export class StompSession implements HubSession {
     return this.#user?.id ?? 0;
   }
 
+  /** The WebSocket layer refused a message larger than it takes (see `stomp-server.ts`). */
+  messageTooLarge(maxBytes: number): void {
+    this.#fail(protocolError(413, "FRAME_TOO_LARGE", `WebSocket messages are limited to ${maxBytes} bytes`));
+  }
+
   #onMessage(data: Buffer): void {
     if (this.#closing) return;
     this.#lastReceived = Date.now();
-    if (data.length > this.#deps.limits.maxFrameBytes) {
-      this.#fail(
-        new SessionError("FRAME_TOO_LARGE", `frames are limited to ${this.#deps.limits.maxFrameBytes} bytes`),
-      );
-      return;
-    }
     let frames: StompFrame[];
     try {
-      frames = parseFrames(data);
+      frames = this.#decoder.push(data);
     } catch (error) {
+      const tooLarge = error instanceof StompProtocolError && error.tooLarge;
       this.#fail(
-        error instanceof StompProtocolError ? new SessionError("MALFORMED_FRAME", error.message) : error,
+        error instanceof StompProtocolError
+          ? protocolError(
+              tooLarge ? 413 : 400,
+              tooLarge ? "FRAME_TOO_LARGE" : "MALFORMED_FRAME",
+              error.message,
+            )
+          : error,
       );
       return;
     }
     for (const frame of frames) {
       if (!this.#take()) {
-        this.#fail(
-          new SessionError("RATE_LIMITED", `at most ${this.#deps.limits.messagesPerSecond} frames a second`),
-        );
+        const { messagesPerSecond } = this.#deps.limits;
+        this.#fail(protocolError(429, "RATE_LIMITED", `at most ${messagesPerSecond} frames a second`));
         return;
       }
       this.#pendingFrames += 1;
@@ -157,7 +191,7 @@ export class StompSession implements HubSession {
   async #handle(frame: StompFrame): Promise<void> {
     if (!this.#user) {
       if (frame.command !== "CONNECT" && frame.command !== "STOMP") {
-        throw new SessionError("NOT_CONNECTED", "the first frame must be CONNECT");
+        throw protocolError(400, "NOT_CONNECTED", "the first frame must be CONNECT");
       }
       await this.#connect(frame);
       return;
@@ -170,11 +204,12 @@ export class StompSession implements HubSession {
         this.#unsubscribe(this.#required(frame, "id"));
         break;
       case "SEND":
+        await this.#countSend();
         await this.#deps.policy.send(this.#user, this.#required(frame, "destination"), frame.body);
         break;
       case "ACK":
       case "NACK":
-        // Every subscription acknowledges automatically.
+        this.#acknowledge(this.#required(frame, "id"));
         break;
       case "DISCONNECT":
         this.#receipt(frame);
@@ -183,51 +218,130 @@ export class StompSession implements HubSession {
         return;
       case "CONNECT":
       case "STOMP":
-        throw new SessionError("ALREADY_CONNECTED", "this session is already connected");
+        throw protocolError(400, "ALREADY_CONNECTED", "this session is already connected");
       default:
-        throw new SessionError("UNSUPPORTED_COMMAND", `unsupported command ${frame.command}`);
+        throw protocolError(400, "UNSUPPORTED_COMMAND", `unsupported command ${frame.command}`);
     }
     this.#receipt(frame);
   }
 
   async #connect(frame: StompFrame): Promise<void> {
     const versions = (frame.headers["accept-version"] ?? "1.0").split(",");
-    if (!versions.includes(ACCEPTED_VERSION)) {
-      throw new SessionError("UNSUPPORTED_VERSION", `this server speaks STOMP ${ACCEPTED_VERSION} only`);
+    if (!versions.includes(STOMP_VERSION)) {
+      throw protocolError(400, "UNSUPPORTED_VERSION", `this server speaks STOMP ${STOMP_VERSION} only`, {
+        version: STOMP_VERSION,
+      });
     }
     const header = frame.headers.Authorization ?? frame.headers.authorization;
     const token = header ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : this.#urlToken;
-    if (!token) throw new SessionError("UNAUTHENTICATED", "send `Authorization: Bearer <token>` in CONNECT");
+    if (!token) {
+      throw protocolError(401, "UNAUTHENTICATED", "send `Authorization: Bearer <token>` in CONNECT");
+    }
     this.#user = await this.#deps.auth.authenticate(token);
     // The socket may have closed while we authenticated: its clean-up has run, so nothing may be registered now.
     if (this.#closing) return;
     this.#deps.hub.add(this);
     // A block committed meanwhile revoked the user's sessions before this one was listed: read the user again.
-    this.#user = await this.#deps.auth.authenticate(token);
+    const { user, expiresAt } = await this.#deps.auth.authenticateSession(token);
+    this.#user = user;
     if (this.#closing) return;
+    await this.#lease();
+    if (this.#closing) return;
+    this.#expireAt(expiresAt);
+    this.#timers.push(
+      setInterval(
+        () => {
+          this.#lease().catch((error: unknown) => this.#fail(error));
+        },
+        (LEASE_SECONDS * 1000) / 3,
+      ),
+    );
     const heartBeat = this.#negotiateHeartBeat(frame.headers["heart-beat"]);
     this.#write({
       command: "CONNECTED",
       headers: {
-        version: ACCEPTED_VERSION,
+        version: STOMP_VERSION,
         "heart-beat": heartBeat,
         session: this.id,
         server: "codechef/0.1",
-        "user-name": String(this.#user.id),
+        "user-name": String(user.id),
       },
       body: "",
     });
   }
 
-  /** Answers `heart-beat: cx,cy` with ours and starts sending and checking at the agreed intervals. */
+  /**
+   * Takes (or renews) one of the user's session leases, shared by every instance. While the store is down, only
+   * this instance's sessions are counted.
+   */
+  async #lease(): Promise<void> {
+    const { sessionsPerUser } = this.#deps.limits;
+    const key = `realtime-sessions:${this.userId}`;
+    let granted: boolean;
+    try {
+      granted = await this.#deps.leases.acquire(key, this.id, sessionsPerUser, LEASE_SECONDS);
+      this.#leased = true;
+    } catch (error) {
+      this.#deps.logger.warn("realtime sessions counted on this instance only", { error: String(error) });
+      granted = this.#deps.hub.sessionsOf(this.userId) <= sessionsPerUser;
+    }
+    if (this.#closing) this.#releaseLease();
+    if (!granted) {
+      this.#leased = false;
+      throw protocolError(429, "TOO_MANY_SESSIONS", `at most ${sessionsPerUser} open sessions per user`);
+    }
+  }
+
+  #releaseLease(): void {
+    if (!this.#leased) return;
+    this.#leased = false;
+    void this.#deps.leases.release(`realtime-sessions:${this.userId}`, this.id);
+  }
+
+  /** Closes the session with TOKEN_EXPIRED when its access token expires. */
+  #expireAt(at: number): void {
+    const delay = Math.max(0, at - Date.now());
+    const expire = () =>
+      this.#fail(protocolError(401, "TOKEN_EXPIRED", "the access token expired; connect with a new one"));
+    this.#timers.push(
+      setTimeout(() => (delay > MAX_TIMER_MS ? this.#expireAt(at) : expire()), Math.min(delay, MAX_TIMER_MS)),
+    );
+  }
+
+  /** Counts a SEND against the user's limit; while the cache is down, only the per-session limit applies. */
+  async #countSend(): Promise<void> {
+    const { limit, windowSeconds } = this.#deps.limits.userMessages;
+    let count: number;
+    let resetInSeconds: number;
+    try {
+      ({ count, resetInSeconds } = await this.#deps.cache.hit(
+        `realtime-sends:${this.userId}`,
+        windowSeconds,
+      ));
+    } catch (error) {
+      this.#deps.logger.debug("realtime sends counted per session only", { error: String(error) });
+      return;
+    }
+    if (count > limit) {
+      throw protocolError(429, "RATE_LIMITED", `at most ${limit} messages in ${windowSeconds} s per user`, {
+        "retry-after": String(Math.max(1, Math.ceil(resetInSeconds))),
+      });
+    }
+  }
+
+  /**
+   * Answers `heart-beat: cx,cy` with ours and starts sending and checking at the agreed intervals: never more
+   * often than ours, never less often than once an hour.
+   */
   #negotiateHeartBeat(offer: string | undefined): string {
     const [cx = 0, cy = 0] = (offer ?? "0,0").split(",").map((n) => Number.parseInt(n, 10) || 0);
     const ours = this.#deps.limits.heartBeatMs;
+    const agreed = (theirs: number) => Math.min(Math.max(ours, theirs), MAX_HEART_BEAT_MS);
     if (cy > 0) {
-      this.#timers.push(setInterval(() => this.#send(HEART_BEAT), Math.max(ours, cy)));
+      this.#timers.push(setInterval(() => this.#send(HEART_BEAT), agreed(cy)));
     }
     if (cx > 0) {
-      const expected = Math.max(ours, cx);
+      const expected = agreed(cx);
       this.#timers.push(
         setInterval(() => {
           if (Date.now() - this.#lastReceived > expected * 2) {
@@ -243,13 +357,16 @@ export class StompSession implements HubSession {
   async #subscribe(frame: StompFrame): Promise<void> {
     const id = this.#required(frame, "id");
     const destination = this.#required(frame, "destination");
-    if (this.#subscriptions.has(id))
-      throw new SessionError("DUPLICATE_SUBSCRIPTION", `subscription ${id} exists`);
-    if (this.#subscriptions.size >= this.#deps.limits.maxSubscriptions) {
-      throw new SessionError(
-        "TOO_MANY_SUBSCRIPTIONS",
-        `at most ${this.#deps.limits.maxSubscriptions} subscriptions`,
-      );
+    const ack = frame.headers.ack ?? "auto";
+    if (!isAckMode(ack)) {
+      throw protocolError(400, "UNSUPPORTED_ACK_MODE", "ack must be auto, client or client-individual");
+    }
+    if (this.#subscriptions.has(id)) {
+      throw protocolError(409, "DUPLICATE_SUBSCRIPTION", `subscription ${id} exists`);
+    }
+    const { maxSubscriptions } = this.#deps.limits;
+    if (this.#subscriptions.size >= maxSubscriptions) {
+      throw protocolError(429, "TOO_MANY_SUBSCRIPTIONS", `at most ${maxSubscriptions} subscriptions`);
     }
     // Listening before the check lets a leave that commits meanwhile (its OUT) unlisten us; the subscription
     // delivers only once it is authorised.
@@ -261,23 +378,40 @@ export class StompSession implements HubSession {
       if (!listening) this.#deps.hub.unlisten(this, destination);
       throw error;
     }
-    this.#subscriptions.set(id, destination);
+    this.#subscriptions.set(id, { destination, ack });
   }
 
   #listensTo(destination: string): boolean {
-    return [...this.#subscriptions.values()].includes(destination);
+    return [...this.#subscriptions.values()].some((s) => s.destination === destination);
   }
 
   #unsubscribe(id: string): void {
-    const destination = this.#subscriptions.get(id);
-    if (destination === undefined) return;
+    const subscription = this.#subscriptions.get(id);
+    if (subscription === undefined) return;
     this.#subscriptions.delete(id);
-    if (!this.#listensTo(destination)) this.#deps.hub.unlisten(this, destination);
+    for (const [ackId, of] of this.#unacked) if (of === id) this.#unacked.delete(ackId);
+    if (!this.#listensTo(subscription.destination)) this.#deps.hub.unlisten(this, subscription.destination);
+  }
+
+  /** ACK or NACK: settles the message, and in `client` mode every earlier one of its subscription. */
+  #acknowledge(ackId: string): void {
+    const subscriptionId = this.#unacked.get(ackId);
+    if (subscriptionId === undefined) {
+      throw protocolError(400, "UNKNOWN_ACK", `no unacknowledged message has ack id ${ackId}`);
+    }
+    if (this.#subscriptions.get(subscriptionId)?.ack === "client") {
+      for (const [earlier, of] of this.#unacked) {
+        if (of === subscriptionId) this.#unacked.delete(earlier);
+        if (earlier === ackId) break;
+      }
+    } else {
+      this.#unacked.delete(ackId);
+    }
   }
 
   #required(frame: StompFrame, header: string): string {
     const value = frame.headers[header];
-    if (!value) throw new SessionError("MISSING_HEADER", `${frame.command} needs a ${header} header`);
+    if (!value) throw protocolError(400, "MISSING_HEADER", `${frame.command} needs a ${header} header`);
     return value;
   }
 
@@ -287,15 +421,25 @@ export class StompSession implements HubSession {
   }
 
   deliver(destination: string, body: string): void {
-    for (const [subscription, subscribed] of this.#subscriptions) {
+    for (const [subscription, { destination: subscribed, ack }] of this.#subscriptions) {
       if (subscribed !== destination) continue;
+      const messageId = `${this.id}-${++this.#messageCounter}`;
+      if (ack !== "auto") {
+        if (this.#unacked.size >= this.#deps.limits.maxUnacked) {
+          const { maxUnacked } = this.#deps.limits;
+          this.#fail(protocolError(429, "TOO_MANY_UNACKED", `at most ${maxUnacked} unacknowledged messages`));
+          return;
+        }
+        this.#unacked.set(messageId, subscription);
+      }
       this.#write({
         command: "MESSAGE",
         headers: {
           subscription,
-          "message-id": `${this.id}-${++this.#messageCounter}`,
+          "message-id": messageId,
           destination,
           "content-type": "application/json",
+          ...(ack !== "auto" && { ack: messageId }),
         },
         body,
       });
@@ -304,7 +448,7 @@ export class StompSession implements HubSession {
 
   /** Sends ERROR and closes; the session leaves the hub at once, not when the socket's close comes back. */
   revoke(reason: string): void {
-    this.#fail(new SessionError("SESSION_REVOKED", reason));
+    this.#fail(protocolError(401, "SESSION_REVOKED", reason));
     this.#cleanUp();
   }
 
@@ -324,17 +468,31 @@ export class StompSession implements HubSession {
     this.#ws.send(data);
   }
 
-  /** Sends an ERROR frame for what went wrong and closes; anything unexpected is logged, not shown. */
+  /**
+   * Sends an ERROR frame for what went wrong and closes. It carries the error's `code`, `message` and `status`
+   * (the HTTP status REST answers the same error with), and any headers the error has (`retry-after`, `version`);
+   * anything unexpected is logged, not shown.
+   */
   #fail(error: unknown, frame?: StompFrame): void {
     if (this.#closing) return;
-    const known = error instanceof SessionError || error instanceof AppError;
+    const known = error instanceof AppError;
     if (!known) this.#deps.logger.error("realtime frame failed", { session: this.id, error: String(error) });
-    const code = known ? error.code : "INTERNAL";
-    const message = known ? error.message : "something went wrong on our side";
+    const { status, code, message, headers } = known
+      ? error
+      : { status: 500, code: "INTERNAL", message: "something went wrong on our side", headers: undefined };
     const receipt = frame?.headers.receipt;
     this.#write({
       command: "ERROR",
-      headers: { message, code, "content-type": "text/plain", ...(receipt && { "receipt-id": receipt }) },
+      headers: {
+        ...Object.fromEntries(
+          Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+        ),
+        message,
+        code,
+        status: String(status),
+        "content-type": "text/plain",
+        ...(receipt && { "receipt-id": receipt }),
+      },
       body: message,
     });
     this.#closing = true;
@@ -350,6 +508,7 @@ export class StompSession implements HubSession {
   #cleanUp(): void {
     this.#closing = true;
     for (const timer of this.#timers) clearInterval(timer);
+    this.#releaseLease();
     this.#deps.hub.remove(this);
   }
 }

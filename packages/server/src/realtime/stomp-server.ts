@@ -1,13 +1,28 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { REALTIME_PATH } from "@codechef/contract";
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "../logger.ts";
 import { type SessionDeps, StompSession } from "./session.ts";
 
 const SUBPROTOCOL = "v12.stomp";
-/** WebSocket messages up to this size reach the STOMP layer, which answers an oversize frame with an ERROR. */
+/** The largest WebSocket message; frames are limited separately (and may span messages). */
 const MAX_PAYLOAD = 1024 * 1024;
+/** ws's close code for a message over `maxPayload`. */
+const MESSAGE_TOO_BIG = 1009;
+
+/**
+ * ws closes a connection as soon as a message announces more than `maxPayload`, before any of it is read, and the
+ * close frame leaves first. This socket lets the session send its ERROR frame just ahead of that close.
+ */
+class StompWebSocket extends WebSocket {
+  onMessageTooBig: (() => void) | undefined;
+
+  override close(code?: number, reason?: string | Buffer): void {
+    if (code === MESSAGE_TOO_BIG && this.readyState === this.OPEN) this.onMessageTooBig?.();
+    super.close(code, reason);
+  }
+}
 
 function refuse(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -24,8 +39,8 @@ export function attachStompServer(
   const sessions = new Set<StompSession>();
   const wss = new WebSocketServer({
     noServer: true,
-    // A hard bound well above the STOMP limit, so an oversize frame gets an ERROR frame rather than a bare close.
-    maxPayload: Math.max(MAX_PAYLOAD, deps.limits.maxFrameBytes * 2),
+    maxPayload: Math.max(MAX_PAYLOAD, deps.limits.maxFrameBytes),
+    WebSocket: StompWebSocket,
     handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
 
@@ -36,6 +51,7 @@ export function attachStompServer(
     if (origin && !deps.allowedOrigins.includes(origin)) return refuse(socket, 403, "Forbidden");
     wss.handleUpgrade(request, socket, head, (ws) => {
       const session = new StompSession(ws, url.searchParams.get("token") ?? undefined, deps);
+      (ws as StompWebSocket).onMessageTooBig = () => session.messageTooLarge(MAX_PAYLOAD);
       sessions.add(session);
       ws.on("close", () => sessions.delete(session));
     });

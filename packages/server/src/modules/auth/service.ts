@@ -104,6 +104,12 @@ export class AuthService {
     return user;
   }
 
+  /** `authenticate` for a connection that outlives the request: also when the token expires (epoch ms). */
+  async authenticateSession(accessToken: string): Promise<{ user: UserRow; expiresAt: number }> {
+    const user = await this.authenticate(accessToken);
+    return { user, expiresAt: this.#access.verify(accessToken).exp * 1000 };
+  }
+
   /**
    * Makes the configured admin account exist, active, with the configured password: an account someone
    * registered under that email beforehand is taken over, not trusted with its own password.

@@ -1,0 +1,38 @@
+import { ChatSendBody } from "@codechef/contract";
+import type { DestinationPolicy } from "../../realtime/destinations.ts";
+import { NotFoundError, ValidationError } from "../../shared/errors.ts";
+import type { ChatService } from "./service.ts";
+
+const ROOM_TOPIC = /^\/topic\/chat-room\.([1-9]\d{0,15})$/;
+const ROOM_SEND = /^\/app\/chat-room\.([1-9]\d{0,15})$/;
+
+/** Chat's STOMP destinations: members subscribe to a room's topic and send to its `/app` address. */
+export function chatDestinations(chat: ChatService): DestinationPolicy {
+  return {
+    async authorizeSubscribe(user, destination) {
+      const room = ROOM_TOPIC.exec(destination)?.[1];
+      if (!room) throw new NotFoundError(`destination ${destination}`);
+      await chat.assertMember(user.id, Number(room));
+    },
+    async send(user, destination, body) {
+      const room = ROOM_SEND.exec(destination)?.[1];
+      if (!room) throw new NotFoundError(`destination ${destination}`);
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        throw new ValidationError([{ path: "body", message: "not JSON" }]);
+      }
+      const parsed = ChatSendBody.safeParse(json);
+      if (!parsed.success) {
+        throw new ValidationError(
+          parsed.error.issues.map((issue) => ({
+            path: ["body", ...issue.path].join("."),
+            message: issue.message,
+          })),
+        );
+      }
+      await chat.send(user, Number(room), parsed.data.content);
+    },
+  };
+}
