@@ -26,6 +26,7 @@ export const ErrorCode = z.enum([
   "RATE_LIMITED",
   "SERVICE_UNAVAILABLE",
   "INTERNAL",
+  "IDEMPOTENCY_KEY_IN_USE",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
