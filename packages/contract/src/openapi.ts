@@ -163,14 +163,20 @@ const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 const HEADERS = {
   "X-Request-Id": {
     description: "The request's id (the one sent, or a new one); error bodies carry it too",
+    required: true,
     schema: { type: "string" },
   },
-  Location: { description: "The created resource's URL", schema: { type: "string" } },
+  Location: { description: "The created resource's URL", required: true, schema: { type: "string" } },
   ETag: {
     description: "A weak validator of the body; send it back as If-None-Match",
+    required: true,
     schema: { type: "string" },
   },
-  "Retry-After": { description: "Seconds to wait before trying again", schema: { type: "integer" } },
+  "Retry-After": {
+    description: "Seconds to wait before trying again",
+    required: true,
+    schema: { type: "integer" },
+  },
   "Idempotent-Replayed": {
     description: "`true` when this is the stored response of an earlier request with this Idempotency-Key",
     schema: { type: "string", enum: ["true"] },
