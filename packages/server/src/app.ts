@@ -9,7 +9,6 @@ import {
 import etag from "@koa/etag";
 import Router from "@koa/router";
 import Koa, { type Context } from "koa";
-import conditional from "koa-conditional-get";
 import type { Container } from "./container.ts";
 import { readJson } from "./http/body.ts";
 import { cors } from "./http/cors.ts";
@@ -84,14 +83,25 @@ function locationOf(endpoint: Endpoint, body: unknown): string | undefined {
   return API_BASE_PATH + endpoint.location.replace(/:(\w+)/g, (_, name: string) => String(fields[name]));
 }
 
-/** GETs answer a weak ETag of their body and 304 for a current If-None-Match; see `Endpoint.etag`. */
+/**
+ * GETs answer a weak ETag of their body and 304 for a matching If-None-Match (see `Endpoint.etag`). The match
+ * ignores the request's `Cache-Control: no-cache`, which fetch() adds to every conditional request (RFC 9110
+ * evaluates If-None-Match at the origin regardless; koa-conditional-get would never answer 304 to fetch).
+ */
 function caching(endpoint: Endpoint): Koa.Middleware[] {
   if (endpoint.method !== "GET" || endpoint.etag === false) return [];
   const revalidate: Koa.Middleware = async (ctx, next) => {
     await next();
     ctx.set("Cache-Control", endpoint.access === "none" ? "no-cache" : "private, no-cache");
+    const weak = (tag: string) => tag.trim().replace(/^W\//, "");
+    const current = weak(ctx.response.get("ETag"));
+    const sent = ctx.get("If-None-Match").split(",").map(weak);
+    if (ctx.status === 200 && current && (sent.includes(current) || sent.includes("*"))) {
+      ctx.status = 304;
+      ctx.body = null;
+    }
   };
-  return [revalidate, conditional(), etag({ weak: true })];
+  return [revalidate, etag({ weak: true })];
 }
 
 function mount(router: Router, container: Container, idempotency: Idempotency, { endpoint, handle }: Route) {

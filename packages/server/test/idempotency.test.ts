@@ -220,8 +220,12 @@ describeEachBackend("Idempotency-Key on creating calls", (backend) => {
           throw new ServiceUnavailableError("search", "down");
         }),
       ).rejects.toMatchObject({ status: 503 });
-      expect(await store.run(c, async () => (runs++, created))).toEqual({ ...created, replayed: false });
-      expect(await store.run(c, async () => (runs++, created))).toEqual({ ...created, replayed: true });
+      const succeed = async () => {
+        runs++;
+        return created;
+      };
+      expect(await store.run(c, succeed)).toEqual({ ...created, replayed: false });
+      expect(await store.run(c, succeed)).toEqual({ ...created, replayed: true });
       expect(runs).toBe(2);
     });
 
