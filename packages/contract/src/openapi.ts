@@ -305,7 +305,7 @@ function operation(schemas: Schemas, name: string, e: Endpoint) {
   return {
     operationId: name,
     summary: e.summary,
-    ...(idempotency && { description: e.summary + idempotency }),
+    ...(idempotency && { description: `${e.summary}.${idempotency}` }),
     tags: [name.split(".")[0]],
     security: security(e),
     parameters: parameters(schemas, e),
