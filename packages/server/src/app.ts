@@ -200,7 +200,9 @@ export function createApp(container: Container): Koa {
   app.use(root.allowedMethods());
 
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
-  const idempotency = new Idempotency(container.database.db, secret);
+  const idempotency = new Idempotency(container.database.db, secret, {
+    onStoreError: (error) => logger.error("idempotent response not stored", { error: String(error) }),
+  });
   const api = new Router({ prefix: API_BASE_PATH });
   for (const route of container.routes) mount(api, container, idempotency, route);
   app.use(api.routes());

@@ -28,6 +28,8 @@ export interface IdempotencyOptions {
   leaseMs?: number;
   /** How long a repeat waits for the first request to finish before 409 IDEMPOTENCY_KEY_IN_USE. */
   waitMs?: number;
+  /** A key's record could not be written or released; the request's own answer stands. */
+  onStoreError?: (error: unknown) => void;
 }
 
 const PURGE_EVERY_MS = 60_000;
@@ -44,10 +46,12 @@ export class Idempotency {
   readonly #ttlMs: number;
   readonly #leaseMs: number;
   readonly #waitMs: number;
+  readonly #onStoreError: (error: unknown) => void;
   #lastPurge = 0;
 
   constructor(db: Db, secret: string, options: IdempotencyOptions = {}) {
     this.#db = db;
+    this.#onStoreError = options.onStoreError ?? (() => {});
     this.#secret = createHmac("sha256", secret).update("idempotency-fingerprint").digest();
     this.#ttlMs = options.ttlMs ?? IDEMPOTENCY_KEY_TTL_HOURS * 3600_000;
     this.#leaseMs = options.leaseMs ?? 60_000;
@@ -82,13 +86,16 @@ export class Idempotency {
     } catch (error) {
       if (error instanceof AppError && error.status < 500 && error.status !== 429) {
         const { code, message, details } = error;
-        await this.#store(claim, { status: error.status, body: { code, message, details } });
+        await this.#store(claim, { status: error.status, body: { code, message, details } }).catch(
+          this.#onStoreError,
+        );
       } else {
-        await this.#release(claim);
+        await this.#release(claim).catch(this.#onStoreError);
       }
       throw error;
     }
-    await this.#store(claim, outcome);
+    // The resource exists: answer it even if its record could not be written (a retry then waits, see leaseMs).
+    await this.#store(claim, outcome).catch(this.#onStoreError);
     return { ...outcome, replayed: false };
   }
 
