@@ -14,7 +14,7 @@ export const Session = z.object({
   accessToken: z.string(),
   refreshToken: z.string(),
   /** Seconds until the access token expires. */
-  expiresIn: z.number(),
+  expiresIn: z.int(),
   user: User,
 });
 export type Session = z.infer<typeof Session>;
@@ -28,6 +28,8 @@ export const auth = {
     status: 201,
     body: SignupBody,
     response: User,
+    location: "/users/:id",
+    errors: { 409: ["EMAIL_TAKEN"] },
   }),
   login: endpoint({
     method: "POST",
@@ -36,6 +38,7 @@ export const auth = {
     access: "none",
     body: LoginBody,
     response: Session,
+    errors: { 401: ["INVALID_CREDENTIALS"], 403: ["ACCOUNT_BLOCKED"], 429: ["RATE_LIMITED"] },
   }),
   refresh: endpoint({
     method: "POST",
@@ -44,6 +47,7 @@ export const auth = {
     access: "none",
     body: RefreshBody,
     response: Session,
+    errors: { 401: ["UNAUTHENTICATED"], 403: ["ACCOUNT_BLOCKED"] },
   }),
   logout: endpoint({
     method: "POST",

@@ -9,12 +9,12 @@ export const BoardTitle = z.string().trim().min(1).max(200);
 export const BoardContents = z.string().min(1).max(50_000);
 
 export const Board = z.object({
-  id: z.number(),
+  id: z.int(),
   title: z.string(),
   contents: z.string(),
   author: UserRef,
   categories: z.array(Category),
-  viewCount: z.number(),
+  viewCount: z.int(),
   adoptedComment: Comment.nullable(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -68,6 +68,7 @@ export const boards = {
     status: 201,
     body: CreateBoardBody,
     response: Board,
+    location: "/boards/:id",
   }),
   get: endpoint({
     method: "GET",
@@ -76,6 +77,7 @@ export const boards = {
     access: "none",
     params: IdParams,
     response: Board,
+    etag: false,
   }),
   update: endpoint({
     method: "PATCH",
@@ -85,6 +87,7 @@ export const boards = {
     params: IdParams,
     body: UpdateBoardBody,
     response: Board,
+    errors: { 403: ["FORBIDDEN"] },
   }),
   delete: endpoint({
     method: "DELETE",
@@ -93,5 +96,6 @@ export const boards = {
     access: "user",
     status: 204,
     params: IdParams,
+    errors: { 403: ["FORBIDDEN"] },
   }),
 };

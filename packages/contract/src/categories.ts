@@ -5,7 +5,7 @@ import { endpoint } from "./endpoint.ts";
 export const CategoryType = z.enum(["FRAMEWORK", "LANGUAGE"]);
 export type CategoryType = z.infer<typeof CategoryType>;
 
-export const Category = z.object({ id: z.number(), type: CategoryType, name: z.string() });
+export const Category = z.object({ id: z.int(), type: CategoryType, name: z.string() });
 export type Category = z.infer<typeof Category>;
 
 const CategoryName = z.string().trim().min(1).max(50);
@@ -45,6 +45,8 @@ export const categories = {
     status: 201,
     body: CreateCategoryBody,
     response: Category,
+    location: "/categories/:id",
+    errors: { 409: ["CATEGORY_EXISTS"] },
   }),
   update: endpoint({
     method: "PATCH",
@@ -54,6 +56,7 @@ export const categories = {
     params: IdParams,
     body: UpdateCategoryBody,
     response: Category,
+    errors: { 409: ["CATEGORY_EXISTS"] },
   }),
   delete: endpoint({
     method: "DELETE",
@@ -64,6 +67,7 @@ export const categories = {
     access: "admin",
     status: 204,
     params: IdParams,
+    errors: { 409: ["CATEGORY_IN_USE"] },
   }),
 };
 

@@ -7,12 +7,12 @@ export const RoomStatus = z.enum(["OPEN", "CLOSED"]);
 export type RoomStatus = z.infer<typeof RoomStatus>;
 
 export const ChatRoom = z.object({
-  id: z.number(),
+  id: z.int(),
   title: z.string(),
   host: UserRef,
   status: RoomStatus,
   /** How many users are in the room now. */
-  members: z.number(),
+  members: z.int(),
   createdAt: Timestamp,
 });
 export type ChatRoom = z.infer<typeof ChatRoom>;
@@ -22,10 +22,10 @@ export type ChatMessageType = z.infer<typeof ChatMessageType>;
 
 /** One message of a room, on REST and on `/topic/chat-room.{id}` alike. */
 export const ChatMessage = z.object({
-  id: z.number(),
-  roomId: z.number(),
+  id: z.int(),
+  roomId: z.int(),
   /** Increases by one per room, without gaps. */
-  seq: z.number(),
+  seq: z.int(),
   type: ChatMessageType,
   /** Who sent it; for CREATE/IN/OUT/NEW_HOST the user the event is about. */
   sender: UserRef.nullable(),
@@ -66,6 +66,7 @@ export const chat = {
     status: 201,
     body: CreateRoomBody,
     response: ChatRoom,
+    location: "/chat/rooms/:id",
   }),
   listRooms: endpoint({
     method: "GET",
@@ -90,6 +91,7 @@ export const chat = {
     access: "user",
     params: IdParams,
     response: RoomEntry,
+    errors: { 409: ["ROOM_CLOSED"] },
   }),
   leave: endpoint({
     method: "DELETE",
@@ -98,6 +100,7 @@ export const chat = {
     access: "user",
     status: 204,
     params: IdParams,
+    errors: { 403: ["NOT_A_MEMBER"] },
   }),
   messages: endpoint({
     method: "GET",
@@ -107,5 +110,6 @@ export const chat = {
     params: IdParams,
     query: MessagesQuery,
     response: MessagePage,
+    errors: { 403: ["NOT_A_MEMBER"] },
   }),
 };

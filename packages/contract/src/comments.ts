@@ -6,8 +6,8 @@ import { UserRef } from "./users.ts";
 export const CommentContents = z.string().min(1).max(10_000);
 
 export const Comment = z.object({
-  id: z.number(),
-  boardId: z.number(),
+  id: z.int(),
+  boardId: z.int(),
   author: UserRef,
   contents: z.string(),
   adopted: z.boolean(),
@@ -41,6 +41,7 @@ export const comments = {
     params: IdParams,
     body: CommentBody,
     response: Comment,
+    location: "/comments/:id",
   }),
   update: endpoint({
     method: "PATCH",
@@ -50,6 +51,7 @@ export const comments = {
     params: IdParams,
     body: CommentBody,
     response: Comment,
+    errors: { 403: ["FORBIDDEN"], 409: ["COMMENT_ADOPTED"] },
   }),
   delete: endpoint({
     method: "DELETE",
@@ -58,6 +60,7 @@ export const comments = {
     access: "user",
     status: 204,
     params: IdParams,
+    errors: { 403: ["FORBIDDEN"], 409: ["COMMENT_ADOPTED"] },
   }),
   adopt: endpoint({
     method: "POST",
@@ -68,5 +71,6 @@ export const comments = {
     access: "user",
     params: IdParams,
     response: Comment,
+    errors: { 400: ["CANNOT_ADOPT_OWN"], 403: ["FORBIDDEN"], 409: ["ALREADY_ADOPTED"] },
   }),
 };

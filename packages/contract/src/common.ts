@@ -6,7 +6,7 @@ export const Id = z
   .transform(Number)
   .pipe(z.number().int().positive().max(Number.MAX_SAFE_INTEGER));
 export const IdParams = z.object({ id: Id });
-export const Timestamp = z.string().describe("ISO-8601 UTC");
+export const Timestamp = z.iso.datetime().describe("ISO-8601 UTC");
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -23,7 +23,7 @@ export const CursorQuery = z.object({
 export type CursorQuery = z.output<typeof CursorQuery>;
 
 export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), page: z.number(), size: z.number(), total: z.number() });
+  return z.object({ items: z.array(item), page: z.int(), size: z.int(), total: z.int() });
 }
 export type Page<T> = { items: T[]; page: number; size: number; total: number };
 

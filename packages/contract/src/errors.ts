@@ -41,6 +41,7 @@ export const ErrorCode = z.enum([
   "UNKNOWN_ACK",
   "TOO_MANY_UNACKED",
   "SESSION_REVOKED",
+  "IDEMPOTENCY_KEY_IN_USE",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -7,12 +7,12 @@ export const WarnBody = z.object({ reason: z.string().trim().min(1).max(500) });
 export type WarnBody = z.input<typeof WarnBody>;
 
 export const Warning = z.object({
-  id: z.number(),
-  userId: z.number(),
-  issuedBy: z.number(),
+  id: z.int(),
+  userId: z.int(),
+  issuedBy: z.int(),
   reason: z.string(),
   /** The user's warnings so far, this one included. */
-  warningCount: z.number(),
+  warningCount: z.int(),
   /** The user after this warning: BLOCKED once the count reaches the threshold. */
   user: User,
   createdAt: Timestamp,
@@ -29,6 +29,8 @@ export const moderation = {
     params: IdParams,
     body: WarnBody,
     response: Warning,
+    location: "/admin/users/:userId/warnings/:id",
+    errors: { 403: ["FORBIDDEN"] },
   }),
   unblock: endpoint({
     method: "POST",

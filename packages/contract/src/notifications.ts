@@ -3,7 +3,7 @@ import { CursorQuery, cursorPageOf, IdParams, Timestamp } from "./common.ts";
 import { endpoint } from "./endpoint.ts";
 
 export const Notification = z.object({
-  id: z.number(),
+  id: z.int(),
   /** e.g. `COMMENT`, `ANNOUNCEMENT`. */
   type: z.string(),
   payload: z.record(z.string(), z.unknown()),
@@ -35,7 +35,7 @@ export const notifications = {
     path: "/notifications/unread-count",
     summary: "How many of your notifications are unread",
     access: "user",
-    response: z.object({ count: z.number() }),
+    response: z.object({ count: z.int() }),
   }),
   read: endpoint({
     method: "POST",
@@ -63,5 +63,6 @@ export const announcements = {
     status: 201,
     body: AnnouncementBody,
     response: Notification,
+    location: "/notifications/:id",
   }),
 };

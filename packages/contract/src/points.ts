@@ -3,17 +3,17 @@ import { CursorQuery, cursorPageOf, IdParams, Timestamp } from "./common.ts";
 import { endpoint } from "./endpoint.ts";
 
 export const LedgerEntry = z.object({
-  id: z.number(),
-  userId: z.number(),
-  delta: z.number(),
+  id: z.int(),
+  userId: z.int(),
+  delta: z.int(),
   reason: z.string(),
   reference: z.string().nullable(),
-  balanceAfter: z.number(),
+  balanceAfter: z.int(),
   createdAt: Timestamp,
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
 
-export const Points = cursorPageOf(LedgerEntry).extend({ balance: z.number() });
+export const Points = cursorPageOf(LedgerEntry).extend({ balance: z.int() });
 export type Points = z.infer<typeof Points>;
 
 export const PointsQuery = CursorQuery;
@@ -52,12 +52,15 @@ export const adminPoints = {
     path: "/admin/users/:id/points",
     summary:
       "Grant (delta > 0) or deduct (delta < 0) points; 409 INSUFFICIENT_POINTS below zero. " +
-      "A repeated Idempotency-Key answers 200 with the first entry",
+      "An Idempotency-Key applies once: within 24 h a repeat answers the first response again; later, 200 with " +
+      "the first entry",
     access: "admin",
     status: 201,
     params: IdParams,
     headers: IdempotencyHeaders,
     body: GrantPointsBody,
     response: LedgerEntry,
+    location: "/users/:userId/points",
+    errors: { 409: ["INSUFFICIENT_POINTS"] },
   }),
 };

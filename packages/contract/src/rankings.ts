@@ -19,7 +19,7 @@ export const BoardRankingsQuery = z.object({
 });
 export type BoardRankingsQuery = z.input<typeof BoardRankingsQuery>;
 
-export const RankedBoard = z.object({ id: z.number(), title: z.string(), views: z.number() });
+export const RankedBoard = z.object({ id: z.int(), title: z.string(), views: z.int() });
 export type RankedBoard = z.infer<typeof RankedBoard>;
 
 export const BoardRankings = z.object({ window: BoardRankingWindow, items: z.array(RankedBoard) });
@@ -33,10 +33,10 @@ export const UserRankingsQuery = z.object({
 export type UserRankingsQuery = z.input<typeof UserRankingsQuery>;
 
 export const RankedUser = z.object({
-  id: z.number(),
+  id: z.int(),
   nickname: z.string(),
   career: Career,
-  points: z.number(),
+  points: z.int(),
 });
 export type RankedUser = z.infer<typeof RankedUser>;
 

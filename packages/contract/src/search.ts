@@ -30,7 +30,7 @@ export const SearchBoardsQuery = PageQuery.extend({ q: Keyword, categoryId: Id.o
 export type SearchBoardsQuery = z.output<typeof SearchBoardsQuery>;
 
 export const SearchHit = z.object({
-  id: z.number(),
+  id: z.int(),
   title: z.string(),
   snippet: z.string().describe("HTML-escaped text around the first match, matches wrapped in <mark>"),
   score: z.number(),
@@ -49,7 +49,7 @@ export const KeywordRankingQuery = z.object({
 
 export const KeywordRanking = z.object({
   window: KeywordWindow,
-  items: z.array(z.object({ keyword: z.string(), count: z.number() })),
+  items: z.array(z.object({ keyword: z.string(), count: z.int() })),
 });
 export type KeywordRanking = z.infer<typeof KeywordRanking>;
 

@@ -14,7 +14,7 @@ export const Password = z.string().min(8).max(128);
 export const Nickname = z.string().trim().min(2).max(30);
 
 export const PublicUser = z.object({
-  id: z.number(),
+  id: z.int(),
   nickname: z.string(),
   career: Career,
   role: Role,
@@ -27,7 +27,7 @@ export const User = PublicUser.extend({ email: z.string() });
 export type User = z.infer<typeof User>;
 
 /** The short form embedded in other resources (board author, chat sender). */
-export const UserRef = z.object({ id: z.number(), nickname: z.string() });
+export const UserRef = z.object({ id: z.int(), nickname: z.string() });
 export type UserRef = z.infer<typeof UserRef>;
 
 export const UpdateMeBody = z

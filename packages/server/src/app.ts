@@ -1,12 +1,22 @@
 import { randomUUID } from "node:crypto";
-import { API_BASE_PATH, type ErrorBody, openApiDocument } from "@codechef/contract";
+import {
+  API_BASE_PATH,
+  type Endpoint,
+  type ErrorBody,
+  isCreating,
+  openApiDocument,
+} from "@codechef/contract";
+import etag from "@koa/etag";
 import Router from "@koa/router";
 import Koa, { type Context } from "koa";
 import type { Container } from "./container.ts";
 import { readJson } from "./http/body.ts";
+import { cors } from "./http/cors.ts";
+import { Idempotency, type Outcome } from "./http/idempotency.ts";
 import type { RequestContext, Route } from "./http/route.ts";
 import { validate } from "./http/route.ts";
 import { type Logger, logContext } from "./logger.ts";
+import { embeddedSecret } from "./secrets.ts";
 import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from "./shared/errors.ts";
 
 const VERSION = "0.1.0";
@@ -27,6 +37,7 @@ function errors(logger: Logger): Koa.Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError("route");
+      if (ctx.status === 405 && ctx.body === undefined) throw methodNotAllowed(ctx.response.get("Allow"));
     } catch (thrown) {
       const error =
         thrown instanceof AppError
@@ -54,9 +65,48 @@ function bearer(ctx: Context): string | undefined {
   return match[1];
 }
 
-function mount(router: Router, container: Container, { endpoint, handle }: Route): void {
+function methodNotAllowed(allow: string): AppError {
+  // The router lists HEAD beside GET, but a HEAD is refused (see `mount`).
+  const methods = allow
+    .split(/,\s*/)
+    .filter((m) => m && m !== "HEAD")
+    .join(", ");
+  return new AppError(405, "METHOD_NOT_ALLOWED", `this path answers ${methods}`, undefined, {
+    Allow: methods,
+  });
+}
+
+/** `/boards/:id` filled from the created resource: `/api/v1/boards/12`. */
+function locationOf(endpoint: Endpoint, body: unknown): string | undefined {
+  if (!endpoint.location || !body || typeof body !== "object") return undefined;
+  const fields = body as Record<string, unknown>;
+  return API_BASE_PATH + endpoint.location.replace(/:(\w+)/g, (_, name: string) => String(fields[name]));
+}
+
+/**
+ * GETs answer a weak ETag of their body and 304 for a matching If-None-Match (see `Endpoint.etag`). The match
+ * ignores the request's `Cache-Control: no-cache`, which fetch() adds to every conditional request (RFC 9110
+ * evaluates If-None-Match at the origin regardless; koa-conditional-get would never answer 304 to fetch).
+ */
+function caching(endpoint: Endpoint): Koa.Middleware[] {
+  if (endpoint.method !== "GET" || endpoint.etag === false) return [];
+  const revalidate: Koa.Middleware = async (ctx, next) => {
+    await next();
+    ctx.set("Cache-Control", endpoint.access === "none" ? "no-cache" : "private, no-cache");
+    const weak = (tag: string) => tag.trim().replace(/^W\//, "");
+    const current = weak(ctx.response.get("ETag"));
+    const sent = ctx.get("If-None-Match").split(",").map(weak);
+    if (ctx.status === 200 && current && (sent.includes(current) || sent.includes("*"))) {
+      ctx.status = 304;
+      ctx.body = null;
+    }
+  };
+  return [revalidate, etag({ weak: true })];
+}
+
+function mount(router: Router, container: Container, idempotency: Idempotency, { endpoint, handle }: Route) {
   const method = endpoint.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete";
-  router[method](endpoint.path, async (ctx) => {
+  router[method](endpoint.path, ...caching(endpoint), async (ctx) => {
     ctx.state.route = API_BASE_PATH + endpoint.path;
     // The router answers HEAD with the GET handler, which would count a board view without showing it.
     if (ctx.method === "HEAD") throw new AppError(405, "METHOD_NOT_ALLOWED", "use GET");
@@ -72,9 +122,28 @@ function mount(router: Router, container: Container, { endpoint, handle }: Route
       body: endpoint.body ? await readJson(ctx.req) : undefined,
     });
     const context: RequestContext = { user, requestId: ctx.state.requestId, ip: ctx.ip };
-    const result = await handle(input, context);
-    ctx.status = context.status ?? endpoint.status ?? 200;
-    if (result !== undefined) ctx.body = result;
+    const execute = async (): Promise<Outcome> => {
+      const body = await handle(input, context);
+      return { status: context.status ?? endpoint.status ?? 200, body, location: locationOf(endpoint, body) };
+    };
+    const key = isCreating(endpoint) ? Idempotency.keyOf(ctx.headers) : undefined;
+    const outcome = key
+      ? await idempotency.run(
+          {
+            scope: user ? `user:${user.id}` : "anonymous",
+            key,
+            fingerprint: idempotency.fingerprint(ctx.method, ctx.path, {
+              query: input.query,
+              body: input.body,
+            }),
+          },
+          execute,
+        )
+      : await execute();
+    ctx.status = outcome.status;
+    if (outcome.body !== undefined) ctx.body = outcome.body;
+    if (outcome.location) ctx.set("Location", outcome.location);
+    if ("replayed" in outcome && outcome.replayed) ctx.set("Idempotent-Replayed", "true");
   });
 }
 
@@ -102,6 +171,7 @@ export function createApp(container: Container): Koa {
       });
     }
   });
+  app.use(cors(config.allowedOrigins));
   app.use(errors(logger));
 
   const root = new Router();
@@ -127,9 +197,15 @@ export function createApp(container: Container): Koa {
     ctx.body = openapi;
   });
   app.use(root.routes());
+  app.use(root.allowedMethods());
 
+  const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
+  const idempotency = new Idempotency(container.database.db, secret, {
+    onStoreError: (error) => logger.error("idempotent response not stored", { error: String(error) }),
+  });
   const api = new Router({ prefix: API_BASE_PATH });
-  for (const route of container.routes) mount(api, container, route);
+  for (const route of container.routes) mount(api, container, idempotency, route);
   app.use(api.routes());
+  app.use(api.allowedMethods());
   return app;
 }

@@ -211,4 +211,21 @@ export interface Database {
   search_document_categories: SearchDocumentCategoriesTable;
   search_bigrams: SearchBigramsTable;
   search_fts: SearchFtsTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export interface IdempotencyKeysTable {
+  /** `user:{id}`, or `anonymous` for calls without a token. */
+  scope: string;
+  idempotency_key: string;
+  /** HMAC of the method, path and body: the same key with another request is refused. */
+  fingerprint: string;
+  /** Null while the first request runs. */
+  status: number | null;
+  /** The JSON body answered (an error's `{code, message, details}` for a 4xx). */
+  body: string | null;
+  location: string | null;
+  /** A reservation whose request died is taken over after this time. */
+  locked_until: number;
+  expires_at: number;
 }

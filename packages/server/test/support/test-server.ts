@@ -8,7 +8,9 @@ import { loadConfig } from "../../src/config.ts";
 import { type AdapterOverrides, type Container, createContainer } from "../../src/container.ts";
 import { startServer } from "../../src/server.ts";
 import { type BackendName, serviceUrls } from "./backends.ts";
+import { checkResponses } from "./spec-check.ts";
 
+/** Every response a test server sends is checked against the OpenAPI document (see `checkResponses`). */
 export interface TestServer {
   url: string;
   container: Container;
@@ -83,6 +85,7 @@ export async function startWithEnv(
 ): Promise<TestServer> {
   const container = await createContainer(loadConfig(env), undefined, adapters);
   const running = await startServer(container, 0, "127.0.0.1");
+  const spec = checkResponses(running.server);
   return {
     url: running.url,
     container,
@@ -91,6 +94,7 @@ export async function startWithEnv(
     async stop() {
       await running.stop();
       await cleanup();
+      spec.assertNone();
     },
   };
 }
