@@ -131,5 +131,6 @@ export function createApp(container: Container): Koa {
   const api = new Router({ prefix: API_BASE_PATH });
   for (const route of container.routes) mount(api, container, route);
   app.use(api.routes());
+  if (container.lab) app.use(container.lab.routes());
   return app;
 }

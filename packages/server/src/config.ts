@@ -47,6 +47,7 @@ const EnvSchema = z
     SHUTDOWN_TIMEOUT: Seconds.default(10),
     ADOPTION_POINTS: z.coerce.number().int().min(0).default(50),
     WARNING_THRESHOLD: z.coerce.number().int().min(1).default(3),
+    CODECHEF_LAB: z.stringbool().default(false),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
@@ -89,6 +90,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     shutdownTimeout: env.SHUTDOWN_TIMEOUT,
     adoptionPoints: env.ADOPTION_POINTS,
     warningThreshold: env.WARNING_THRESHOLD,
+    lab: env.CODECHEF_LAB,
   };
 }
 

@@ -1,3 +1,4 @@
+import type Router from "@koa/router";
 import type { Redis } from "ioredis";
 import { connectElasticsearch, indexName } from "./adapters/elasticsearch/elasticsearch-client.ts";
 import { ElasticsearchKeywordRanking } from "./adapters/elasticsearch/elasticsearch-keyword-ranking.ts";
@@ -34,6 +35,7 @@ import { AdoptComment } from "./modules/comments/adopt-comment.ts";
 import { CommentRepository } from "./modules/comments/repository.ts";
 import { commentRoutes } from "./modules/comments/routes.ts";
 import { CommentService } from "./modules/comments/service.ts";
+import { startLab } from "./modules/lab/index.ts";
 import { moderationRoutes } from "./modules/moderation/routes.ts";
 import { ModerationService } from "./modules/moderation/service.ts";
 import { notifyBoardAuthor } from "./modules/notifications/comment-notifications.ts";
@@ -79,6 +81,8 @@ export interface Container {
   realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
   search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
+  /** The bench's `/lab` routes, with `CODECHEF_LAB=1` only. */
+  lab: Router | undefined;
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
   readiness(): Promise<Record<string, "up" | "down">>;
   close(): Promise<void>;
@@ -217,6 +221,18 @@ export async function createContainer(
     logger.warn("rankings not rebuilt at start; the first read rebuilds them", { error: String(error) });
   });
 
+  const lab = config.lab
+    ? await startLab({
+        database,
+        redis,
+        keyPrefix: config.keyPrefix,
+        rankings,
+        rankingsRepository: new RankingsRepository(database.db),
+        search: searchIndex,
+        documents: boardDocuments,
+      })
+    : undefined;
+
   const probes: Probe[] = [
     { name: "database", ping: () => database.ping() },
     ...(redis ? [cache] : []),
@@ -253,11 +269,13 @@ export async function createContainer(
       ...searchRoutes(search),
       ...rankingRoutes(rankings),
     ],
+    lab: lab?.router,
     async readiness() {
       const states = await Promise.all(probes.map(probe));
       return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
     },
     async close() {
+      await lab?.stop();
       await relay.stop();
       await bus.close();
       await searchOutbox.stop();
