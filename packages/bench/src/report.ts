@@ -36,7 +36,7 @@ function chartSpec(result: ScenarioResult): TopLevelSpec {
     data: { values: rows },
     mark: { type: "bar", tooltip: true },
     encoding: {
-      y: { field: "name", type: "nominal", sort: null, title: null },
+      y: { field: "name", type: "nominal", sort: null, title: null, axis: { labelLimit: 360 } },
       x: { field: "rps", type: "quantitative", title: "per second" },
       color: {
         field: "kind",

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { atomicUpdateBaseline } from "../baselines.ts";
 import { measure } from "../load.ts";
 import { repeated, row, type Scenario } from "../scenario.ts";
-import { adminSession, json } from "./support.ts";
+import { adminSession, json, seed } from "./support.ts";
 
 const ORIGINAL: Record<string, string> = {
   none: "wrong total, 2,834 ms",
@@ -22,7 +22,7 @@ export const points: Scenario = {
   async run({ params, services, startServer, log }) {
     const grants = params.requests;
     const server = await startServer(adminSession.env);
-    const { firstUser: userId } = await json(server.url, "POST", "/lab/seed", { users: 1 });
+    const { firstUser: userId } = await seed(server.url, { users: 1 });
     const baselines = { "raw atomic UPDATE": await atomicUpdateBaseline(services, grants, 20) };
     const results = [];
 
@@ -71,7 +71,7 @@ export const points: Scenario = {
 
     // What production does: the admin grant endpoint, with its ledger row, idempotency key and outbox.
     const admin = await adminSession.login(server.url);
-    const target = await json(server.url, "POST", "/lab/seed", { users: 1 });
+    const target = await seed(server.url, { users: 1 });
     for (const [count, connections] of params.quick
       ? [[grants, grants]]
       : [

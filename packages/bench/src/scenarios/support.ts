@@ -1,5 +1,5 @@
 /** JSON over fetch for a scenario's setup calls; a non-2xx answer is a failure of the run. */
-export async function json<T = Record<string, number>>(
+export async function json<T = unknown>(
   base: string,
   method: string,
   path: string,
@@ -30,3 +30,26 @@ export const adminSession = {
     return session.accessToken;
   },
 };
+
+export interface Seeded {
+  firstUser: number;
+  firstBoard: number;
+  views: number;
+  ledger: number;
+  searches: number;
+  ms: number;
+}
+
+/** Seeds the lab server's database (`POST /lab/seed`): users, boards, hourly views, ledger rows, searches. */
+export function seed(
+  base: string,
+  request: Partial<{
+    users: number;
+    boards: number;
+    viewedPerHour: number;
+    ledger: number;
+    searches: number;
+  }>,
+): Promise<Seeded> {
+  return json<Seeded>(base, "POST", "/lab/seed", request);
+}

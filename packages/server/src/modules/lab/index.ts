@@ -32,6 +32,7 @@ export async function startLab(deps: LabStart) {
     db: deps.database.db,
     async afterSeed() {
       await repository.copyViewsWithoutIndex();
+      await lab.loadKeywords(await repository.keywordCounts());
       await deps.rankings.rebuild();
       await rebuildSearchIndex(deps.search, deps.documents);
     },

@@ -109,6 +109,14 @@ export class LabRepository {
     return rows.map((row) => ({ id: row.id, title: row.title, views: Number(row.views) }));
   }
 
+  async keywordCounts(): Promise<{ keyword: string; count: number }[]> {
+    const { rows } = await sql<{
+      keyword: string;
+      count: number | string;
+    }>`SELECT keyword, COUNT(*) AS count FROM search_log GROUP BY keyword`.execute(this.#db);
+    return rows.map((row) => ({ keyword: row.keyword, count: Number(row.count) }));
+  }
+
   /** `read-modify-write` view: read the count, write it plus one. */
   async viewReadModifyWrite(boardId: number): Promise<void> {
     const { rows } = await sql<{

@@ -117,6 +117,14 @@ export class LabService {
     await this.#redis().zincrby(this.#key("keywords"), 1, keyword);
   }
 
+  /** Sets the sorted set to the counts the search log holds (after seeding). */
+  async loadKeywords(counts: { keyword: string; count: number }[]): Promise<void> {
+    if (!this.#deps.redis) return;
+    const key = this.#key("keywords");
+    await this.#deps.redis.del(key);
+    for (const { keyword, count } of counts) await this.#deps.redis.zadd(key, count, keyword);
+  }
+
   async topKeywords(limit: number): Promise<{ keyword: string; count: number }[]> {
     const flat = await this.#redis().zrevrange(this.#key("keywords"), 0, limit - 1, "WITHSCORES");
     const items: { keyword: string; count: number }[] = [];
