@@ -63,6 +63,7 @@ const EnvSchema = z
     SHUTDOWN_TIMEOUT: Seconds.default(10),
     ADOPTION_POINTS: z.coerce.number().int().min(0).default(50),
     WARNING_THRESHOLD: z.coerce.number().int().min(1).default(3),
+    CODECHEF_LAB: z.stringbool().default(false),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.REDIS_SENTINELS) !== Boolean(env.REDIS_MASTER_NAME)) {
@@ -131,6 +132,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     shutdownTimeout: env.SHUTDOWN_TIMEOUT,
     adoptionPoints: env.ADOPTION_POINTS,
     warningThreshold: env.WARNING_THRESHOLD,
+    lab: env.CODECHEF_LAB,
   };
 }
 

@@ -37,6 +37,7 @@ import { AdoptComment } from "./modules/comments/adopt-comment.ts";
 import { CommentRepository } from "./modules/comments/repository.ts";
 import { commentRoutes } from "./modules/comments/routes.ts";
 import { CommentService } from "./modules/comments/service.ts";
+import { startLab } from "./modules/lab/index.ts";
 import { ModerationRepository } from "./modules/moderation/repository.ts";
 import { moderationRoutes } from "./modules/moderation/routes.ts";
 import { ModerationService } from "./modules/moderation/service.ts";
@@ -236,6 +237,18 @@ export async function createContainer(
     logger.warn("rankings not rebuilt at start; the first read rebuilds them", { error: String(error) });
   });
 
+  const lab = config.lab
+    ? await startLab({
+        db: database.db,
+        redis,
+        keyPrefix: config.keyPrefix,
+        rankings,
+        rankingsRepository: new RankingsRepository(database.db),
+        searchIndex,
+        documents: boardDocuments,
+      })
+    : undefined;
+
   const probes: Probe[] = [
     { name: "database", ping: () => database.ping() },
     ...(redis ? [cache] : []),
@@ -279,12 +292,14 @@ export async function createContainer(
       ...notificationRoutes(notifications),
       ...searchRoutes(search),
       ...rankingRoutes(rankings),
+      ...(lab?.routes ?? []),
     ],
     async readiness() {
       const states = await Promise.all(probes.map(probe));
       return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
     },
     async close() {
+      await lab?.stop();
       await outbox.stop();
       await bus.close();
       await searchOutbox.stop();

@@ -1,0 +1,99 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Resvg } from "@resvg/resvg-js";
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { ScenarioResult } from "./results.ts";
+
+export function readResults(dir: string): ScenarioResult[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .map((name) => JSON.parse(readFileSync(join(dir, name), "utf8")) as ScenarioResult);
+}
+
+/** Requests (or deliveries) per second of each strategy beside the baselines of the same run. */
+function chartSpec(result: ScenarioResult): TopLevelSpec {
+  const rows = [
+    ...result.results.map((r) => ({
+      name: `${r.strategy}${r.label ? ` (${r.label})` : ""}`,
+      rps: r.rps,
+      kind: "ours",
+    })),
+    ...Object.entries(result.baselines).map(([name, figure]) => ({
+      name,
+      rps: figure.rps,
+      kind: "baseline",
+    })),
+  ];
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: {
+      text: `${result.scenario}: throughput`,
+      subtitle: `${result.env.services}, Node ${result.env.node}`,
+    },
+    width: 560,
+    data: { values: rows },
+    mark: { type: "bar", tooltip: true },
+    encoding: {
+      y: { field: "name", type: "nominal", sort: null, title: null, axis: { labelLimit: 360 } },
+      x: { field: "rps", type: "quantitative", title: "per second" },
+      color: {
+        field: "kind",
+        type: "nominal",
+        scale: { domain: ["ours", "baseline"], range: ["#4c78a8", "#bab0ac"] },
+      },
+    },
+    config: { background: "white", font: "DejaVu Sans" },
+  };
+}
+
+async function writeChart(dir: string, result: ScenarioResult): Promise<void> {
+  const view = new vega.View(vega.parse(compile(chartSpec(result)).spec), { renderer: "none" });
+  const svg = await view.toSVG();
+  view.finalize();
+  writeFileSync(join(dir, `${result.scenario}.svg`), svg);
+  const png = new Resvg(svg, { fitTo: { mode: "zoom", value: 2 }, font: { loadSystemFonts: true } }).render();
+  writeFileSync(join(dir, `${result.scenario}.png`), png.asPng());
+}
+
+const number = (value: number | null) => (value === null ? "—" : value.toLocaleString("en-US"));
+
+function table(result: ScenarioResult): string {
+  const lines = [
+    `## ${result.scenario}`,
+    "",
+    `![${result.scenario}](${result.scenario}.png)`,
+    "",
+    "| strategy | params | original | ours: req/s | p50 / p99 ms | ratio to baseline | correct | expected / final | lost | retries | refused |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const r of result.results) {
+    const ratio = r.ratio === null ? "—" : `${Math.round(r.ratio * 100)} % of ${r.baseline}`;
+    const correct =
+      r.correct === null ? "—" : r.correct ? "yes" : r.meantCorrect ? "**NO**" : "no (expected)";
+    lines.push(
+      `| ${r.strategy} | ${r.label || "—"} | ${r.original ?? "—"} | ${number(r.rps)} | ${r.p50} / ${r.p99} | ${ratio} | ${correct} | ${number(r.expected)} / ${number(r.final)} | ${number(r.lost)} | ${number(r.retries)} | ${number(r.refused)} |`,
+    );
+  }
+  lines.push("", "Baselines in the same run:", "");
+  for (const [name, figure] of Object.entries(result.baselines)) {
+    lines.push(`- ${name}: ${number(figure.rps)}/s, p50 ${figure.p50} ms, p99 ${figure.p99} ms`);
+  }
+  if (result.seed) lines.push("", `Seeding: ${number(result.seed.figure)} ${result.seed.unit}.`);
+  if (result.notes.length > 0) lines.push("", ...result.notes.map((note) => `- ${note}`));
+  return lines.join("\n");
+}
+
+export async function writeReport(dir: string): Promise<string> {
+  const results = readResults(dir);
+  for (const result of results) await writeChart(dir, result);
+  const first = results[0];
+  const header = first
+    ? `# codechef-bench report\n\nNode ${first.env.node}, ${first.env.cores} × ${first.env.cpu}, commit ${first.env.commit}, services: ${first.env.services}, ${first.env.pinned ? "server and load generator pinned to different cores" : "not pinned"}.\n`
+    : "# codechef-bench report\n\nNo results.\n";
+  const markdown = [header, ...results.map(table)].join("\n\n");
+  const path = join(dir, "report.md");
+  writeFileSync(path, `${markdown}\n`);
+  return path;
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { createConnection } from "mysql2/promise";
+
+export type ServicesMode = "auto" | "testcontainers" | "env";
+
+/** Where the run's MariaDB, Redis and RabbitMQ are, and a database and key prefix of its own on them. */
+export interface Services {
+  source: "testcontainers" | "env";
+  mysqlUrl: string;
+  redisUrl: string;
+  amqpUrl: string;
+  elasticsearchUrl: string | undefined;
+  keyPrefix: string;
+  /** Drops the run's database and keys, and stops containers it started. */
+  release(): Promise<void>;
+}
+
+const NO_RUNTIME = /Could not find a working container runtime strategy/;
+
+async function fromContainers(): Promise<
+  Omit<Services, "keyPrefix" | "release"> & { stop(): Promise<void> }
+> {
+  const [{ MariaDbContainer }, { RedisContainer }, { RabbitMQContainer }] = await Promise.all([
+    import("@testcontainers/mariadb"),
+    import("@testcontainers/redis"),
+    import("@testcontainers/rabbitmq"),
+  ]);
+  const [mariadb, redis, rabbit] = await Promise.all([
+    new MariaDbContainer("mariadb:11.4").withUserPassword("codechef").start(),
+    new RedisContainer("redis:7.4").start(),
+    new RabbitMQContainer("rabbitmq:4.1").start(),
+  ]);
+  return {
+    source: "testcontainers",
+    mysqlUrl: `mysql://root:${mariadb.getRootPassword()}@${mariadb.getHost()}:${mariadb.getPort()}/test`,
+    redisUrl: redis.getConnectionUrl(),
+    amqpUrl: rabbit.getAmqpUrl(),
+    elasticsearchUrl: undefined,
+    stop: async () => {
+      await Promise.all([mariadb.stop(), redis.stop(), rabbit.stop()]);
+    },
+  };
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv) {
+  return {
+    source: "env" as const,
+    mysqlUrl: env.BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test",
+    redisUrl: env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/0",
+    amqpUrl: env.BENCH_AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
+    elasticsearchUrl: env.BENCH_ELASTICSEARCH_URL ?? env.ELASTICSEARCH_URL,
+    stop: async () => {},
+  };
+}
+
+export async function provision(
+  mode: ServicesMode,
+  log: (line: string) => void,
+  env = process.env,
+): Promise<Services> {
+  let found: Awaited<ReturnType<typeof fromContainers>> | ReturnType<typeof fromEnvironment>;
+  if (mode === "env") {
+    found = fromEnvironment(env);
+  } else {
+    try {
+      found = await fromContainers();
+    } catch (error) {
+      if (mode === "testcontainers" || !NO_RUNTIME.test(String(error))) throw error;
+      log(
+        "services: no Docker engine answers (Testcontainers found no container runtime); using BENCH_*_URL or this machine's defaults",
+      );
+      found = fromEnvironment(env);
+    }
+  }
+  const id = randomBytes(4).toString("hex");
+  const database = `codechef_bench_${id}`;
+  const server = new URL(found.mysqlUrl);
+  const admin = await createConnection({ uri: server.toString() });
+  await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await admin.end();
+  const mysqlUrl = new URL(server);
+  mysqlUrl.pathname = `/${database}`;
+  const keyPrefix = `bench:${id}`;
+  log(`services: ${found.source}; database ${database}, key prefix ${keyPrefix}`);
+  return {
+    ...found,
+    mysqlUrl: mysqlUrl.toString(),
+    keyPrefix,
+    async release() {
+      const connection = await createConnection({ uri: server.toString() });
+      await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
+      await connection.end();
+      const redis = new Redis(found.redisUrl, { maxRetriesPerRequest: 1 });
+      for await (const keys of redis.scanStream({ match: `${keyPrefix}:*`, count: 1000 })) {
+        if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+      }
+      redis.disconnect();
+      await found.stop();
+    },
+  };
+}
