@@ -14,6 +14,7 @@ import {
   type IFrame,
   type IMessage,
   type IStompSocket,
+  ReconnectionTimeMode,
   type StompSubscription,
 } from "@stomp/stompjs";
 import type { CodeChef } from "./client.ts";
@@ -114,6 +115,7 @@ export class Realtime {
     this.#stomp = new Client({
       webSocketFactory: () => new (this.#WebSocket as WebSocketClass)(url, ["v12.stomp"]) as IStompSocket,
       reconnectDelay: options.reconnectDelayMs ?? 500,
+      reconnectTimeMode: ReconnectionTimeMode.EXPONENTIAL,
       maxReconnectDelay: 10_000,
       heartbeatIncoming: heartbeat,
       heartbeatOutgoing: heartbeat,
