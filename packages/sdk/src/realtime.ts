@@ -79,6 +79,8 @@ interface Feed extends Subscription {
   readonly destination: string;
   stomp: StompSubscription | undefined;
   receive(message: IMessage): void;
+  /** The connection dropped: what arrives next may follow a gap. */
+  lost(): void;
   /** Subscribed again after a reconnect: fetches what it missed meanwhile. */
   resumed(): void;
   /** Refused by the server after a reconnect: it stops and tells its owner. */
@@ -332,7 +334,7 @@ export class Realtime {
     for (const pending of this.#pending.values()) pending.reject(lost);
     this.#pending.clear();
     this.#settleConnect(lost);
-    for (const feed of this.#feeds) feed.stomp = undefined;
+    for (const feed of this.#feeds) feed.lost();
     for (const listener of this.#listeners.close) listener({ code: event.code, reason: event.reason });
   }
 
@@ -356,8 +358,13 @@ class NotificationFeed implements Feed {
   /** The newest id delivered (or known when the feed started). */
   #lastId = 0;
   readonly #delivered = new Set<number>();
-  /** Live notifications held while a catch-up runs, so everything comes out in id order. */
-  #held: Notification[] | undefined;
+  /** Set while notifications after this id may be missing: the connection dropped, no catch-up succeeded yet. */
+  #gapAfter: number | undefined;
+  /** Counts lost connections, so a catch-up that began before a loss does not close the gap after it. */
+  #losses = 0;
+  #catchingUp: Promise<void> | undefined;
+  /** Live notifications held while a gap is open, so everything comes out in id order. */
+  #held: Notification[] = [];
   #active = true;
 
   constructor(
@@ -374,7 +381,7 @@ class NotificationFeed implements Feed {
 
   async start(after: number | undefined): Promise<void> {
     if (after !== undefined) {
-      this.#lastId = after;
+      this.#gapAfter = after;
       await this.catchUp();
       return;
     }
@@ -384,28 +391,46 @@ class NotificationFeed implements Feed {
 
   receive(message: IMessage): void {
     const notification = JSON.parse(message.body) as Notification;
-    if (this.#held) this.#held.push(notification);
-    else this.#emit(notification);
+    if (this.#gapAfter === undefined && !this.#catchingUp) {
+      this.#emit(notification);
+      return;
+    }
+    this.#held.push(notification);
+    void this.catchUp();
+  }
+
+  lost(): void {
+    this.stomp = undefined;
+    this.#losses++;
+    this.#gapAfter ??= this.#lastId;
   }
 
   resumed(): void {
     void this.catchUp();
   }
 
-  /** Delivers what arrived after `#lastId`, then what came live meanwhile; on failure, the next reconnect retries. */
-  async catchUp(): Promise<void> {
-    if (this.#held) return;
-    this.#held = [];
+  /** Fills an open gap from REST; a failed attempt leaves it open for the next live notification or reconnect. */
+  catchUp(): Promise<void> {
+    const after = this.#gapAfter;
+    if (after === undefined) return Promise.resolve();
+    this.#catchingUp ??= this.#fill(after).finally(() => {
+      this.#catchingUp = undefined;
+    });
+    return this.#catchingUp;
+  }
+
+  async #fill(after: number): Promise<void> {
+    const losses = this.#losses;
     let missed: Notification[] = [];
     try {
-      missed = await this.#fetchAfter(this.#lastId);
+      missed = await this.#fetchAfter(after);
+      if (this.#losses === losses) this.#gapAfter = undefined;
     } catch {
-      // Delivered live from here on; what the outage hid comes with the next successful catch-up.
-    } finally {
-      const held = this.#held;
-      this.#held = undefined;
-      for (const notification of [...missed, ...held].sort((a, b) => a.id - b.id)) this.#emit(notification);
+      // The gap stays open; what is held is delivered now rather than kept back.
     }
+    const held = this.#held;
+    this.#held = [];
+    for (const notification of [...missed, ...held].sort((a, b) => a.id - b.id)) this.#emit(notification);
   }
 
   async #fetchAfter(after: number): Promise<Notification[]> {
@@ -533,6 +558,10 @@ class RoomFeed implements RoomSubscription, Feed {
     if (!this.#active) return;
     this.lastSeq = message.seq;
     this.#deliver(message);
+  }
+
+  lost(): void {
+    this.stomp = undefined;
   }
 
   /** Backfills what was said while the connection was down (once the first backfill set `lastSeq`). */

@@ -17,7 +17,10 @@ const frame = (command: string, headers: Headers = {}, body = "") =>
     .map(([name, value]) => `${name}:${value}\n`)
     .join("")}\n${body}\0`;
 
-/** A minimal STOMP 1.2 server: CONNECT, SUBSCRIBE with receipts, MESSAGE on demand, ERROR then close. */
+/**
+ * A minimal STOMP 1.2 server: CONNECT, SUBSCRIBE with receipts, MESSAGE on demand, ERROR then close.
+ * `onSubscribe` runs once a subscription is registered, before its RECEIPT; false refuses it.
+ */
 async function fakeStompServer(
   onSubscribe: (session: StompSession, headers: Headers) => boolean = () => true,
 ) {
@@ -42,8 +45,11 @@ async function fakeStompServer(
           continue;
         }
         if (command === "SUBSCRIBE" && headers.destination && headers.id) {
-          if (!onSubscribe(session, headers)) continue;
           session.subscriptions.set(headers.destination, headers.id);
+          if (!onSubscribe(session, headers)) {
+            session.subscriptions.delete(headers.destination);
+            continue;
+          }
         }
         if (headers.receipt) ws.send(frame("RECEIPT", { "receipt-id": headers.receipt }));
       }
@@ -175,8 +181,12 @@ describe("realtime", () => {
     });
   });
 
-  it("delivers a notification that arrived live during the catch-up once, in id order", async () => {
-    const stomp = await fakeStompServer();
+  it("holds live notifications until the catch-up after a reconnect is done, and delivers each once in id order", async () => {
+    const stomp = await fakeStompServer(() => {
+      // On the second connection, one that is also waiting in REST arrives live before the RECEIPT.
+      if (stomp.sessions.length === 2) stomp.publish("/user/queue/notifications", notification(12));
+      return true;
+    });
     const rest = restApi();
     const client = new CodeChef({
       baseUrl: stomp.url,
@@ -193,10 +203,10 @@ describe("realtime", () => {
     stomp.sessions[0]?.ws.terminate();
     rest.state.notifications.push(notification(11), notification(12));
     await back;
-    // Published live as soon as the feed is subscribed again, while its REST catch-up may still be running.
-    await vi.waitFor(() => expect(stomp.sessions[1]?.subscriptions.size).toBe(1));
-    stomp.publish("/user/queue/notifications", notification(12));
     await vi.waitFor(() => expect(notes).toEqual([10, 11, 12]));
+    rest.state.notifications.push(notification(13));
+    stomp.publish("/user/queue/notifications", notification(13));
+    await vi.waitFor(() => expect(notes).toEqual([10, 11, 12, 13]));
   });
 
   it("gives ERROR frames the status and code a REST error would have", async () => {
