@@ -51,10 +51,10 @@ export interface RequestOptions {
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 const SAFE_METHODS = new Set(["GET", "PUT", "DELETE"]);
 /** A longer `Retry-After` is not waited for: the error is reported with its `retryAfter`. */
-export const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_RETRY_AFTER_MS = 60_000;
 
 /** A POST answering 201: the server honours `Idempotency-Key` on exactly these. */
-export const isCreating = (endpoint: Endpoint) => endpoint.method === "POST" && endpoint.status === 201;
+const isCreating = (endpoint: Endpoint) => endpoint.method === "POST" && endpoint.status === 201;
 
 export class CodeChef {
   readonly baseUrl: string;
@@ -178,13 +178,14 @@ export class CodeChef {
     }
     if (request.body !== undefined) headers["content-type"] = "application/json";
     if (authenticated && this.#accessToken) headers.authorization = `Bearer ${this.#accessToken}`;
-    if (idempotencyKey) headers["idempotency-key"] = idempotencyKey;
+    if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;
     const init: RequestInit = {
       method: endpoint.method,
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
     };
-    const retryable = SAFE_METHODS.has(endpoint.method) || (isCreating(endpoint) && !!idempotencyKey);
+    const retryable =
+      SAFE_METHODS.has(endpoint.method) || (isCreating(endpoint) && idempotencyKey !== undefined);
     const maxRetries = retryable ? (options.maxRetries ?? this.#maxRetries) : 0;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
 
@@ -274,7 +275,7 @@ function randomKey(): string {
 }
 
 /** Fills `:name` segments of a path, each value URI-encoded. */
-export function fillPath(path: string, params: unknown): string {
+function fillPath(path: string, params: unknown): string {
   return path.replace(/:(\w+)/g, (_, name: string) => {
     const value = (params as Record<string, unknown> | undefined)?.[name];
     if (value === undefined) throw new TypeError(`missing path parameter ${name}`);

@@ -45,14 +45,7 @@ export type {
   WarnBody,
   Warning,
 } from "@codechef/contract";
-export {
-  type ClientOptions,
-  CodeChef,
-  type Fetch,
-  isCreating,
-  MAX_RETRY_AFTER_MS,
-  type RequestOptions,
-} from "./client.ts";
+export { type ClientOptions, CodeChef, type Fetch, type RequestOptions } from "./client.ts";
 export * from "./errors.ts";
 export { CursorPage, LedgerPage, MessagePage, NumberedPage, Page, PagePromise } from "./pagination.ts";
 export type {
