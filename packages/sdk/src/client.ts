@@ -26,26 +26,26 @@ export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 export interface ClientOptions {
   baseUrl: string;
   /** An access token to start with; `auth.login` sets one too. */
-  token?: string;
-  refreshToken?: string;
+  token?: string | undefined;
+  refreshToken?: string | undefined;
   /** Called whenever the session changes (login, refresh, logout), e.g. to persist it. */
-  onSession?: (session: Session | null) => void;
-  fetch?: Fetch;
+  onSession?: ((session: Session | null) => void) | undefined;
+  fetch?: Fetch | undefined;
   /** Retries of a call that may be retried (see the README); default 2. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** How long one attempt may take, answer body included; default 30 s. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Options of `client.realtime`. */
-  realtime?: RealtimeOptions;
+  realtime?: RealtimeOptions | undefined;
 }
 
 export interface RequestOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Creating calls only (POSTs answering 201): the key the server deduplicates by; a random one by default. */
-  idempotencyKey?: string;
-  headers?: Record<string, string>;
-  maxRetries?: number;
-  timeoutMs?: number;
+  idempotencyKey?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  maxRetries?: number | undefined;
+  timeoutMs?: number | undefined;
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);

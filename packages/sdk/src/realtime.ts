@@ -22,13 +22,13 @@ import { CodeChefError, ConnectionError, errorFromFrame, RealtimeError } from ".
 
 export interface RealtimeOptions {
   /** First wait before reconnecting after a lost connection; doubles up to 10 s. Default 500 ms. */
-  reconnectDelayMs?: number;
+  reconnectDelayMs?: number | undefined;
   /** Heart-beat interval offered to the server. Default 10 s. */
-  heartbeatMs?: number;
+  heartbeatMs?: number | undefined;
   /** How long `connect()` waits for the server to accept the session before it rejects. Default 10 s. */
-  connectionTimeoutMs?: number;
+  connectionTimeoutMs?: number | undefined;
   /** The WebSocket class to connect with; default: the platform's in browsers, `ws` (loaded on demand) in Node. */
-  WebSocket?: WebSocketClass;
+  WebSocket?: WebSocketClass | undefined;
 }
 
 type WebSocketClass = new (url: string, protocols: string[]) => unknown;
@@ -71,7 +71,7 @@ export interface FeedOptions {
    * Called when the server refuses the subscription after a reconnect (e.g. `NOT_A_MEMBER` once the user left
    * the room elsewhere); the subscription has then ended.
    */
-  onError?: (error: RealtimeError) => void;
+  onError?: ((error: RealtimeError) => void) | undefined;
 }
 
 /** What the connection keeps subscribed, and subscribes again after each reconnect. */
@@ -174,7 +174,7 @@ export class Realtime {
   async subscribeRoom(
     roomId: number,
     onMessage: (message: ChatMessage) => void,
-    options: FeedOptions & { after?: number } = {},
+    options: FeedOptions & { after?: number | undefined } = {},
   ): Promise<RoomSubscription> {
     const feed = new RoomFeed(this.#client, roomId, onMessage, options.onError, () =>
       this.#feeds.delete(feed),
@@ -196,7 +196,7 @@ export class Realtime {
    */
   async subscribeNotifications(
     onNotification: (notification: Notification) => void,
-    options: FeedOptions & { after?: number } = {},
+    options: FeedOptions & { after?: number | undefined } = {},
   ): Promise<Subscription> {
     const feed = new NotificationFeed(this.#client, onNotification, options.onError, () =>
       this.#feeds.delete(feed),

@@ -66,7 +66,8 @@ export async function main(): Promise<string[]> {
       titles.push(code, String(error.status));
     }
   }
-  await client.realtime.subscribeRoom(1, (message) => titles.push(message.content));
+  const { messages } = await client.chat.rooms.join(1);
+  await client.realtime.subscribeRoom(1, (message) => titles.push(message.content), { after: messages.at(-1)?.seq });
   await client.realtime.send(1, { content: "hi" });
   return titles;
 }
