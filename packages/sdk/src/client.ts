@@ -2,6 +2,7 @@ import {
   API_BASE_PATH,
   auth,
   type Endpoint,
+  type ErrorBody,
   type Output,
   type Request,
   type Session,
@@ -203,7 +204,7 @@ export class CodeChef {
       const { response, body } = answer;
       if (response.ok) return body as Output<E>;
       const wait = retryAfterMs(response.headers);
-      if (retry && RETRYABLE_STATUS.has(response.status) && !(wait > MAX_RETRY_AFTER_MS)) {
+      if (retry && retryableAnswer(response.status, body) && !(wait > MAX_RETRY_AFTER_MS)) {
         await sleep(Number.isNaN(wait) ? backoff(attempt) : wait, options.signal);
         continue;
       }
@@ -241,6 +242,12 @@ export class CodeChef {
       likelyCors,
     });
   }
+}
+
+/** A passing failure; 409 IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running. */
+function retryableAnswer(status: number, body: unknown): boolean {
+  const code = (body as Partial<ErrorBody> | undefined)?.error?.code;
+  return RETRYABLE_STATUS.has(status) || (status === 409 && code === "IDEMPOTENCY_KEY_IN_USE");
 }
 
 /** The origin of the page this runs in, when it runs in a browser. */

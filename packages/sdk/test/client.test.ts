@@ -193,6 +193,21 @@ describe("retries", () => {
     expect(new Set([keys[0], signupKey, commentKey]).size).toBe(3);
   });
 
+  it("waits for the first request of a key that is still running (409 IDEMPOTENCY_KEY_IN_USE)", async () => {
+    const { fetch, calls } = scripted(
+      () => failure(409, "IDEMPOTENCY_KEY_IN_USE", { "retry-after": "0" }),
+      () => json(201, board),
+    );
+    expect(await api(fetch).boards.create({ title: "t", contents: "c" })).toEqual(board);
+    expect(calls).toHaveLength(2);
+    const other = scripted(() => failure(409, "CONFLICT", { "retry-after": "0" }));
+    await expect(api(other.fetch).boards.create({ title: "t", contents: "c" })).rejects.toMatchObject({
+      status: 409,
+      code: "CONFLICT",
+    });
+    expect(other.calls).toHaveLength(1);
+  });
+
   it("uses the caller's idempotency key, also after a token refresh", async () => {
     const session: Session = { accessToken: "fresh", refreshToken: "r2", expiresIn: 900, user };
     const { fetch, calls } = scripted(
