@@ -6,7 +6,8 @@ COPY package.json package-lock.json .npmrc ./
 COPY packages/contract/package.json packages/contract/
 COPY packages/server/package.json packages/server/
 COPY packages/sdk/package.json packages/sdk/
-RUN npm ci --omit=dev --no-audit --no-fund
+# No scripts: the root `prepare` builds the publishable contract/sdk `dist/`, which the server does not use.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY packages/contract/src packages/contract/src
 COPY packages/server/src packages/server/src
 USER node

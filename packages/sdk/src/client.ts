@@ -1,15 +1,14 @@
 import {
   API_BASE_PATH,
   auth,
-  type CursorPage,
   type Endpoint,
+  type ErrorBody,
   type Output,
-  type Page,
   type Request,
   type Session,
 } from "@codechef/contract";
-import { CodeChefError, ConnectionError, errorFromResponse, TimeoutError } from "./errors.ts";
-import { Realtime } from "./realtime.ts";
+import { CodeChefError, ConnectionError, errorFromResponse, retryAfterMs, TimeoutError } from "./errors.ts";
+import { Realtime, type RealtimeOptions } from "./realtime.ts";
 import {
   AdminResource,
   AuthResource,
@@ -28,24 +27,35 @@ export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 export interface ClientOptions {
   baseUrl: string;
   /** An access token to start with; `auth.login` sets one too. */
-  token?: string;
-  refreshToken?: string;
-  /** Called whenever the session changes (login, refresh), e.g. to persist it. */
-  onSession?: (session: Session | null) => void;
-  fetch?: Fetch;
-  /** Retries of idempotent calls on connection errors, 429 and 503. Default 2. */
-  maxRetries?: number;
-  timeoutMs?: number;
+  token?: string | undefined;
+  refreshToken?: string | undefined;
+  /** Called whenever the session changes (login, refresh, logout), e.g. to persist it. */
+  onSession?: ((session: Session | null) => void) | undefined;
+  fetch?: Fetch | undefined;
+  /** Retries of a call that may be retried (see the README); default 2. */
+  maxRetries?: number | undefined;
+  /** How long one attempt may take, answer body included; default 30 s. */
+  timeoutMs?: number | undefined;
+  /** Options of `client.realtime`. */
+  realtime?: RealtimeOptions | undefined;
 }
 
 export interface RequestOptions {
-  signal?: AbortSignal;
-  idempotencyKey?: string;
-  headers?: Record<string, string>;
+  signal?: AbortSignal | undefined;
+  /** Creating calls only (POSTs answering 201): the key the server deduplicates by; a random one by default. */
+  idempotencyKey?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  maxRetries?: number | undefined;
+  timeoutMs?: number | undefined;
 }
 
-const RETRYABLE_STATUS = new Set([429, 503]);
-const IDEMPOTENT_METHODS = new Set(["GET", "PUT", "DELETE"]);
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const SAFE_METHODS = new Set(["GET", "PUT", "DELETE"]);
+/** A longer `Retry-After` is not waited for: the error is reported with its `retryAfter`. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** A POST answering 201: the server honours `Idempotency-Key` on exactly these. */
+const isCreating = (endpoint: Endpoint) => endpoint.method === "POST" && endpoint.status === 201;
 
 export class CodeChef {
   readonly baseUrl: string;
@@ -57,9 +67,9 @@ export class CodeChef {
   readonly comments: CommentsResource;
   readonly chat: ChatResource;
   readonly notifications: NotificationsResource;
-  #realtime: Realtime | undefined;
   readonly search: SearchResource;
   readonly rankings: RankingsResource;
+  #realtime: Realtime | undefined;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
   #refreshing: Promise<void> | undefined;
@@ -67,6 +77,7 @@ export class CodeChef {
   readonly #maxRetries: number;
   readonly #timeoutMs: number;
   readonly #onSession: ClientOptions["onSession"];
+  readonly #realtimeOptions: RealtimeOptions | undefined;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -76,6 +87,7 @@ export class CodeChef {
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#maxRetries = options.maxRetries ?? 2;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#realtimeOptions = options.realtime;
     this.auth = new AuthResource(this);
     this.users = new UsersResource(this);
     this.admin = new AdminResource(this);
@@ -90,7 +102,7 @@ export class CodeChef {
 
   /** The realtime API (chat rooms, notifications) over STOMP; created on first use, connected by `connect()`. */
   get realtime(): Realtime {
-    this.#realtime ??= new Realtime(this);
+    this.#realtime ??= new Realtime(this, this.#realtimeOptions);
     return this.#realtime;
   }
 
@@ -110,7 +122,7 @@ export class CodeChef {
   }
 
   /**
-   * Rotates the refresh token once, however many calls wait on it. A failed refresh clears the session.
+   * Rotates the refresh token once, however many calls wait on it. A refused refresh clears the session.
    */
   refreshSession(): Promise<void> {
     this.#refreshing ??= (async () => {
@@ -118,7 +130,7 @@ export class CodeChef {
       if (!refreshToken)
         throw new CodeChefError(401, "UNAUTHENTICATED", "no refresh token to renew the session");
       try {
-        this.setSession(await this.#send(auth.refresh, { body: { refreshToken } }, {}, false));
+        this.setSession(await this.#send(auth.refresh, { body: { refreshToken } }, {}, false, undefined));
       } catch (error) {
         if (error instanceof CodeChefError && error.status === 401) this.setSession(null);
         throw error;
@@ -129,52 +141,27 @@ export class CodeChef {
     return this.#refreshing;
   }
 
-  /** Calls one endpoint of the contract; a stale access token is refreshed once and the call repeated. */
-  async request<E extends Endpoint>(endpoint: E, request: Request<E> = {}, options: RequestOptions = {}) {
+  /**
+   * Calls one endpoint of the contract. A creating call carries an idempotency key (the same on every retry);
+   * a stale access token is refreshed once and the call repeated.
+   */
+  async request<E extends Endpoint>(
+    endpoint: E,
+    request: Request<E> = {},
+    options: RequestOptions = {},
+  ): Promise<Output<E>> {
     const authenticated = endpoint.access !== "none";
+    const key = isCreating(endpoint) ? (options.idempotencyKey ?? randomKey()) : options.idempotencyKey;
     if (authenticated && this.#refreshing) await this.#refreshing.catch(() => {});
     try {
-      return await this.#send(endpoint, request, options, authenticated);
+      return await this.#send(endpoint, request, options, authenticated, key);
     } catch (error) {
       const expired =
         error instanceof CodeChefError && error.status === 401 && error.code === "TOKEN_EXPIRED";
       if (!authenticated || !expired || !this.#refreshToken) throw error;
       await this.refreshSession();
-      return this.#send(endpoint, request, options, authenticated);
+      return this.#send(endpoint, request, options, authenticated, key);
     }
-  }
-
-  /** Every item of a page-numbered list, fetching pages as the loop asks for them. */
-  async *paginate<E extends Endpoint, T>(
-    endpoint: E & { response?: unknown },
-    request: Request<E> = {},
-    options?: RequestOptions,
-  ): AsyncGenerator<T> {
-    for (let page = 1; ; page++) {
-      const query = { ...(request.query as object), page } as Request<E>["query"];
-      const result = (await this.request(endpoint, { ...request, query }, options)) as unknown as Page<T>;
-      yield* result.items;
-      if (result.items.length === 0 || page * result.size >= result.total) return;
-    }
-  }
-
-  /** Every item of a cursor list. */
-  async *paginateCursor<E extends Endpoint, T>(
-    endpoint: E,
-    request: Request<E> = {},
-    options?: RequestOptions,
-  ): AsyncGenerator<T> {
-    let cursor: string | undefined;
-    do {
-      const query = { ...(request.query as object), ...(cursor && { cursor }) } as Request<E>["query"];
-      const result = (await this.request(
-        endpoint,
-        { ...request, query },
-        options,
-      )) as unknown as CursorPage<T>;
-      yield* result.items;
-      cursor = result.nextCursor ?? undefined;
-    } while (cursor);
   }
 
   async #send<E extends Endpoint>(
@@ -182,6 +169,7 @@ export class CodeChef {
     request: Request<E>,
     options: RequestOptions,
     authenticated: boolean,
+    idempotencyKey: string | undefined,
   ): Promise<Output<E>> {
     const url =
       this.baseUrl + API_BASE_PATH + fillPath(endpoint.path, request.params) + queryString(request.query);
@@ -191,53 +179,110 @@ export class CodeChef {
     }
     if (request.body !== undefined) headers["content-type"] = "application/json";
     if (authenticated && this.#accessToken) headers.authorization = `Bearer ${this.#accessToken}`;
-    if (options.idempotencyKey) headers["idempotency-key"] = options.idempotencyKey;
-    const retryable = IDEMPOTENT_METHODS.has(endpoint.method) || options.idempotencyKey !== undefined;
+    if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;
+    const init: RequestInit = {
+      method: endpoint.method,
+      headers,
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    };
+    const retryable =
+      SAFE_METHODS.has(endpoint.method) || (isCreating(endpoint) && idempotencyKey !== undefined);
+    const maxRetries = retryable ? (options.maxRetries ?? this.#maxRetries) : 0;
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
 
     for (let attempt = 0; ; attempt++) {
-      const signal = AbortSignal.any([
-        AbortSignal.timeout(this.#timeoutMs),
-        ...(options.signal ? [options.signal] : []),
-      ]);
-      let response: Response;
+      const retry = attempt < maxRetries;
+      let answer: { response: Response; body: unknown };
       try {
-        response = await this.#fetch(url, {
-          method: endpoint.method,
-          headers,
-          body: request.body === undefined ? undefined : JSON.stringify(request.body),
-          signal,
-        });
+        answer = await this.#attempt(url, init, timeoutMs, options.signal);
       } catch (cause) {
-        if (options.signal?.aborted) throw cause;
-        const error =
-          (cause as Error).name === "TimeoutError"
-            ? new TimeoutError(`${endpoint.method} ${url} timed out`, cause)
-            : new ConnectionError(`cannot reach ${this.baseUrl}: ${(cause as Error).message}`, cause);
-        if (retryable && attempt < this.#maxRetries) {
-          await sleep(backoff(attempt));
-          continue;
-        }
-        throw error;
+        if (options.signal?.aborted) throw options.signal.reason;
+        if (!retry) throw this.#connectionError(endpoint, url, timeoutMs, cause);
+        await sleep(backoff(attempt), options.signal);
+        continue;
       }
-      if (response.ok) {
-        return (response.status === 204 ? undefined : await response.json()) as Output<E>;
-      }
-      const body = await response.json().catch(() => undefined);
-      if (retryable && RETRYABLE_STATUS.has(response.status) && attempt < this.#maxRetries) {
-        const retryAfter = Number(response.headers.get("retry-after"));
-        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff(attempt));
+      const { response, body } = answer;
+      if (response.ok) return body as Output<E>;
+      const wait = retryAfterMs(response.headers);
+      if (retry && retryableAnswer(response.status, body) && !(wait > MAX_RETRY_AFTER_MS)) {
+        await sleep(Number.isNaN(wait) ? backoff(attempt) : wait, options.signal);
         continue;
       }
       throw errorFromResponse(response.status, body, response.headers);
     }
   }
+
+  /** One request and its answer's body, within `timeoutMs`. */
+  async #attempt(url: string, init: RequestInit, timeoutMs: number, signal: AbortSignal | undefined) {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const response = await this.#fetch(url, {
+      ...init,
+      signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
+    });
+    const text = response.status === 204 ? "" : await response.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    return { response, body };
+  }
+
+  #connectionError(endpoint: Endpoint, url: string, timeoutMs: number, cause: unknown): ConnectionError {
+    if ((cause as Error).name === "TimeoutError")
+      return new TimeoutError(`${endpoint.method} ${url} took longer than ${timeoutMs} ms`, cause);
+    const page = browserOrigin();
+    const likelyCors = cause instanceof TypeError && page !== undefined && page !== new URL(url).origin;
+    const hint = likelyCors
+      ? `; from a page on ${page} this is most likely CORS: the server must allow that origin (ALLOWED_ORIGINS)`
+      : "";
+    return new ConnectionError(`cannot reach ${this.baseUrl}: ${(cause as Error).message}${hint}`, {
+      cause,
+      likelyCors,
+    });
+  }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const backoff = (attempt: number) => Math.min(2000, 200 * 2 ** attempt) * (0.5 + Math.random() / 2);
+/** A passing failure; 409 IDEMPOTENCY_KEY_IN_USE: the first request with this key is still running. */
+function retryableAnswer(status: number, body: unknown): boolean {
+  const code = (body as Partial<ErrorBody> | undefined)?.error?.code;
+  return RETRYABLE_STATUS.has(status) || (status === 409 && code === "IDEMPOTENCY_KEY_IN_USE");
+}
+
+/** The origin of the page this runs in, when it runs in a browser. */
+function browserOrigin(): string | undefined {
+  const { document, location } = globalThis as { document?: unknown; location?: { origin?: string } };
+  return document !== undefined ? location?.origin : undefined;
+}
+
+/** Waits `ms`; an abort ends the wait at once with the signal's reason. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", stop, { once: true });
+  });
+}
+
+/** 0.5 s, 1 s, 2 s … up to 8 s, each with up to 25 % jitter downwards. */
+const backoff = (attempt: number) => Math.min(8000, 500 * 2 ** attempt) * (1 - Math.random() / 4);
+
+function randomKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
+}
 
 /** Fills `:name` segments of a path, each value URI-encoded. */
-export function fillPath(path: string, params: unknown): string {
+function fillPath(path: string, params: unknown): string {
   return path.replace(/:(\w+)/g, (_, name: string) => {
     const value = (params as Record<string, unknown> | undefined)?.[name];
     if (value === undefined) throw new TypeError(`missing path parameter ${name}`);

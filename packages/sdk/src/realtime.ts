@@ -1,10 +1,12 @@
 import {
   type ChatMessage,
+  type ChatSendBody,
   chat,
   chatRoomSendDestination,
   chatRoomTopic,
   NOTIFICATIONS_DESTINATION,
   type Notification,
+  notifications,
   REALTIME_PATH,
 } from "@codechef/contract";
 import {
@@ -12,33 +14,32 @@ import {
   type IFrame,
   type IMessage,
   type IStompSocket,
+  ReconnectionTimeMode,
   type StompSubscription,
 } from "@stomp/stompjs";
-import NodeWebSocket from "ws";
 import type { CodeChef } from "./client.ts";
-import { CodeChefError, ConnectionError } from "./errors.ts";
+import { CodeChefError, ConnectionError, errorFromFrame, RealtimeError } from "./errors.ts";
 
 export interface RealtimeOptions {
   /** First wait before reconnecting after a lost connection; doubles up to 10 s. Default 500 ms. */
-  reconnectDelayMs?: number;
+  reconnectDelayMs?: number | undefined;
   /** Heart-beat interval offered to the server. Default 10 s. */
-  heartbeatMs?: number;
+  heartbeatMs?: number | undefined;
   /** How long `connect()` waits for the server to accept the session before it rejects. Default 10 s. */
-  connectionTimeoutMs?: number;
+  connectionTimeoutMs?: number | undefined;
+  /** The WebSocket class to connect with; default: the platform's in browsers, `ws` (loaded on demand) in Node. */
+  WebSocket?: WebSocketClass | undefined;
 }
 
-/** An ERROR frame from the server: `code` is the server's error code (e.g. `NOT_A_MEMBER`). */
-export class RealtimeError extends CodeChefError {
-  constructor(code: string, message: string) {
-    super(0, code, message);
-  }
-}
+type WebSocketClass = new (url: string, protocols: string[]) => unknown;
 
 /** Codes after which reconnecting cannot help. */
 const FATAL = new Set(["SESSION_REVOKED", "ACCOUNT_BLOCKED", "UNAUTHENTICATED", "UNSUPPORTED_VERSION"]);
 /** Codes with which the server refuses one subscription for good (e.g. the user left the room elsewhere). */
 const ENDS_FEED = new Set(["NOT_A_MEMBER", "NOT_FOUND"]);
 const BACKFILL_PAGE = 100;
+/** How many delivered notification ids a feed remembers, so a catch-up never repeats one. */
+const REMEMBERED_NOTIFICATIONS = 1000;
 const REFRESH_MARGIN_MS = 30_000;
 
 export interface RealtimeEvents {
@@ -70,7 +71,7 @@ export interface FeedOptions {
    * Called when the server refuses the subscription after a reconnect (e.g. `NOT_A_MEMBER` once the user left
    * the room elsewhere); the subscription has then ended.
    */
-  onError?: (error: RealtimeError) => void;
+  onError?: ((error: RealtimeError) => void) | undefined;
 }
 
 /** What the connection keeps subscribed, and subscribes again after each reconnect. */
@@ -78,7 +79,9 @@ interface Feed extends Subscription {
   readonly destination: string;
   stomp: StompSubscription | undefined;
   receive(message: IMessage): void;
-  /** Subscribed again after a reconnect. */
+  /** The connection dropped: what arrives next may follow a gap. */
+  lost(): void;
+  /** Subscribed again after a reconnect: fetches what it missed meanwhile. */
   resumed(): void;
   /** Refused by the server after a reconnect: it stops and tells its owner. */
   end(error: RealtimeError): void;
@@ -100,15 +103,21 @@ export class Realtime {
   #connecting: Promise<void> | undefined;
   #onConnecting: Pending | undefined;
   #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #WebSocket: WebSocketClass | undefined;
+  /** The server said the access token expired: refresh before connecting again. */
+  #tokenExpired = false;
 
+  /** Created by `client.realtime`, with the options given to the client's constructor. */
   constructor(client: CodeChef, options: RealtimeOptions = {}) {
     this.#client = client;
     const url = `${client.baseUrl.replace(/^http/, "ws")}${REALTIME_PATH}`;
     const heartbeat = options.heartbeatMs ?? 10_000;
     this.#connectionTimeoutMs = options.connectionTimeoutMs ?? 10_000;
+    this.#WebSocket = options.WebSocket;
     this.#stomp = new Client({
-      webSocketFactory: () => openSocket(url),
+      webSocketFactory: () => new (this.#WebSocket as WebSocketClass)(url, ["v12.stomp"]) as IStompSocket,
       reconnectDelay: options.reconnectDelayMs ?? 500,
+      reconnectTimeMode: ReconnectionTimeMode.EXPONENTIAL,
       maxReconnectDelay: 10_000,
       heartbeatIncoming: heartbeat,
       heartbeatOutgoing: heartbeat,
@@ -165,7 +174,7 @@ export class Realtime {
   async subscribeRoom(
     roomId: number,
     onMessage: (message: ChatMessage) => void,
-    options: FeedOptions & { after?: number } = {},
+    options: FeedOptions & { after?: number | undefined } = {},
   ): Promise<RoomSubscription> {
     const feed = new RoomFeed(this.#client, roomId, onMessage, options.onError, () =>
       this.#feeds.delete(feed),
@@ -180,22 +189,35 @@ export class Realtime {
     return feed;
   }
 
+  /**
+   * Follows your notifications. After every reconnect, those that arrived while the connection was down are
+   * fetched from REST and delivered (each notification once). `after`: the id of the newest notification you
+   * have; newer ones are fetched first. Without it, delivery starts with what arrives from now on.
+   */
   async subscribeNotifications(
     onNotification: (notification: Notification) => void,
-    options: FeedOptions = {},
+    options: FeedOptions & { after?: number | undefined } = {},
   ): Promise<Subscription> {
-    const feed = new NotificationFeed(onNotification, options.onError, () => this.#feeds.delete(feed));
+    const feed = new NotificationFeed(this.#client, onNotification, options.onError, () =>
+      this.#feeds.delete(feed),
+    );
     await this.#follow(feed);
+    try {
+      await feed.start(options.after);
+    } catch (error) {
+      feed.unsubscribe();
+      throw error;
+    }
     return feed;
   }
 
   /** Says something in a room; resolves once the server stored it. */
-  async send(roomId: number, content: string): Promise<void> {
+  async send(roomId: number, body: ChatSendBody): Promise<void> {
     await this.connect();
     await this.#withReceipt((receipt) =>
       this.#stomp.publish({
         destination: chatRoomSendDestination(roomId),
-        body: JSON.stringify({ content }),
+        body: JSON.stringify(body),
         headers: { receipt, "content-type": "application/json" },
       }),
     );
@@ -247,18 +269,30 @@ export class Realtime {
       send(receipt);
     } catch (cause) {
       this.#pending.delete(receipt);
-      return Promise.reject(new ConnectionError("realtime is reconnecting; try again", cause));
+      return Promise.reject(new ConnectionError("realtime is reconnecting; try again", { cause }));
     }
     return done;
   }
 
+  /** Before each (re)connect: a fresh access token when it expired or is about to, and a WebSocket class. */
   async #authorize(): Promise<void> {
-    if (this.#client.accessToken && expiresSoon(this.#client.accessToken) && this.#client.refreshToken) {
-      await this.#client.refreshSession().catch(() => {});
+    this.#WebSocket ??= await platformWebSocket();
+    const stale = this.#tokenExpired || (this.#client.accessToken && expiresSoon(this.#client.accessToken));
+    if (stale && this.#client.refreshToken) {
+      try {
+        await this.#client.refreshSession();
+        this.#tokenExpired = false;
+      } catch (error) {
+        // A refused refresh ends the session for good; anything else is retried with the next reconnect.
+        if (error instanceof CodeChefError && error.status === 401) {
+          await this.#stop(new RealtimeError(401, error.code, error.message));
+        }
+        return;
+      }
     }
     const token = this.#client.accessToken;
     if (!token) {
-      await this.#stop(new RealtimeError("UNAUTHENTICATED", "no access token: sign in first"));
+      await this.#stop(new RealtimeError(401, "UNAUTHENTICATED", "no access token: sign in first"));
       return;
     }
     this.#stomp.connectHeaders = { Authorization: `Bearer ${token}` };
@@ -281,7 +315,7 @@ export class Realtime {
   }
 
   #onError(frame: IFrame): void {
-    const error = new RealtimeError(frame.headers.code ?? "ERROR", frame.headers.message ?? frame.body);
+    const error = errorFromFrame(frame.headers, frame.body);
     const receipt = frame.headers["receipt-id"];
     const pending = receipt ? this.#pending.get(receipt) : undefined;
     if (receipt) this.#pending.delete(receipt);
@@ -289,8 +323,8 @@ export class Realtime {
     this.#settleConnect(error);
     for (const listener of this.#listeners.error) listener(error);
     if (error.code === "TOKEN_EXPIRED" && this.#client.refreshToken) {
-      void this.#client.refreshSession().catch(() => {});
-    } else if (FATAL.has(error.code)) {
+      this.#tokenExpired = true;
+    } else if (FATAL.has(error.code) || error.code === "TOKEN_EXPIRED") {
       void this.#stop(error);
     }
   }
@@ -300,7 +334,7 @@ export class Realtime {
     for (const pending of this.#pending.values()) pending.reject(lost);
     this.#pending.clear();
     this.#settleConnect(lost);
-    for (const feed of this.#feeds) feed.stomp = undefined;
+    for (const feed of this.#feeds) feed.lost();
     for (const listener of this.#listeners.close) listener({ code: event.code, reason: event.reason });
   }
 
@@ -310,35 +344,122 @@ export class Realtime {
   }
 }
 
+/**
+ * Your notifications, each delivered once: after a reconnect, those newer than the newest one seen are fetched
+ * from REST (newest first, page by page) and delivered oldest first, with what arrived live meanwhile.
+ */
 class NotificationFeed implements Feed {
   readonly destination = NOTIFICATIONS_DESTINATION;
   stomp: StompSubscription | undefined;
+  readonly #client: CodeChef;
   readonly #deliver: (notification: Notification) => void;
   readonly #onError: ((error: RealtimeError) => void) | undefined;
   readonly #forget: () => void;
+  /** The newest id delivered (or known when the feed started). */
+  #lastId = 0;
+  readonly #delivered = new Set<number>();
+  /** Set while notifications after this id may be missing: the connection dropped, no catch-up succeeded yet. */
+  #gapAfter: number | undefined;
+  /** Counts lost connections, so a catch-up that began before a loss does not close the gap after it. */
+  #losses = 0;
+  #catchingUp: Promise<void> | undefined;
+  /** Live notifications held while a gap is open, so everything comes out in id order. */
+  #held: Notification[] = [];
+  #active = true;
 
   constructor(
+    client: CodeChef,
     deliver: (notification: Notification) => void,
     onError: ((error: RealtimeError) => void) | undefined,
     forget: () => void,
   ) {
+    this.#client = client;
     this.#deliver = deliver;
     this.#onError = onError;
     this.#forget = forget;
   }
 
-  receive(message: IMessage): void {
-    this.#deliver(JSON.parse(message.body) as Notification);
+  async start(after: number | undefined): Promise<void> {
+    if (after !== undefined) {
+      this.#gapAfter = after;
+      await this.catchUp();
+      return;
+    }
+    const newest = await this.#client.request(notifications.list, { query: { limit: 1 } });
+    this.#lastId = Math.max(this.#lastId, newest.items[0]?.id ?? 0);
   }
 
-  resumed(): void {}
+  receive(message: IMessage): void {
+    const notification = JSON.parse(message.body) as Notification;
+    if (this.#gapAfter === undefined && !this.#catchingUp) {
+      this.#emit(notification);
+      return;
+    }
+    this.#held.push(notification);
+    void this.catchUp();
+  }
+
+  lost(): void {
+    this.stomp = undefined;
+    this.#losses++;
+    this.#gapAfter ??= this.#lastId;
+  }
+
+  resumed(): void {
+    void this.catchUp();
+  }
+
+  /** Fills an open gap from REST; a failed attempt leaves it open for the next live notification or reconnect. */
+  catchUp(): Promise<void> {
+    const after = this.#gapAfter;
+    if (after === undefined) return Promise.resolve();
+    this.#catchingUp ??= this.#fill(after).finally(() => {
+      this.#catchingUp = undefined;
+    });
+    return this.#catchingUp;
+  }
+
+  async #fill(after: number): Promise<void> {
+    const losses = this.#losses;
+    let missed: Notification[] = [];
+    try {
+      missed = await this.#fetchAfter(after);
+      if (this.#losses === losses) this.#gapAfter = undefined;
+    } catch {
+      // The gap stays open; what is held is delivered now rather than kept back.
+    }
+    const held = this.#held;
+    this.#held = [];
+    for (const notification of [...missed, ...held].sort((a, b) => a.id - b.id)) this.#emit(notification);
+  }
+
+  async #fetchAfter(after: number): Promise<Notification[]> {
+    const missed: Notification[] = [];
+    for await (const notification of this.#client.notifications.list({ limit: BACKFILL_PAGE })) {
+      if (notification.id <= after || !this.#active) break;
+      missed.push(notification);
+    }
+    return missed;
+  }
+
+  #emit(notification: Notification): void {
+    if (!this.#active || this.#delivered.has(notification.id)) return;
+    this.#delivered.add(notification.id);
+    if (this.#delivered.size > REMEMBERED_NOTIFICATIONS) {
+      this.#delivered.delete(this.#delivered.values().next().value as number);
+    }
+    this.#lastId = Math.max(this.#lastId, notification.id);
+    this.#deliver(notification);
+  }
 
   end(error: RealtimeError): void {
+    this.#active = false;
     this.stomp = undefined;
     this.#onError?.(error);
   }
 
   unsubscribe(): void {
+    this.#active = false;
     this.stomp?.unsubscribe();
     this.stomp = undefined;
     this.#forget();
@@ -439,6 +560,10 @@ class RoomFeed implements RoomSubscription, Feed {
     this.#deliver(message);
   }
 
+  lost(): void {
+    this.stomp = undefined;
+  }
+
   /** Backfills what was said while the connection was down (once the first backfill set `lastSeq`). */
   resumed(): void {
     if (this.#started) void this.catchUp();
@@ -458,12 +583,14 @@ class RoomFeed implements RoomSubscription, Feed {
   }
 }
 
-/** `ws` in Node; the platform's WebSocket in browsers (where `ws` is a stub that throws). */
-function openSocket(url: string): IStompSocket {
-  const inBrowser = typeof window !== "undefined" && typeof globalThis.WebSocket === "function";
-  return inBrowser
-    ? new globalThis.WebSocket(url, ["v12.stomp"])
-    : (new NodeWebSocket(url, ["v12.stomp"]) as unknown as IStompSocket);
+/**
+ * The platform's WebSocket in browsers; `ws` in Node, imported only there (Node 20 has no WebSocket, and a
+ * browser bundle of the SDK then carries only `ws`'s browser stub).
+ */
+async function platformWebSocket(): Promise<WebSocketClass> {
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  if (node === undefined && typeof globalThis.WebSocket === "function") return globalThis.WebSocket;
+  return (await import("ws")).default as unknown as WebSocketClass;
 }
 
 /** True when a JWT's `exp` is within the margin (or unreadable: let the server decide). */

@@ -175,7 +175,7 @@ async function sendAll(sender: CodeChef, roomId: number) {
       restart.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
     }
     await sleep(started + i * PACE_MS - Date.now());
-    await sender.realtime.send(roomId, `message ${i}`);
+    await sender.realtime.send(roomId, { content: `message ${i}` });
   }
   const sentIn = Date.now() - started;
   if (!restart) throw new Error(`RESTART_AT ${RESTART_AT} is not below MESSAGES ${MESSAGES}`);
@@ -251,7 +251,7 @@ async function main(): Promise<boolean> {
     await Promise.all(ready.map((r) => r.stop()));
 
     const history: ChatMessage[] = [];
-    for await (const message of host.chat.rooms.iterateMessages(room.id)) history.push(message);
+    for await (const message of host.chat.rooms.messages(room.id, { after: 0 })) history.push(message);
     const sends = history.filter((m) => m.type === "SEND");
     const historyOk =
       sends.length === MESSAGES &&

@@ -80,7 +80,7 @@ async function measure(bus: string, amqpUrl: string | undefined): Promise<Figure
     const room = await sender.chat.rooms.create({ title: "figures" });
     for (const listener of listeners) await listener.chat.rooms.join(room.id);
     // Warm-up, before anyone listens: the worker's subscriptions start after these.
-    for (let i = 0; i < WARMUP; i++) await sender.realtime.send(room.id, "warm-up");
+    for (let i = 0; i < WARMUP; i++) await sender.realtime.send(room.id, { content: "warm-up" });
     const expected = MESSAGES * listeners.length;
     const worker = new Worker(new URL(import.meta.url), {
       workerData: {
@@ -102,7 +102,7 @@ async function measure(bus: string, amqpUrl: string | undefined): Promise<Figure
     const lane = async () => {
       while (next < MESSAGES) {
         next++;
-        await sender.realtime.send(room.id, String(now()));
+        await sender.realtime.send(room.id, { content: String(now()) });
       }
     };
     await Promise.all(Array.from({ length: WINDOW }, lane));

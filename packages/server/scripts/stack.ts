@@ -194,7 +194,7 @@ async function main(): Promise<void> {
   const room = await onA.chat.rooms.create({ title: "stack smoke" });
   const heard: ChatMessage[] = [];
   await onB.realtime.subscribeRoom(room.id, (message) => heard.push(message));
-  await onA.realtime.send(room.id, "hello from instance A");
+  await onA.realtime.send(room.id, { content: "hello from instance A" });
   await until(
     "the message on B",
     async () => heard.some((m) => m.content === "hello from instance A"),

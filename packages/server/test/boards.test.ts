@@ -106,7 +106,7 @@ describeEachBackend("boards", (backend) => {
     expect(inJava.total).toBe(2);
 
     const paged = [];
-    for await (const board of client.boards.iterate({ authorId: user.id, size: 2 })) paged.push(board.id);
+    for await (const board of client.boards.list({ authorId: user.id, size: 2 })) paged.push(board.id);
     expect(paged).toEqual([third.id, second.id, first.id]);
   });
 
@@ -164,7 +164,7 @@ describeEachBackend("boards", (backend) => {
     const asker = await signedInUser(server);
     const helper = await signedInUser(server);
     const board = await asker.client.boards.create({ title: "t", contents: "c" });
-    const answer = await helper.client.comments.create(board.id, "answer");
+    const answer = await helper.client.comments.create(board.id, { contents: "answer" });
     await asker.client.comments.adopt(answer.id);
     await server.client().boards.get(board.id);
 

@@ -32,8 +32,8 @@ describeEachBackend("chat", (backend) => {
     await alice.client.realtime.subscribeRoom(room.id, heardByAlice.push, { after: 1 });
     await bob.client.realtime.subscribeRoom(room.id, heardByBob.push, { after: entry.messages.at(-1)?.seq });
 
-    await alice.client.realtime.send(room.id, "hello bob");
-    await bob.client.realtime.send(room.id, "hi alice");
+    await alice.client.realtime.send(room.id, { content: "hello bob" });
+    await bob.client.realtime.send(room.id, { content: "hi alice" });
 
     const want = [`3:SEND:${alice.user.nickname}:hello bob`, `4:SEND:${bob.user.nickname}:hi alice`];
     await eventually(

@@ -28,8 +28,8 @@ describeEachBackend("comments and adoption", (backend) => {
 
   it("lists comments oldest first, edits and deletes them", async () => {
     const board = await newBoard();
-    const first = await reviewer.client.comments.create(board.id, "looks fine");
-    const second = await asker.client.comments.create(board.id, "thanks");
+    const first = await reviewer.client.comments.create(board.id, { contents: "looks fine" });
+    const second = await asker.client.comments.create(board.id, { contents: "thanks" });
     expect(first).toEqual({
       id: expect.any(Number),
       boardId: board.id,
@@ -43,31 +43,37 @@ describeEachBackend("comments and adoption", (backend) => {
     expect(page).toMatchObject({ page: 1, size: 20, total: 2 });
     expect(page.items.map((c) => c.id)).toEqual([first.id, second.id]);
 
-    const edited = await reviewer.client.comments.update(first.id, "looks great");
+    const edited = await reviewer.client.comments.update(first.id, { contents: "looks great" });
     expect(edited).toMatchObject({ id: first.id, contents: "looks great" });
     await asker.client.comments.delete(second.id);
     const all: Comment[] = [];
-    for await (const comment of server.client().comments.iterate(board.id, { size: 1 })) all.push(comment);
+    for await (const comment of server.client().comments.list(board.id, { size: 1 })) all.push(comment);
     expect(all.map((c) => [c.id, c.contents])).toEqual([[first.id, "looks great"]]);
     expect((await server.client().boards.get(board.id)).adoptedComment).toBeNull();
   });
 
   it("lets the author or an admin edit and delete a comment (others 403)", async () => {
     const board = await newBoard();
-    const comment = await reviewer.client.comments.create(board.id, "mine");
-    await expect(asker.client.comments.update(comment.id, "x")).rejects.toMatchObject({ status: 403 });
+    const comment = await reviewer.client.comments.create(board.id, { contents: "mine" });
+    await expect(asker.client.comments.update(comment.id, { contents: "x" })).rejects.toMatchObject({
+      status: 403,
+    });
     await expect(asker.client.comments.delete(comment.id)).rejects.toMatchObject({ status: 403 });
-    expect((await admin.client.comments.update(comment.id, "moderated")).contents).toBe("moderated");
+    expect((await admin.client.comments.update(comment.id, { contents: "moderated" })).contents).toBe(
+      "moderated",
+    );
     await admin.client.comments.delete(comment.id);
-    await expect(reviewer.client.comments.update(comment.id, "x")).rejects.toMatchObject({ status: 404 });
+    await expect(reviewer.client.comments.update(comment.id, { contents: "x" })).rejects.toMatchObject({
+      status: 404,
+    });
     await expect(reviewer.client.comments.delete(comment.id)).rejects.toMatchObject({ status: 404 });
   });
 
   it("adopts one comment per board: the author only, not their own, once; the commenter earns the points", async () => {
     const board = await newBoard();
-    const answer = await reviewer.client.comments.create(board.id, "use a map");
-    const another = await reviewer.client.comments.create(board.id, "or a set");
-    const own = await asker.client.comments.create(board.id, "my own idea");
+    const answer = await reviewer.client.comments.create(board.id, { contents: "use a map" });
+    const another = await reviewer.client.comments.create(board.id, { contents: "or a set" });
+    const own = await asker.client.comments.create(board.id, { contents: "my own idea" });
     const balanceBefore = (await server.client().users.points(reviewer.user.id)).balance;
 
     await expect(reviewer.client.comments.adopt(answer.id)).rejects.toMatchObject({ status: 403 });
@@ -106,7 +112,7 @@ describeEachBackend("comments and adoption", (backend) => {
         code: "COMMENT_ADOPTED",
       });
     }
-    await expect(reviewer.client.comments.update(answer.id, "edited")).rejects.toMatchObject({
+    await expect(reviewer.client.comments.update(answer.id, { contents: "edited" })).rejects.toMatchObject({
       status: 409,
       code: "COMMENT_ADOPTED",
     });

@@ -61,7 +61,7 @@ describeWithServices("community under concurrency", () => {
   it("lets exactly one of 50 concurrent adoptions on one board win, with one ledger row", async () => {
     const board = await asker.client.boards.create({ title: "which answer?", contents: "c" });
     const comments = await Promise.all(
-      users.map((u) => u.client.comments.create(board.id, `answer of ${u.id}`)),
+      users.map((u) => u.client.comments.create(board.id, { contents: `answer of ${u.id}` })),
     );
     const results = await Promise.all(
       comments.map((c) =>

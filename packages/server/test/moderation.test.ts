@@ -22,7 +22,7 @@ describeEachBackend("moderation", (backend) => {
     const offender = await signedInUser(server);
     const helper = await signedInUser(server);
     const board = await offender.client.boards.create({ title: "mine", contents: "c" });
-    const answer = await helper.client.comments.create(board.id, "answer");
+    const answer = await helper.client.comments.create(board.id, { contents: "answer" });
 
     const first = await admin.client.admin.users.warn(offender.user.id, { reason: "ads" });
     expect(first).toMatchObject({
@@ -33,12 +33,12 @@ describeEachBackend("moderation", (backend) => {
       user: { id: offender.user.id, status: "ACTIVE" },
     });
     await admin.client.admin.users.warn(offender.user.id, { reason: "ads again" });
-    await offender.client.comments.create(board.id, "still allowed");
+    await offender.client.comments.create(board.id, { contents: "still allowed" });
     const third = await admin.client.admin.users.warn(offender.user.id, { reason: "off-topic" });
     expect(third).toMatchObject({ warningCount: 3, user: { status: "BLOCKED" } });
 
     await expect(offender.client.boards.create({ title: "t", contents: "c" })).rejects.toMatchObject(blocked);
-    await expect(offender.client.comments.create(board.id, "c")).rejects.toMatchObject(blocked);
+    await expect(offender.client.comments.create(board.id, { contents: "c" })).rejects.toMatchObject(blocked);
     await expect(offender.client.comments.adopt(answer.id)).rejects.toMatchObject(blocked);
     await expect(offender.client.auth.refresh()).rejects.toMatchObject({ status: 401 });
     await expect(

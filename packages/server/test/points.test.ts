@@ -56,7 +56,7 @@ describeEachBackend("points ledger", (backend) => {
     expect(exactlyFull.items.map((e) => e.delta)).toEqual([5, -30, 100]);
     expect(exactlyFull.nextCursor).toBeNull();
     const all: LedgerEntry[] = [];
-    for await (const entry of anonymous.users.iteratePoints(user.id, { limit: 1 })) all.push(entry);
+    for await (const entry of anonymous.users.points(user.id, { limit: 1 })) all.push(entry);
     expect(all.map((e) => e.delta)).toEqual([5, -30, 100]);
   });
 

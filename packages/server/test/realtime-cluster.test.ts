@@ -70,7 +70,7 @@ describeWithBroker("two server instances on one MariaDB, Redis and RabbitMQ", ()
     const heard = collector();
     await guestOnB.realtime.subscribeRoom(room.id, heard.push, { after: 2 });
 
-    for (const text of ["one", "two", "three"]) await host.client.realtime.send(room.id, text);
+    for (const text of ["one", "two", "three"]) await host.client.realtime.send(room.id, { content: text });
     await eventually(
       () => heard.messages.length,
       (n) => n === 3,
@@ -198,7 +198,7 @@ describeWithBroker("a broker outage during a chat", () => {
         await until(async () => (await fetch(`${server.url}/ready`)).status === 503);
       }
       if (i === 600) proxy.restore();
-      await host.client.realtime.send(room.id, `message ${i}`);
+      await host.client.realtime.send(room.id, { content: `message ${i}` });
     }
     const lastSeq = 2 + total;
     await eventually(
@@ -208,14 +208,14 @@ describeWithBroker("a broker outage during a chat", () => {
     );
 
     const history: ChatMessage[] = [];
-    for await (const message of host.client.chat.rooms.iterateMessages(room.id)) history.push(message);
+    for await (const message of host.client.chat.rooms.messages(room.id, { after: 0 })) history.push(message);
     expect(seqs(history)).toEqual(Array.from({ length: lastSeq }, (_, i) => i + 1));
     expect(history.filter((m) => m.type === "SEND").map((m) => m.content)).toEqual(
       Array.from({ length: total }, (_, i) => `message ${i}`),
     );
     expect(seqs(heard.messages)).toEqual(Array.from({ length: total }, (_, i) => i + 3));
 
-    await host.client.realtime.send(room.id, "after the storm");
+    await host.client.realtime.send(room.id, { content: "after the storm" });
     await eventually(
       () => heard.messages.at(-1)?.content,
       (content) => content === "after the storm",
@@ -249,7 +249,8 @@ describeWithBroker("one instance's broker link dropping while another carries on
 
     proxy.cut();
     await until(async () => !(await ready()));
-    for (const text of ["while", "you", "were", "away"]) await host.client.realtime.send(room.id, text);
+    for (const text of ["while", "you", "were", "away"])
+      await host.client.realtime.send(room.id, { content: text });
     proxy.restore();
     await until(ready);
 

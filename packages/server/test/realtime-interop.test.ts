@@ -111,7 +111,7 @@ describeEachBackend("realtime interoperability", (backend) => {
       () => heard,
       (contents) => contents.includes("from webstomp"),
     );
-    await host.client.realtime.send(room.id, "to webstomp");
+    await host.client.realtime.send(room.id, { content: "to webstomp" });
     await eventually(
       () => heard,
       (contents) => contents.includes("to webstomp"),
@@ -150,7 +150,7 @@ describeEachBackend("realtime interoperability", (backend) => {
       () => heard,
       (contents) => contents.includes("from stompit"),
     );
-    await host.client.realtime.send(room.id, "to stompit");
+    await host.client.realtime.send(room.id, { content: "to stompit" });
     await eventually(
       () => heard,
       (contents) => contents.includes("to stompit"),
@@ -197,7 +197,7 @@ describeEachBackend("realtime interoperability", (backend) => {
           receipt: "subscribed",
         });
       });
-      for (const text of ["one", "two", "three"]) await host.client.realtime.send(room.id, text);
+      for (const text of ["one", "two", "three"]) await host.client.realtime.send(room.id, { content: text });
       await eventually(
         () => messages.length,
         (n) => n === 3,
@@ -223,7 +223,7 @@ describeEachBackend("realtime interoperability", (backend) => {
         ack: "client",
       });
       await handled();
-      for (const text of ["one", "two", "three"]) await host.client.realtime.send(room.id, text);
+      for (const text of ["one", "two", "three"]) await host.client.realtime.send(room.id, { content: text });
       await eventually(
         () => messages.length,
         (n) => n === 3,

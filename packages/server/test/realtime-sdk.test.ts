@@ -1,6 +1,6 @@
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import type { Notification } from "@codechef/contract";
-import { CodeChef, ConnectionError, Realtime, type RealtimeError } from "@codechef/sdk";
+import { CodeChef, ConnectionError, type Realtime, type RealtimeError } from "@codechef/sdk";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { describeEachBackend } from "./support/backends.ts";
 import { signedInAdmin, signedInUser } from "./support/factories.ts";
@@ -25,9 +25,13 @@ describeEachBackend("realtime SDK client", (backend) => {
     const { hostname, port } = new URL(server.url);
     proxy = await startTcpProxy(hostname, Number(port));
     const reader = await signedInUser(server);
-    const client = new CodeChef({ baseUrl: `http://127.0.0.1:${proxy.port}`, maxRetries: 0 });
+    const client = new CodeChef({
+      baseUrl: `http://127.0.0.1:${proxy.port}`,
+      maxRetries: 0,
+      realtime: { reconnectDelayMs: 50, ...options },
+    });
     client.setSession(reader.session);
-    const realtime = new Realtime(client, { reconnectDelayMs: 50, ...options });
+    const { realtime } = client;
     cleanUps = [() => realtime.disconnect(), () => proxy.close()];
     return { reader, realtime };
   }
@@ -69,7 +73,7 @@ describeEachBackend("realtime SDK client", (backend) => {
     );
     expect(ended.map((error) => error.code)).toEqual(["NOT_A_MEMBER"]);
     // Frames are handled in order, so once this SEND is stored the SUBSCRIBEs before it are in place.
-    await realtime.send(kept.id, "still heard");
+    await realtime.send(kept.id, { content: "still heard" });
     await admin.client.admin.announcements.create({ title: "still here", body: "notifications flow" });
     await eventually(
       () => notes.length,
@@ -93,7 +97,7 @@ describeEachBackend("realtime SDK client", (backend) => {
     const second = collector();
     const firstSubscription = await realtime.subscribeRoom(room.id, first.push, { after: 2 });
     await realtime.subscribeRoom(room.id, second.push, { after: 2 });
-    await host.client.realtime.send(room.id, "to both");
+    await host.client.realtime.send(room.id, { content: "to both" });
     await eventually(
       () => [first.messages.length, second.messages.length],
       ([a, b]) => a === 1 && b === 1,
@@ -101,7 +105,7 @@ describeEachBackend("realtime SDK client", (backend) => {
     firstSubscription.unsubscribe();
 
     await reconnect(realtime);
-    await host.client.realtime.send(room.id, "after reconnect");
+    await host.client.realtime.send(room.id, { content: "after reconnect" });
     await eventually(
       () => second.messages.map((m) => m.content),
       (contents) => contents.includes("after reconnect"),
@@ -125,7 +129,7 @@ describeEachBackend("realtime SDK client", (backend) => {
     await back;
     const heard = collector();
     await realtime.subscribeRoom(room.id, heard.push, { after: 2 });
-    await host.client.realtime.send(room.id, "once back");
+    await host.client.realtime.send(room.id, { content: "once back" });
     await eventually(
       () => heard.messages.map((m) => m.content),
       (contents) => contents.join() === "once back",
@@ -137,9 +141,12 @@ describeEachBackend("realtime SDK client", (backend) => {
     const accepted = new Set<Socket>();
     const silent = createServer((socket) => accepted.add(socket));
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const client = new CodeChef({ baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` });
+    const client = new CodeChef({
+      baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      realtime: { connectionTimeoutMs: 200 },
+    });
     client.setSession((await signedInUser(server)).session);
-    const realtime = new Realtime(client, { connectionTimeoutMs: 200 });
+    const { realtime } = client;
     cleanUps = [
       () => realtime.disconnect(),
       () => {

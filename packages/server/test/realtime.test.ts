@@ -147,7 +147,7 @@ describeEachBackend("realtime protocol", (backend) => {
       );
       release();
       await guestClient.next("RECEIPT");
-      await host.client.realtime.send(room.id, "after you left");
+      await host.client.realtime.send(room.id, { content: "after you left" });
       await eventually(
         () => out.messages.map((m) => m.content),
         (contents) => contents.includes("after you left"),
@@ -290,7 +290,7 @@ describeEachBackend("realtime protocol", (backend) => {
       expect((await client.closed).code, name).toBe(1008);
     }
 
-    await host.client.realtime.send(room.id, "still here");
+    await host.client.realtime.send(room.id, { content: "still here" });
     await eventually(
       () => heard.messages.map((m) => m.content),
       (seen) => seen.includes("still here"),
@@ -354,7 +354,7 @@ describeEachBackend("realtime protocol", (backend) => {
 
     let sent = 0;
     while (server.container.realtime.hub.sessionCount === sessionsBefore && sent < 400) {
-      await host.client.realtime.send(room.id, `${sent++} ${"x".repeat(1900)}`);
+      await host.client.realtime.send(room.id, { content: `${sent++} ${"x".repeat(1900)}` });
     }
     expect(server.container.realtime.hub.sessionCount).toBe(sessionsBefore - 1);
     socket.resume();
@@ -378,7 +378,7 @@ describeEachBackend("realtime protocol", (backend) => {
       readerViaProxy.setSession(reader.session);
       const heard = collector();
       await readerViaProxy.realtime.subscribeRoom(room.id, heard.push, { after: 2 });
-      await host.client.realtime.send(room.id, "before");
+      await host.client.realtime.send(room.id, { content: "before" });
       await eventually(
         () => heard.messages.length,
         (n) => n === 1,
@@ -388,10 +388,11 @@ describeEachBackend("realtime protocol", (backend) => {
       proxy.cut();
       await lost;
       const reconnected = new Promise((resolve) => readerViaProxy.realtime.on("connect", resolve));
-      for (const text of ["while away 1", "while away 2"]) await host.client.realtime.send(room.id, text);
+      for (const text of ["while away 1", "while away 2"])
+        await host.client.realtime.send(room.id, { content: text });
       proxy.restore();
       await reconnected;
-      await host.client.realtime.send(room.id, "after");
+      await host.client.realtime.send(room.id, { content: "after" });
 
       await eventually(
         () => heard.messages.length,

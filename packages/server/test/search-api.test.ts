@@ -92,7 +92,7 @@ describeEachBackend("search API", (backend) => {
       score: expect.any(Number),
     });
     const all = [];
-    for await (const item of server.client().search.iterate({ q: "락", size: 1 })) all.push(item.id);
+    for await (const item of server.client().search.boards({ q: "락", size: 1 })) all.push(item.id);
     expect(all.sort()).toEqual([boards.review, boards.lockFree, boards.compare].sort());
   });
 
