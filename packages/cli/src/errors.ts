@@ -54,6 +54,7 @@ function nextStep(error: CodeChefError): string | undefined {
 }
 
 function describe(error: ConnectionError): string {
-  const cause = error.cause as { cause?: { code?: string }; name?: string } | undefined;
-  return cause?.cause?.code ?? (cause?.name === "TimeoutError" ? "timed out" : error.message);
+  const cause = error.cause as { cause?: { code?: string; message?: string }; name?: string } | undefined;
+  if (cause?.name === "TimeoutError") return "timed out";
+  return cause?.cause?.code ?? cause?.cause?.message ?? error.message;
 }
