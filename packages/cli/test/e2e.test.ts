@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../server/test/support/test-server.ts";
 import { BIN, buildCli, Cli, type Run } from "./support.ts";
 
-const ESCAPE = /\x1b\[/;
+const ESCAPE = "\u001b[";
 const PASSWORD = "correct horse battery";
 
 describe("codechef against a real server", () => {
@@ -223,7 +223,7 @@ describe("codechef against a real server", () => {
       stranger.cleanup();
     }
     for (const result of runs) {
-      expect(result.stdout).not.toMatch(ESCAPE);
+      expect(result.stdout + result.stderr).not.toContain(ESCAPE);
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
   });
