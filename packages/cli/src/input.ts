@@ -16,7 +16,9 @@ export async function readPassword(fromStdin: boolean | undefined): Promise<stri
   if (fromStdin) return (await readStdin()).replace(/\r?\n$/, "");
   if (!process.stdin.isTTY)
     throw new UsageError("no terminal to type the password in: pass --password-stdin");
-  return read({ prompt: "Password: ", silent: true, replace: "", output: process.stderr });
+  const password = await read({ prompt: "Password: ", silent: true, output: process.stderr });
+  process.stderr.write("\n");
+  return password;
 }
 
 /** `--body TEXT`, `--body-file PATH|-`, else `$VISUAL`/`$EDITOR` in a terminal. */

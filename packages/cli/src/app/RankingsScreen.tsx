@@ -36,13 +36,21 @@ export function RankingsScreen({
       try {
         const results = await Promise.all(kinds.map((kind) => source.ranking(kind)));
         if (!live) return;
-        const next: Partial<Record<RankingKind, Column>> = {};
-        kinds.forEach((kind, index) => {
-          const items = rankingItems(kind, results[index] ?? { items: [] });
-          next[kind] = { items, moves: movements(previous.current[kind], items) };
-          previous.current[kind] = items;
+        setColumns((shown) => {
+          const next: Partial<Record<RankingKind, Column>> = {};
+          kinds.forEach((kind, index) => {
+            const items = rankingItems(kind, results[index] ?? { items: [] });
+            const before = previous.current[kind];
+            const same = before && before.map((i) => i.key).join() === items.map((i) => i.key).join();
+            // Marks stay until the order changes again, so a move is seen for more than one refresh.
+            next[kind] = {
+              items,
+              moves: same ? (shown[kind]?.moves ?? new Map()) : movements(before, items),
+            };
+            previous.current[kind] = items;
+          });
+          return next;
         });
-        setColumns(next);
         setError(undefined);
         setUpdated(new Date().toLocaleTimeString());
       } catch (e) {

@@ -21,7 +21,8 @@ export function authCommands(program: Command<[], GlobalOptions>) {
       await api.signup(ctx.client, { ...options, password });
       const session = await api.login(ctx.client, options.email, password);
       await ctx.store.save(ctx.server, session);
-      ctx.out.print(session.user, () => [[session.user.id, session.user.nickname, session.user.email]]);
+      if (!ctx.out.tty)
+        ctx.out.print(session.user, () => [[session.user.id, session.user.nickname, session.user.email]]);
       ctx.out.done(`Signed up and signed in to ${ctx.server} as ${session.user.nickname}`);
     });
 
@@ -35,7 +36,8 @@ export function authCommands(program: Command<[], GlobalOptions>) {
       const password = await readPassword(options.passwordStdin);
       const session = await api.login(ctx.client, options.email, password);
       await ctx.store.save(ctx.server, session);
-      ctx.out.print(session.user, () => [[session.user.id, session.user.nickname, session.user.email]]);
+      if (!ctx.out.tty)
+        ctx.out.print(session.user, () => [[session.user.id, session.user.nickname, session.user.email]]);
       ctx.out.done(`Signed in to ${ctx.server} as ${session.user.nickname}`);
     });
 
