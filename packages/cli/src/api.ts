@@ -1,5 +1,5 @@
 // Every SDK call of the CLI goes through this module, so a change of the SDK's shapes is adapted here only.
-import { CodeChef, type Fetch } from "@codechef/sdk";
+import type { CodeChef, Fetch } from "@codechef/sdk";
 
 export type Client = CodeChef;
 export type { Fetch };
@@ -7,8 +7,11 @@ export type ChatMessage = Awaited<ReturnType<Client["chat"]["rooms"]["messages"]
 export type Notification = Awaited<ReturnType<Client["notifications"]["list"]>>["items"][number];
 export type Session = Awaited<ReturnType<Client["auth"]["login"]>>;
 
-export const createClient = (baseUrl: string, token?: string, refreshToken?: string, fetch?: Fetch) =>
-  new CodeChef({ baseUrl, token, refreshToken, fetch });
+/** The SDK (with zod and ws) loads only when a command talks to the server, so `--version` and `--help` stay fast. */
+export async function createClient(baseUrl: string, token?: string, refreshToken?: string, fetch?: Fetch) {
+  const { CodeChef } = await import("@codechef/sdk");
+  return new CodeChef({ baseUrl, token, refreshToken, fetch });
+}
 /** The path the SDK posts a refresh token to. */
 export const REFRESH_PATH = "/api/v1/auth/refresh";
 type Arg<F extends (...args: never[]) => unknown, I extends number = 0> = NonNullable<Parameters<F>[I]>;

@@ -18,8 +18,13 @@ export class Context {
     this.server = resolveServer(options.server, this.store);
   }
 
+  /** Loads the SDK and the stored session; the commander hook calls it before any action. */
+  async connect(): Promise<void> {
+    this.#client ??= await sessionClient(this.server, this.store);
+  }
+
   get client(): Client {
-    this.#client ??= sessionClient(this.server, this.store);
+    if (!this.#client) throw new Error("Context.connect() was not awaited");
     return this.#client;
   }
 

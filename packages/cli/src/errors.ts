@@ -1,4 +1,4 @@
-import { CodeChefError, ConnectionError, RateLimitError } from "@codechef/sdk";
+import type { CodeChefError, ConnectionError, RateLimitError } from "@codechef/sdk";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, notSignedIn: 4 } as const;
 
@@ -9,6 +9,14 @@ export class UsageError extends Error {}
 export class NotSignedInError extends Error {}
 
 const SIGNED_OUT = new Set(["UNAUTHENTICATED", "TOKEN_EXPIRED"]);
+
+// Recognised by shape, not class, so reporting an error never loads the SDK.
+const isApiError = (error: unknown): error is CodeChefError =>
+  error instanceof Error &&
+  typeof (error as CodeChefError).status === "number" &&
+  typeof (error as CodeChefError).code === "string";
+const isConnectionError = (error: unknown): error is ConnectionError =>
+  isApiError(error) && error.code === "CONNECTION_ERROR";
 
 /** Prints what went wrong and what to do next, never a stack trace; answers the exit code. */
 export function report(error: unknown, server: string): number {
@@ -21,12 +29,12 @@ export function report(error: unknown, server: string): number {
     say(`${error.message}\nRun \`codechef auth login --server ${server}\` to sign in.`);
     return EXIT.notSignedIn;
   }
-  if (error instanceof ConnectionError) {
+  if (isConnectionError(error)) {
     say(`error: cannot reach ${server} (${describe(error)}).`);
     say("Is the server running? Pass --server URL or set CODECHEF_SERVER to use another one.");
     return EXIT.failure;
   }
-  if (error instanceof CodeChefError) {
+  if (isApiError(error)) {
     if (error.status === 401 && SIGNED_OUT.has(error.code)) {
       say(`error: ${error.code}: ${error.message}`);
       say(`Run \`codechef auth login --server ${server}\` to sign in again.`);
@@ -45,8 +53,8 @@ export function report(error: unknown, server: string): number {
 }
 
 function nextStep(error: CodeChefError): string | undefined {
-  if (error instanceof RateLimitError)
-    return `Too many requests: try again in ${error.retryAfter ?? "a few"} seconds.`;
+  if (error.status === 429)
+    return `Too many requests: try again in ${(error as RateLimitError).retryAfter ?? "a few"} seconds.`;
   if (error.status === 403) return "Your account is not allowed to do this.";
   if (error.status >= 500)
     return `This is a bug on the server; report it with the request id ${error.requestId ?? "(none)"}.`;

@@ -2,7 +2,6 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
-import { read } from "read";
 import { UsageError } from "./errors.ts";
 
 export async function readStdin(): Promise<string> {
@@ -16,6 +15,7 @@ export async function readPassword(fromStdin: boolean | undefined): Promise<stri
   if (fromStdin) return (await readStdin()).replace(/\r?\n$/, "");
   if (!process.stdin.isTTY)
     throw new UsageError("no terminal to type the password in: pass --password-stdin");
+  const { read } = await import("read");
   const password = await read({ prompt: "Password: ", silent: true, output: process.stderr });
   process.stderr.write("\n");
   return password;

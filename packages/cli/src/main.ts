@@ -26,6 +26,7 @@ export function program(): Command<[], { server?: string; json?: boolean; color:
     .option("--no-color", "no colour (NO_COLOR is honoured too)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
+    .hook("preAction", (_, action) => context(action.optsWithGlobals()).connect())
     .action(async (_, command) => {
       if (!process.stdin.isTTY || !process.stdout.isTTY) return command.help();
       const ctx = context(command.optsWithGlobals());

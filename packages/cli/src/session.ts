@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import lockfile from "proper-lockfile";
 import { type Client, createClient, type Fetch, REFRESH_PATH, type Session } from "./api.ts";
 
 export const DEFAULT_SERVER = "http://localhost:8080";
@@ -56,7 +55,8 @@ export class CredentialStore {
   /** Reads, changes and writes the file under the lock, so concurrent processes never lose each other's change. */
   async update<T>(change: (hosts: Hosts) => Promise<T> | T): Promise<T> {
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-    const release = await lockfile.lock(this.#dir, {
+    const { lock } = await import("proper-lockfile");
+    const release = await lock(this.#dir, {
       lockfilePath: `${this.file}.lock`,
       realpath: false,
       stale: 10_000,
@@ -103,7 +103,7 @@ export function resolveServer(flag: string | undefined, store: CredentialStore, 
  * revokes the whole family, so a refresh happens under the store's lock: a process that finds the stored token
  * already rotated by another takes the stored session instead of spending its stale token.
  */
-export function sessionClient(server: string, store: CredentialStore, env = process.env): Client {
+export function sessionClient(server: string, store: CredentialStore, env = process.env): Promise<Client> {
   if (env.CODECHEF_TOKEN) return createClient(server, env.CODECHEF_TOKEN);
   const stored = store.get(server);
   return createClient(server, stored?.accessToken, stored?.refreshToken, lockedRefresh(server, store));
