@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -193,6 +193,83 @@ describe("codechef against a real server", () => {
     expect((await alice.json<{ items: unknown[] }>(["notifications", "--unread"])).items).toHaveLength(1);
     await alice.ok(["notifications", "read", "--all"]);
     expect((await alice.json<{ items: unknown[] }>(["notifications", "--unread"])).items).toHaveLength(0);
+  });
+
+  it("edits and deletes boards and comments, finds similar boards and shows a user", async () => {
+    // Given a board of bob's with a comment of alice's
+    const board = await bob.json<{ id: number; author: { id: number } }>([
+      "board",
+      "create",
+      "--title",
+      "Sum of squares",
+      "--body",
+      "def squares(xs): return sum(x * x for x in xs)",
+    ]);
+    const comment = await alice.json<{ id: number }>(["comment", "add", String(board.id), "--body", "nice"]);
+
+    // When both edit, Then the server has the new text
+    const edited = await bob.json<{ title: string; contents: string }>(
+      ["board", "edit", String(board.id), "--title", "Sum of squares, again", "--body-file", "-"],
+      { input: "def squares(xs):\n    return sum(x * x for x in xs)\n" },
+    );
+    expect(edited).toMatchObject({
+      title: "Sum of squares, again",
+      contents: "def squares(xs):\n    return sum(x * x for x in xs)\n",
+    });
+    expect(
+      (await alice.json<{ contents: string }>(["comment", "edit", String(comment.id), "--body", "very nice"]))
+        .contents,
+    ).toBe("very nice");
+    expect(await alice.ok(["board", "similar", String(board.id)])).toContain("\tReview my sum");
+    expect(await alice.ok(["user", "view", String(board.author.id)])).toMatch(
+      /^\d+\tbob\tWORKING\tUSER\tACTIVE\t/,
+    );
+
+    // When they delete, Then the comment and the board are gone; a piped delete without --yes is refused
+    await alice.ok(["comment", "delete", String(comment.id)]);
+    expect((await run(bob, ["board", "delete", String(board.id)])).code).toBe(2);
+    await bob.ok(["board", "delete", String(board.id), "--yes"]);
+    expect((await run(bob, ["board", "view", String(board.id)])).code).toBe(1);
+  });
+
+  it("runs the admin commands, and takes CODECHEF_TOKEN instead of the stored session", async () => {
+    const bobId = Number((await bob.ok(["auth", "status"])).split("\t")[1]);
+    const granted = await admin.json<{ delta: number; balanceAfter: number }>([
+      "admin",
+      "grant",
+      String(bobId),
+      "25",
+      "--reason",
+      "great reviews",
+    ]);
+    expect(granted).toMatchObject({ delta: 25, balanceAfter: 75 });
+    expect(await admin.ok(["admin", "users", "--query", "bob"])).toContain(
+      "\tbob\tbob@example.com\tUSER\tACTIVE\t",
+    );
+    await admin.ok(["admin", "warn", String(bobId), "--reason", "be kind"]);
+    const category = await admin.json<{ id: number; name: string }>([
+      "admin",
+      "category",
+      "add",
+      "--type",
+      "LANGUAGE",
+      "Zig",
+    ]);
+    expect(
+      (await admin.json<{ name: string }>(["admin", "category", "rename", String(category.id), "Zig 1.0"]))
+        .name,
+    ).toBe("Zig 1.0");
+    await admin.ok(["admin", "category", "delete", String(category.id)]);
+    expect((await run(bob, ["admin", "users"])).code).toBe(1);
+
+    const token = JSON.parse(readFileSync(join(bob.configDir, "hosts.json"), "utf8")).hosts[server.url]
+      .accessToken;
+    const stranger = new Cli(server.url);
+    try {
+      expect(await stranger.ok(["auth", "status"], { env: { CODECHEF_TOKEN: token } })).toContain("\tbob\t");
+    } finally {
+      stranger.cleanup();
+    }
   });
 
   it("answers each failure with its exit code and a next step, never a stack trace", async () => {
