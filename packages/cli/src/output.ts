@@ -8,9 +8,13 @@ export class Output {
   readonly json: boolean;
   readonly color: boolean;
   readonly tty: boolean;
-  readonly #stdout: NodeJS.WritableStream;
+  readonly #stdout: NodeJS.WriteStream;
 
-  constructor(options: { json?: boolean; color?: boolean }, stdout = process.stdout, env = process.env) {
+  constructor(
+    options: { json?: boolean; color?: boolean },
+    stdout: NodeJS.WriteStream = process.stdout,
+    env = process.env,
+  ) {
     this.json = options.json ?? false;
     this.tty = stdout.isTTY === true;
     this.color = this.tty && options.color !== false && !env.NO_COLOR && env.TERM !== "dumb";
@@ -43,7 +47,7 @@ export class Output {
 
   /** Long text through `$PAGER` (default `less -R`) when it does not fit the terminal. */
   async page(text: string): Promise<void> {
-    const rows = (this.#stdout as NodeJS.WriteStream).rows ?? 0;
+    const rows = this.#stdout.rows ?? 0;
     if (!this.tty || text.split("\n").length < rows) return this.write(text);
     const pager = process.env.PAGER || "less -R";
     const child = spawn(pager, {
