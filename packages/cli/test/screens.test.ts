@@ -50,6 +50,10 @@ function fakeSource(overrides: Partial<Source> = {}): Source {
       size: 20,
       total: 2,
     }),
+    categories: async () => [
+      { id: 3, name: "Kotlin" },
+      { id: 4, name: "Rust" },
+    ],
     search: async () => ({ items: [{ id: 9, title: "Found it" }] }),
     board: async () => ({
       board: {
@@ -105,7 +109,7 @@ describe("Boards screen", () => {
     expect(onOpen).toHaveBeenCalledWith(2);
   });
 
-  it("sorts by views with s and searches with /", async () => {
+  it("sorts by views with s, filters by category with c and searches with /", async () => {
     const boards = vi.fn(fakeSource().boards);
     const search = vi.fn(fakeSource().search);
     const { lastFrame, stdin } = render(
@@ -114,7 +118,16 @@ describe("Boards screen", () => {
     await until(lastFrame, "latest · page 1/1");
     stdin.write("s");
     await until(lastFrame, "most viewed");
-    expect(boards).toHaveBeenLastCalledWith({ page: 1, sort: "views" });
+    expect(boards).toHaveBeenLastCalledWith({ page: 1, sort: "views", categoryId: undefined });
+
+    stdin.write("c");
+    await until(lastFrame, "most viewed · Kotlin");
+    expect(boards).toHaveBeenLastCalledWith({ page: 1, sort: "views", categoryId: 3 });
+    stdin.write("c");
+    await until(lastFrame, "most viewed · Rust");
+    stdin.write("c");
+    await until(lastFrame, "most viewed · page");
+    expect(boards).toHaveBeenLastCalledWith({ page: 1, sort: "views", categoryId: undefined });
 
     stdin.write("/");
     await settle();

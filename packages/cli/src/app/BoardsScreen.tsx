@@ -25,6 +25,12 @@ export function BoardsScreen({
   const [total, setTotal] = useState(0);
   const [selected, setSelected] = useState(0);
   const [error, setError] = useState<unknown>();
+  const [categories, setCategories] = useState<{ id: number; name: string }[]>([]);
+  const [category, setCategory] = useState<{ id: number; name: string }>();
+
+  useEffect(() => {
+    source.categories().then(setCategories, () => {});
+  }, [source]);
 
   useEffect(() => {
     let live = true;
@@ -34,7 +40,7 @@ export function BoardsScreen({
           total: r.items.length,
           rows: r.items.map((h) => ({ id: h.id, title: h.title, detail: "" })),
         }))
-      : source.boards({ page, sort }).then((r) => ({
+      : source.boards({ page, sort, categoryId: category?.id }).then((r) => ({
           total: r.total,
           rows: r.items.map((b) => ({
             id: b.id,
@@ -54,7 +60,7 @@ export function BoardsScreen({
     return () => {
       live = false;
     };
-  }, [source, page, sort, query]);
+  }, [source, page, sort, query, category]);
 
   const pages = Math.max(1, Math.ceil(total / 20));
   useInput(
@@ -65,7 +71,12 @@ export function BoardsScreen({
       else if ((key.leftArrow || input === "p") && !query) setPage((p) => Math.max(1, p - 1));
       else if (input === "s") setSort((s) => (s === "latest" ? "views" : "latest"));
       else if (input === "/") setTyping("");
-      else if (key.escape && query) setQuery(undefined);
+      else if (input === "c" && categories.length) {
+        // all → each category in turn → all
+        const next = categories[category ? categories.indexOf(category) + 1 : 0];
+        setCategory(next);
+        setPage(1);
+      } else if (key.escape && query) setQuery(undefined);
       else if (key.return && rows?.[selected]) onOpen(rows[selected].id);
     },
     { isActive: active && typing === undefined },
@@ -76,7 +87,7 @@ export function BoardsScreen({
       <Text dimColor>
         {query
           ? `search “${query}” · ${total} found`
-          : `${sort === "latest" ? "latest" : "most viewed"} · page ${page}/${pages} · ${total} boards`}
+          : `${sort === "latest" ? "latest" : "most viewed"}${category ? ` · ${category.name}` : ""} · page ${page}/${pages} · ${total} boards`}
       </Text>
       {typing !== undefined && (
         <Box>
@@ -113,6 +124,7 @@ export function BoardsScreen({
           { key: "←→", does: "page" },
           { key: "enter", does: "open" },
           { key: "s", does: "sort" },
+          { key: "c", does: "category" },
           { key: "/", does: "search" },
         ]}
       />

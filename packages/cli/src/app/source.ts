@@ -15,6 +15,7 @@ export type ConnectionState = "connecting" | "connected" | "reconnecting";
 export interface Source {
   me(): Promise<{ id: number; nickname: string } | undefined>;
   boards(query: { page: number; sort: "latest" | "views"; categoryId?: number }): Promise<BoardPage>;
+  categories(): Promise<{ id: number; name: string }[]>;
   search(q: string): Promise<{ items: { id: number; title: string }[] }>;
   board(id: number): Promise<{ board: Board; comments: Comment[] }>;
   comment(boardId: number, text: string): Promise<unknown>;
@@ -41,6 +42,7 @@ export function clientSource(client: api.Client): Source {
   return {
     me: async () => (signedIn() ? api.me(client) : undefined),
     boards: (query) => api.listBoards(client, { ...query, size: 20 }),
+    categories: () => api.listCategories(client),
     search: (q) => api.searchBoards(client, q),
     board: async (id) => {
       const [board, comments] = await Promise.all([api.getBoard(client, id), api.listComments(client, id)]);
