@@ -1,10 +1,9 @@
-import { spawn } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../server/test/support/test-server.ts";
-import { BIN, buildCli, Cli, type Run } from "./support.ts";
+import { buildCli, Cli, type Run } from "./support.ts";
 
 const ESCAPE = "\u001b[";
 const PASSWORD = "correct horse battery";
@@ -153,22 +152,13 @@ describe("codechef against a real server", () => {
     await bob.ok(["chat", "join", String(room.id)]);
 
     // When alice follows the history and bob says something
-    const follow = spawn(process.execPath, [BIN, "chat", "history", String(room.id), "--follow"], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        CODECHEF_CONFIG_DIR: alice.configDir,
-        CODECHEF_SERVER: server.url,
-      },
-    });
-    let live = "";
-    follow.stdout.on("data", (chunk) => (live += chunk));
-    await until(() => live.includes("bob"));
+    const follow = alice.follow(["chat", "history", String(room.id), "--follow"]);
+    await until(() => follow.output().includes("bob"));
     await bob.ok(["chat", "send", String(room.id), "hello from the terminal"]);
 
     // Then the live history prints it, and Ctrl+C ends the follow cleanly
-    await until(() => live.includes("hello from the terminal"));
-    follow.kill("SIGINT");
-    expect(await new Promise((resolve) => follow.on("close", resolve))).toBe(0);
+    await until(() => follow.output().includes("hello from the terminal"));
+    expect(await follow.interrupt()).toBe(0);
     const history = await alice.ok(["chat", "history", String(room.id)]);
     expect(
       history
@@ -181,16 +171,25 @@ describe("codechef against a real server", () => {
     await bob.ok(["chat", "leave", String(room.id)]);
   });
 
+  it("follows notifications live", async () => {
+    const follow = alice.follow(["notifications", "--follow"]);
+    await until(() => follow.output().includes("COMMENT"));
+    const board = (await alice.json<{ items: { id: number }[] }>(["board", "list"])).items[0]?.id;
+    await bob.ok(["comment", "add", String(board), "--body", "one more thought"]);
+    await until(() => follow.output().includes('bob commented on "Review my sum": one more thought'));
+    expect(await follow.interrupt()).toBe(0);
+  });
+
   it("lists notifications and marks them read", async () => {
     // Given bob's comment on alice's board and an announcement
     await admin.ok(["admin", "announce", "--title", "Maintenance", "--body", "Tonight at ten"]);
     const unread = await alice.json<{ items: { id: number; type: string }[] }>(["notifications", "--unread"]);
-    expect(unread.items.map((n) => n.type).sort()).toEqual(["ANNOUNCEMENT", "COMMENT"]);
+    expect(unread.items.map((n) => n.type).sort()).toEqual(["ANNOUNCEMENT", "COMMENT", "COMMENT"]);
     expect(await alice.ok(["notifications"])).toContain("unread\tCOMMENT\t");
 
     // When alice reads one, then all
     await alice.ok(["notifications", "read", String(unread.items[0]?.id)]);
-    expect((await alice.json<{ items: unknown[] }>(["notifications", "--unread"])).items).toHaveLength(1);
+    expect((await alice.json<{ items: unknown[] }>(["notifications", "--unread"])).items).toHaveLength(2);
     await alice.ok(["notifications", "read", "--all"]);
     expect((await alice.json<{ items: unknown[] }>(["notifications", "--unread"])).items).toHaveLength(0);
   });

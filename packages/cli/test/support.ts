@@ -27,17 +27,36 @@ export class Cli {
     this.#server = server;
   }
 
-  run(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-    const child = spawn(process.execPath, [BIN, ...args], {
+  spawn(args: string[], env: Record<string, string> = {}) {
+    return spawn(process.execPath, [BIN, ...args], {
       env: {
         PATH: process.env.PATH ?? "",
         HOME: this.configDir,
         CODECHEF_CONFIG_DIR: this.configDir,
         CODECHEF_SERVER: this.#server,
-        ...options.env,
+        ...env,
       },
       stdio: ["pipe", "pipe", "pipe"],
     });
+  }
+
+  /** A long-running command (`--follow`): what it printed so far, and a Ctrl+C that answers the exit code. */
+  follow(args: string[]) {
+    const child = this.spawn(args);
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    return {
+      output: () => output,
+      interrupt: () => {
+        child.kill("SIGINT");
+        return closed;
+      },
+    };
+  }
+
+  run(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
+    const child = this.spawn(args, options.env);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));

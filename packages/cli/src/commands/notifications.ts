@@ -33,12 +33,19 @@ export function notificationCommands(program: Command<[], GlobalOptions>) {
     .action(async (o, command) => {
       const ctx = context(command.optsWithGlobals());
       const client = ctx.signedIn;
+      if (!o.follow) {
+        const page = await api.listNotifications(client, o.unread);
+        return ctx.out.print(page, () => page.items.map(row));
+      }
+      // Subscribe first and hold what arrives until the list is out, so nothing falls between the two.
+      const show = (n: Notification) =>
+        ctx.out.json ? ctx.out.write(JSON.stringify(n)) : ctx.out.print(n, () => [row(n)]);
+      let held: Notification[] | undefined = [];
+      await api.followNotifications(client, (n) => (held ? held.push(n) : show(n)));
       const page = await api.listNotifications(client, o.unread);
-      if (!o.follow) return ctx.out.print(page, () => page.items.map(row));
-      ctx.out.print(undefined, () => page.items.toReversed().map(row));
-      await api.followNotifications(client, (n) =>
-        ctx.out.json ? ctx.out.write(JSON.stringify(n)) : ctx.out.print(n, () => [row(n)]),
-      );
+      const listed = new Set(page.items.map((n) => n.id));
+      for (const n of [...page.items.toReversed(), ...held.filter((n) => !listed.has(n.id))]) show(n);
+      held = undefined;
       await untilInterrupted(client);
     });
 
