@@ -37,7 +37,7 @@ export async function readBody(
   return text;
 }
 
-export function readFile(path: string): string {
+function readFile(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
@@ -46,7 +46,7 @@ export function readFile(path: string): string {
 }
 
 /** Opens `$VISUAL`, `$EDITOR` or vi on a temporary file and answers what was saved. */
-export function edit(initial: string): string {
+function edit(initial: string): string {
   const dir = mkdtempSync(join(tmpdir(), "codechef-"));
   const file = join(dir, "BODY.md");
   try {

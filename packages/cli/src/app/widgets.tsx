@@ -1,5 +1,4 @@
 import { Box, Text } from "ink";
-import type { ReactNode } from "react";
 
 export interface Key {
   key: string;
@@ -27,10 +26,6 @@ export function Failure({ error }: { error: unknown }) {
       {e.message ?? String(error)}
     </Text>
   );
-}
-
-export function Title({ children }: { children: ReactNode }) {
-  return <Text bold>{children}</Text>;
 }
 
 /** The rows of `items` that fit in `height`, keeping `selected` in view. */

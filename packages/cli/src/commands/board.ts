@@ -9,7 +9,7 @@ import { boardView } from "../render.ts";
 const collect = (value: string, previous: number[] = []) => [...previous, positiveInt(value)];
 
 type Summary = Awaited<ReturnType<typeof api.listBoards>>["items"][number];
-export const boardRow = (b: Summary) => [
+const boardRow = (b: Summary) => [
   b.id,
   b.title,
   b.author.nickname,

@@ -5,7 +5,7 @@ import { context, type GlobalOptions, positiveInt } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { date, type Output } from "../output.ts";
 
-export const messageRow = (m: ChatMessage) => [
+const messageRow = (m: ChatMessage) => [
   m.seq,
   date(m.createdAt),
   m.type,
@@ -13,19 +13,18 @@ export const messageRow = (m: ChatMessage) => [
   m.content,
 ];
 
-const printMessage = (out: Output, m: ChatMessage) =>
-  out.json
-    ? out.write(JSON.stringify(m))
-    : out.print(m, () => [
-        m.type === "SEND"
-          ? [out.style("dim", date(m.createdAt)), out.style("bold", m.sender?.nickname ?? ""), m.content]
-          : [
-              out.style("dim", date(m.createdAt)),
-              out.style("yellow", `* ${m.type}`),
-              m.sender?.nickname ?? "",
-              m.content,
-            ].filter(Boolean),
-      ]);
+/** One message as it comes: JSON, the same fields as `chat history` when piped, styled in a terminal. */
+const printMessage = (out: Output, m: ChatMessage) => {
+  if (out.json) return out.write(JSON.stringify(m));
+  if (!out.tty) return out.print(m, () => [messageRow(m)]);
+  const time = out.style("dim", date(m.createdAt));
+  const who = m.sender?.nickname ?? "";
+  out.write(
+    m.type === "SEND"
+      ? `${time} ${out.style("bold", who)}: ${m.content}`
+      : `${time} ${out.style("yellow", `* ${who} ${m.type}`)}`,
+  );
+};
 
 /** Stops on Ctrl+C or SIGTERM, disconnecting cleanly. */
 export function untilInterrupted(client: api.Client): Promise<void> {
