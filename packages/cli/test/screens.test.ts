@@ -258,6 +258,32 @@ describe("Room screen", () => {
   });
 });
 
+describe("Room screen history", () => {
+  it("loads the older page when scrolling up past the first message loaded", async () => {
+    // Given a room whose loaded messages start at seq 60
+    const older = vi.fn(async (_room: number, before: number) =>
+      Array.from({ length: 3 }, (_, i) => message(before - 3 + i, "SEND", bob, `old ${before - 3 + i}`)),
+    );
+    const source = fakeSource({
+      older,
+      openRoom: async () => ({
+        room: { id: 7, title: "Busy", host: alice, status: "OPEN", members: 2, createdAt: at },
+        messages: [60, 61, 62].map((seq) => message(seq, "SEND", alice, `new ${seq}`)),
+        close: () => {},
+      }),
+    });
+    const { lastFrame, stdin } = render(h(RoomScreen, { source, id: 7, height: 8, onBack: () => {} }));
+    await until(lastFrame, "new 62");
+
+    // When the user scrolls up
+    stdin.write("\u001b[A");
+
+    // Then the messages before seq 60 are fetched and shown above
+    await until(lastFrame, "old 59");
+    expect(older).toHaveBeenCalledWith(7, 60);
+  });
+});
+
 describe("Notifications screen", () => {
   it("marks the selected notification read with Enter", async () => {
     const onChange = vi.fn();
