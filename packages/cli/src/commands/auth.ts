@@ -46,8 +46,11 @@ export function authCommands(program: Command<[], GlobalOptions>) {
     .description("Revoke the session and forget it")
     .action(async (_, command) => {
       const ctx = context(command.optsWithGlobals());
-      await api.logout(ctx.signedIn);
-      await ctx.store.remove(ctx.server);
+      try {
+        await api.logout(ctx.signedIn);
+      } finally {
+        await ctx.store.remove(ctx.server); // forgotten here even when the server could not be told
+      }
       ctx.out.done(`Signed out of ${ctx.server}`);
     });
 
