@@ -25,7 +25,7 @@ describe("codechef against a real server", () => {
   };
 
   beforeAll(async () => {
-    buildCli();
+    await buildCli();
     server = await startTestServer("embedded", {
       ADMIN_EMAIL: "admin@example.com",
       ADMIN_PASSWORD: PASSWORD,

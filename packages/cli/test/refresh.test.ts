@@ -13,7 +13,7 @@ describeEachBackend("refreshing an expired session from many processes at once",
   let cli: Cli;
 
   beforeAll(async () => {
-    buildCli();
+    await buildCli();
     server = await startTestServer(backend, { ACCESS_TOKEN_TTL: String(TTL_SECONDS) });
     cli = new Cli(server.url);
     await server

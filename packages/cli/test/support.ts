@@ -1,15 +1,40 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { globSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { lock } from "proper-lockfile";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const BIN = join(root, "bin", "codechef.js");
 
-/** Builds the real binary once per test file, so the tests run what users run. */
-export function buildCli(): void {
-  execFileSync(process.execPath, [join(root, "scripts", "build.ts")], { stdio: "inherit" });
+const SOURCES = [
+  "packages/cli/src/**",
+  "packages/cli/scripts/**",
+  "packages/sdk/src/**",
+  "packages/contract/src/**",
+];
+
+/**
+ * Builds the real binary the tests run, unless it is newer than every source. Test files run in parallel, so
+ * the build is under a lock: a second file waits and then finds it fresh instead of rebuilding under the first.
+ */
+export async function buildCli(): Promise<void> {
+  const release = await lock(root, {
+    lockfilePath: join(root, ".build.lock"),
+    retries: { retries: 200, minTimeout: 50, maxTimeout: 200 },
+  });
+  try {
+    const built = statSync(join(root, "dist", "codechef.js"), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const repo = join(root, "..", "..");
+    const newest = Math.max(
+      ...globSync(SOURCES, { cwd: repo }).map((file) => statSync(join(repo, file)).mtimeMs),
+    );
+    if (built > newest) return;
+    execFileSync(process.execPath, [join(root, "scripts", "build.ts")], { stdio: "inherit" });
+  } finally {
+    await release();
+  }
 }
 
 export interface Run {
