@@ -66,6 +66,7 @@ function fakeSource(overrides: Partial<Source> = {}): Source {
       ],
     }),
     comment: vi.fn(async () => ({})),
+    editComment: vi.fn(async () => ({})),
     adopt: vi.fn(async () => ({})),
     deleteComment: vi.fn(async () => undefined),
     deleteBoard: vi.fn(async () => undefined),
@@ -170,6 +171,23 @@ describe("Post screen", () => {
     stdin.write(KEY.enter);
     await until(lastFrame, "Comment posted");
     expect(source.comment).toHaveBeenCalledWith(1, "Thanks!");
+  });
+
+  it("lets the author of a comment edit it", async () => {
+    const source = fakeSource();
+    const { lastFrame, stdin } = render(
+      h(PostScreen, { source, id: 1, me: bob, height: 30, onBack: () => {} }),
+    );
+    await until(lastFrame, "Use let");
+    stdin.write(KEY.tab);
+    await until(lastFrame, "e edit comment");
+    stdin.write("e");
+    await until(lastFrame, "edit #5: Use let");
+    stdin.write(" or const");
+    await settle();
+    stdin.write(KEY.enter);
+    await until(lastFrame, "Comment #5 edited");
+    expect(source.editComment).toHaveBeenCalledWith(5, "Use let or const");
   });
 
   it("offers no adopt or delete to someone else, and q goes back", async () => {

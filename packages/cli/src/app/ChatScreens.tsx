@@ -57,10 +57,9 @@ const STATE_COLOR: Record<ConnectionState, string> = {
   reconnecting: "yellow",
 };
 
-/** Members from the room's events: who came in and has not gone out; the host from CREATE and NEW_HOST. */
-export function membersOf(messages: ChatMessage[]): { names: string[]; host: string | undefined } {
-  const names = new Set<string>();
-  let host: string | undefined;
+/** Members from the room's events (who came in and has not gone out); the host as the room said, then NEW_HOST. */
+export function membersOf(messages: ChatMessage[], host: string): { names: string[]; host: string } {
+  const names = new Set<string>([host]);
   for (const m of messages) {
     const who = m.sender?.nickname;
     if (!who) continue;
@@ -138,7 +137,7 @@ export function RoomScreen({ source, id, height, onBack, active = true }: RoomPr
 
   if (error) return <Failure error={error} />;
   if (!room) return <Loading what={`room ${id}`} />;
-  const { names, host } = membersOf(messages);
+  const { names, host } = membersOf(messages, room.host.nickname);
   const end = Math.max(0, messages.length - back);
   const shown = windowOf(messages.slice(0, end), end, rows).rows;
   return (

@@ -22,7 +22,8 @@ export function PostScreen({ source, id, me, height, onBack, active = true }: Pr
   const [notice, setNotice] = useState<string>();
   const [scroll, setScroll] = useState(0);
   const [selected, setSelected] = useState(-1);
-  const [draft, setDraft] = useState<string | undefined>();
+  /** The comment being written: a new one, or an edit of one of yours. */
+  const [draft, setDraft] = useState<{ text: string; editing?: number } | undefined>();
 
   const load = useCallback(async () => {
     try {
@@ -57,7 +58,9 @@ export function PostScreen({ source, id, me, height, onBack, active = true }: Pr
       else if (key.pageDown || input === " ") setScroll((s) => Math.min(last, s + height));
       else if (key.pageUp) setScroll((s) => Math.max(0, s - height));
       else if (key.tab) setSelected((s) => (post.comments.length ? (s + 1) % post.comments.length : -1));
-      else if (input === "c" && me) setDraft("");
+      else if (input === "c" && me) setDraft({ text: "" });
+      else if (input === "e" && comment && comment.author.id === me?.id && !comment.adopted)
+        setDraft({ text: comment.contents, editing: comment.id });
       else if (input === "a" && comment && mine)
         void act(`Adopted comment #${comment.id}`, () => source.adopt(comment.id));
       else if (input === "d" && comment && comment.author.id === me?.id)
@@ -80,14 +83,17 @@ export function PostScreen({ source, id, me, height, onBack, active = true }: Pr
       {notice && <Text color="yellow">{notice}</Text>}
       {draft !== undefined && (
         <Box>
-          <Text>comment: </Text>
+          <Text>{draft.editing ? `edit #${draft.editing}: ` : "comment: "}</Text>
           <TextInput
-            value={draft}
-            onChange={setDraft}
+            value={draft.text}
+            onChange={(text) => setDraft({ ...draft, text })}
             focus={active}
             onSubmit={(text) => {
+              const { editing } = draft;
               setDraft(undefined);
-              if (text.trim()) void act("Comment posted", () => source.comment(id, text));
+              if (!text.trim()) return;
+              if (editing) void act(`Comment #${editing} edited`, () => source.editComment(editing, text));
+              else void act("Comment posted", () => source.comment(id, text));
             }}
           />
         </Box>
@@ -98,7 +104,12 @@ export function PostScreen({ source, id, me, height, onBack, active = true }: Pr
           { key: "tab", does: "select comment" },
           ...(me ? [{ key: "c", does: "comment" }] : []),
           ...(mine && comment ? [{ key: "a", does: "adopt" }] : []),
-          ...(comment && comment.author.id === me?.id ? [{ key: "d", does: "delete comment" }] : []),
+          ...(comment && comment.author.id === me?.id
+            ? [
+                { key: "e", does: "edit comment" },
+                { key: "d", does: "delete comment" },
+              ]
+            : []),
           ...(mine ? [{ key: "D", does: "delete post" }] : []),
           { key: "q", does: "back" },
         ]}

@@ -19,6 +19,7 @@ export interface Source {
   search(q: string): Promise<{ items: { id: number; title: string }[] }>;
   board(id: number): Promise<{ board: Board; comments: Comment[] }>;
   comment(boardId: number, text: string): Promise<unknown>;
+  editComment(commentId: number, text: string): Promise<unknown>;
   adopt(commentId: number): Promise<unknown>;
   deleteComment(commentId: number): Promise<unknown>;
   deleteBoard(boardId: number): Promise<unknown>;
@@ -49,6 +50,7 @@ export function clientSource(client: api.Client): Source {
       return { board, comments: comments.items };
     },
     comment: (boardId, text) => api.createComment(client, boardId, text),
+    editComment: (id, text) => api.updateComment(client, id, text),
     adopt: (id) => api.adoptComment(client, id),
     deleteComment: (id) => api.deleteComment(client, id),
     deleteBoard: (id) => api.deleteBoard(client, id),
