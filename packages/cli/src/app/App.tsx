@@ -16,7 +16,7 @@ const HELP = [
   "enter        open",
   "/            search boards",
   "s            sort boards (latest / most viewed)",
-  "c a d D      comment, adopt, delete comment, delete post (on a post)",
+  "c e a d D    comment, edit comment, adopt, delete comment, delete post (on a post)",
   "q or esc     back; on a tab: quit",
   "?            this help",
 ];
