@@ -1,6 +1,6 @@
-// Bundles the CLI into dist/: its own sources and the workspace packages it uses (@codechef/sdk and
-// @codechef/contract ship TypeScript sources only), with the npm dependencies left to node_modules. The Ink app
-// is its own chunk, loaded only by the commands that open a screen.
+// Bundles the CLI into dist/ with the workspace packages it uses (@codechef/sdk and @codechef/contract ship
+// TypeScript sources only) and their dependencies: one file loads faster than zod's hundreds. The screens' packages
+// (Ink, React) stay in node_modules; the Ink app and the SDK are chunks of their own, loaded when a command needs them.
 import { readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -23,14 +23,9 @@ await build({
   define: { CODECHEF_VERSION: JSON.stringify(version) },
   sourcemap: "linked",
   logLevel: "warning",
-  plugins: [
-    {
-      name: "npm-dependencies-external",
-      setup(build) {
-        build.onResolve({ filter: /^[^./]/ }, ({ path }) =>
-          path.startsWith("@codechef/") ? undefined : { path, external: true },
-        );
-      },
-    },
-  ],
+  external: ["ink", "ink-text-input", "react", "react/*", "cli-highlight", "bufferutil", "utf-8-validate"],
+  // CommonJS dependencies (ws, commander) require Node's built-ins.
+  banner: {
+    js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
+  },
 });

@@ -1,4 +1,5 @@
 import type { CodeChefError, ConnectionError, RateLimitError } from "@codechef/sdk";
+import { CredentialsLockError } from "./session.ts";
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, notSignedIn: 4 } as const;
 
@@ -28,6 +29,14 @@ export function report(error: unknown, server: string): number {
   if (error instanceof NotSignedInError) {
     say(`${error.message}\nRun \`codechef auth login --server ${server}\` to sign in.`);
     return EXIT.notSignedIn;
+  }
+  const lockError = isConnectionError(error) ? error.cause : error;
+  if (lockError instanceof CredentialsLockError) {
+    say(`error: ${lockError.message}`);
+    say(
+      "Another codechef holds it; if none is running, the lock is stale and clears itself within 10 seconds.",
+    );
+    return EXIT.failure;
   }
   if (isConnectionError(error)) {
     say(`error: cannot reach ${server} (${describe(error)}).`);

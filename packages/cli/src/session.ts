@@ -21,6 +21,8 @@ export function configDir(env = process.env): string {
   return join(env.XDG_CONFIG_HOME || join(homedir(), ".config"), "codechef");
 }
 
+export class CredentialsLockError extends Error {}
+
 /** The credentials of every server, in one file (0600) in the config directory (0700). */
 export class CredentialStore {
   readonly file: string;
@@ -55,13 +57,17 @@ export class CredentialStore {
   /** Reads, changes and writes the file under the lock, so concurrent processes never lose each other's change. */
   async update<T>(change: (hosts: Hosts) => Promise<T> | T): Promise<T> {
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-    const { lock } = await import("proper-lockfile");
-    const release = await lock(this.#dir, {
-      lockfilePath: `${this.file}.lock`,
-      realpath: false,
-      stale: 10_000,
-      retries: { retries: 100, minTimeout: 20, maxTimeout: 200 },
-    });
+    const { default: lockfile } = await import("proper-lockfile");
+    const release = await lockfile
+      .lock(this.#dir, {
+        lockfilePath: `${this.file}.lock`,
+        realpath: false,
+        stale: 10_000,
+        retries: { retries: 100, minTimeout: 20, maxTimeout: 200 },
+      })
+      .catch((cause: Error) => {
+        throw new CredentialsLockError(`cannot lock ${this.file}: ${cause.message}`);
+      });
     try {
       const hosts = this.read();
       const result = await change(hosts);
