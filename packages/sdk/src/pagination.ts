@@ -10,14 +10,21 @@ type Loader<P> = (query: Query) => Promise<P>;
  */
 export abstract class Page<T> implements AsyncIterable<T> {
   readonly items: T[];
-  /** The query that fetched this page; the next page's is this one with its position moved on. */
-  protected readonly query: Query;
+  readonly #query: Query;
   readonly #load: Loader<Page<T>>;
 
   constructor(items: T[], query: Query, load: Loader<Page<T>>) {
     this.items = items;
-    this.query = query;
+    this.#query = query;
     this.#load = load;
+  }
+
+  /**
+   * The query that fetched this page; the next page's is this one with its position moved on. Private state, so
+   * `JSON.stringify(page)` is exactly the API's list object.
+   */
+  protected get query(): Query {
+    return this.#query;
   }
 
   abstract hasNextPage(): boolean;
