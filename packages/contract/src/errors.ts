@@ -26,6 +26,8 @@ export const ErrorCode = z.enum([
   "RATE_LIMITED",
   "SERVICE_UNAVAILABLE",
   "INTERNAL",
+  "NICKNAME_TAKEN",
+  "WRONG_PASSWORD",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

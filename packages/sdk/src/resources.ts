@@ -10,6 +10,7 @@ import {
   type BoardsQuery,
   boards,
   type CategoriesQuery,
+  type ChangePasswordBody,
   type ChatMessage,
   type Comment,
   type CommentsQuery,
@@ -77,6 +78,12 @@ export class AuthResource extends Resource {
   async logout(options?: RequestOptions): Promise<void> {
     const refreshToken = this.client.refreshToken;
     if (refreshToken) await this.client.request(auth.logout, { body: { refreshToken } }, options);
+    this.client.setSession(null);
+  }
+
+  /** Changes the password; every session of the user ends, this client's too (log in again). */
+  async changePassword(body: ChangePasswordBody, options?: RequestOptions): Promise<void> {
+    await this.client.request(auth.changePassword, { body }, options);
     this.client.setSession(null);
   }
 }

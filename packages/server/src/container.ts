@@ -15,10 +15,13 @@ import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
 import { LoginThrottle } from "./http/login-throttle.ts";
 import { createMetrics, type Metrics } from "./http/metrics.ts";
+import { limiterFactory, WriteLimits } from "./http/rate-limits.ts";
 import type { Route } from "./http/route.ts";
 import { jsonLogger, type Logger } from "./logger.ts";
 import { AccessTokens } from "./modules/auth/access-tokens.ts";
+import { HashGate } from "./modules/auth/hash-gate.ts";
 import { RefreshTokens } from "./modules/auth/refresh-tokens.ts";
+import { Revocations } from "./modules/auth/revocations.ts";
 import { authRoutes } from "./modules/auth/routes.ts";
 import { AuthService } from "./modules/auth/service.ts";
 import { BoardRepository } from "./modules/boards/repository.ts";
@@ -79,6 +82,8 @@ export interface Container {
   realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
   search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
+  /** Per-user and per-address limits on creating calls (REST through the route chain, STOMP sends directly). */
+  writeLimits: WriteLimits;
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
   readiness(): Promise<Record<string, "up" | "down">>;
   close(): Promise<void>;
@@ -115,8 +120,7 @@ export async function createContainer(
 
   const redis: Redis | undefined = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (redis && !(await redisConnected(redis))) logger.warn("redis is not answering; starting degraded");
-  const localCache = new MemoryCache();
-  const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;
+  const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : new MemoryCache();
 
   const rabbit = config.amqpUrl ? new RabbitMqBus(config.amqpUrl, config.keyPrefix, logger) : undefined;
   await rabbit?.start();
@@ -128,13 +132,18 @@ export async function createContainer(
 
   const users = new UserRepository(database.db);
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
-  const refreshTokens = new RefreshTokens(database, config.refreshTokenTtl);
+  const revocations = new Revocations(database.db, cache, config.accessTokenTtl);
+  const refreshTokens = new RefreshTokens(database, config.refreshTokenTtl, revocations);
+  const limiter = limiterFactory(redis, config.keyPrefix);
+  const writeLimits = new WriteLimits(config.writeLimits, limiter);
   const auth = new AuthService({
     database,
     users,
     access: new AccessTokens(secret, config.accessTokenTtl),
     refresh: refreshTokens,
-    throttle: new LoginThrottle(cache, localCache, logger),
+    revocations,
+    throttle: new LoginThrottle(config.login, limiter),
+    hashes: new HashGate(config.passwordHashing),
     logger,
     onLogout: (tx, userId) => hub.revokeSessions(tx, userId, "logged out"),
   });
@@ -235,6 +244,7 @@ export async function createContainer(
     services: { auth, boards, comments, points, moderation, chat, notifications, rankings },
     realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
     search: { index: searchIndex, outbox: searchOutbox, service: search },
+    writeLimits,
     routes: [
       ...authRoutes(auth),
       ...userRoutes(

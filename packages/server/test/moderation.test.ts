@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RefreshTokens } from "../src/modules/auth/refresh-tokens.ts";
+import { Revocations } from "../src/modules/auth/revocations.ts";
 import { ModerationService } from "../src/modules/moderation/service.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { bearer, detailPaths, json } from "./support/community.ts";
@@ -72,7 +73,11 @@ describeEachBackend("moderation", (backend) => {
     const calls: Array<{ userId: number; status: string }> = [];
     const service = new ModerationService({
       database,
-      refreshTokens: new RefreshTokens(database, 60),
+      refreshTokens: new RefreshTokens(
+        database,
+        60,
+        new Revocations(database.db, server.container.cache, 60),
+      ),
       warningThreshold: 2,
       onUserBlocked: async (tx, userId) => {
         const row = await tx

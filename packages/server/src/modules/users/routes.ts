@@ -1,9 +1,11 @@
 import { adminUsers, users } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { NotFoundError } from "../../http/errors.ts";
+import { NotFoundError, ValidationError } from "../../http/errors.ts";
 import { route } from "../../http/route.ts";
+import { isReservedNickname, nicknameKey } from "../auth/nicknames.ts";
+import { nicknameTaken } from "../auth/service.ts";
 import { presentPublicUser, presentUser } from "./presenter.ts";
-import type { UserRepository } from "./repository.ts";
+import { isUniqueViolation, type UserRepository } from "./repository.ts";
 
 /**
  * `onNicknameChanged` runs in the transaction that stores a new nickname (boards showing it outdate their
@@ -19,8 +21,17 @@ export function userRoutes(
   return [
     route(users.me, async (_, { user }) => presentUser(user)),
     route(users.updateMe, async ({ body }, { user }) => {
+      const { nickname } = body;
+      if (nickname !== undefined && isReservedNickname(nickname) && user.role !== "ADMIN") {
+        throw new ValidationError([{ path: "body.nickname", message: "is reserved; choose another" }]);
+      }
+      const key = nickname === undefined ? {} : { nickname_key: nicknameKey(nickname) };
       const updated = await database.transaction(async (tx) => {
-        const row = await repository.update(user.id, { ...body, updated_at: Date.now() }, tx);
+        const row = await repository
+          .update(user.id, { ...body, ...key, updated_at: Date.now() }, tx)
+          .catch((error: unknown) => {
+            throw isUniqueViolation(error) ? nicknameTaken() : error;
+          });
         if (body.nickname !== undefined && body.nickname !== user.nickname)
           await onNicknameChanged(tx, user.id);
         return row;
