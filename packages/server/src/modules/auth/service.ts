@@ -174,12 +174,12 @@ export class AuthService {
    */
   async authenticate(accessToken: string): Promise<UserRow> {
     const claims = await this.#access.verify(accessToken);
-    if (await this.#revocations.isRevoked(claims.familyId)) {
-      throw new UnauthenticatedError("this session has ended; sign in again");
-    }
     const user = await this.#users.findById(claims.userId);
     if (!user) throw new UnauthenticatedError("account no longer exists");
     if (user.status === "BLOCKED") throw new AccountBlockedError();
+    if (await this.#revocations.isRevoked(claims.familyId)) {
+      throw new UnauthenticatedError("this session has ended; sign in again");
+    }
     return user;
   }
 
