@@ -121,6 +121,9 @@ describeEachBackend("revocable, strict access tokens", (backend) => {
       expect(response.status, query).toBe(400);
       expect(response.body.error.code).toBe("INVALID_INPUT");
     }
-    expect((await raw(server, "GET", "/api/v1/boards?page=2&size=10")).body).toMatchObject({ page: 2, size: 10 });
+    expect((await raw(server, "GET", "/api/v1/boards?page=2&size=10")).body).toMatchObject({
+      page: 2,
+      size: 10,
+    });
   });
 });
