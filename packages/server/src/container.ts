@@ -196,12 +196,17 @@ export async function createContainer(
     searchOutbox,
     onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
   });
+  const notificationCap = {
+    perHour: config.notificationsPerActorPerHour,
+    counter: limiter("notifications:actor", { points: config.notificationsPerActorPerHour, seconds: 3600 }),
+  };
   const commentRepository = new CommentRepository(database.db);
   const comments = new CommentService({
     database,
     comments: commentRepository,
     boards: boardRepository,
-    onCommentCreated: (tx, comment, board) => notifyBoardAuthor(tx, notifications, comment, board),
+    onCommentCreated: (tx, comment, board) =>
+      notifyBoardAuthor(tx, notifications, comment, board, notificationCap),
   });
   const points = new PointsService({
     database,

@@ -22,7 +22,7 @@ describeEachBackend("revocable, strict access tokens", (backend) => {
     client.frame("CONNECT", { "accept-version": "1.2", host: "localhost", Authorization: `Bearer ${token}` });
     const answer = await Promise.race([client.next("CONNECTED"), client.next("ERROR")]);
     client.ws.close();
-    return answer;
+    return answer ?? "";
   }
 
   it("refuses an access token right after logout, on REST and on STOMP CONNECT", async () => {
