@@ -25,11 +25,15 @@ const RESERVED = [
 ];
 
 /**
- * The Unicode TR39 skeleton (confusables.txt prototypes between two NFDs), case-folded: two nicknames that look
- * alike (`admin`, `аdmin` with a Cyrillic а, `adrnin`, `ADMIN`) have the same skeleton.
+ * The Unicode TR39 skeleton (confusables.txt prototypes between two NFDs) of the lower-cased name: two nicknames
+ * that look alike (`admin`, `аdmin` with a Cyrillic а, `adrnin`, `ADMIN`) have the same skeleton. Folding case
+ * first loses that a capital I passes for an l, so i and l count as one letter too.
  */
 export function skeleton(nickname: string): string {
-  return unhomoglyph(nickname.toLowerCase().normalize("NFD")).normalize("NFD").toLowerCase();
+  return unhomoglyph(nickname.toLowerCase().normalize("NFD"))
+    .normalize("NFD")
+    .toLowerCase()
+    .replaceAll("i", "l");
 }
 
 /** What the unique `users.nickname_key` column holds: a fixed-size digest of the skeleton. */
