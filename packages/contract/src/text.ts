@@ -16,11 +16,14 @@ export function lineOfText(min: number, max: number, { strict = false } = {}) {
     .string()
     .normalize("NFC")
     .trim()
-    .min(min)
-    .max(max)
-    .refine((text) => !CONTROL.test(text), "must not contain control characters")
-    .refine((text) => !BIDI_CONTROL.test(text), "must not contain bidirectional control characters")
-    .refine((text) => !INVISIBLE_ONLY.test(text), "must contain visible characters")
+    .min(min, { abort: true })
+    .max(max, { abort: true })
+    .refine((text) => !CONTROL.test(text), { message: "must not contain control characters", abort: true })
+    .refine((text) => !BIDI_CONTROL.test(text), {
+      message: "must not contain bidirectional control characters",
+      abort: true,
+    })
+    .refine((text) => !INVISIBLE_ONLY.test(text), { message: "must contain visible characters", abort: true })
     .refine((text) => !strict || !FORMAT.test(text), "must not contain invisible characters");
 }
 

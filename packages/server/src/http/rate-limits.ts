@@ -83,13 +83,16 @@ export class WriteLimits {
     }
   }
 
-  /** Counts one call of `action`; throws 429 when the user or the address is over its limit. */
-  async admit(action: WriteAction, userId: number | undefined, ip: string): Promise<void> {
+  /**
+   * Counts one call of `action` (a STOMP chat SEND calls it with `chatMessages`); throws 429 when the user or the
+   * address is over its limit.
+   */
+  async admit(action: WriteAction, userId: number | undefined, ip: string | undefined): Promise<void> {
     const limiters = this.#limiters.get(action);
     if (!limiters) return;
     try {
       if (limiters.perUser && userId !== undefined) await limiters.perUser.consume(String(userId));
-      await limiters.perAddress.consume(addressKey(ip));
+      if (ip !== undefined) await limiters.perAddress.consume(addressKey(ip));
     } catch (error) {
       throw asRateLimited(error);
     }
