@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isReservedNickname, skeleton } from "../src/modules/auth/nicknames.ts";
+import { isReservedNickname, skeleton } from "../src/shared/nicknames.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { bearer, detailPaths, json } from "./support/community.ts";
 import { buildSignup, raw, signedInUser } from "./support/factories.ts";

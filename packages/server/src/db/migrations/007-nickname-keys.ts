@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { nicknameKey } from "../../modules/auth/nicknames.ts";
+import { nicknameKey } from "../../shared/nicknames.ts";
 
 /**
  * Nicknames are unique by their confusable skeleton (Unicode TR39). Accounts that already share a skeleton keep

@@ -7,13 +7,13 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from "../../http/errors.ts";
-import type { LoginThrottle } from "../../http/login-throttle.ts";
 import type { Logger } from "../../logger.ts";
+import { isReservedNickname, nicknameKey } from "../../shared/nicknames.ts";
 import { presentUser, type UserRow } from "../users/presenter.ts";
 import type { UserRepository } from "../users/repository.ts";
 import type { AccessTokens } from "./access-tokens.ts";
 import type { HashGate } from "./hash-gate.ts";
-import { isReservedNickname, nicknameKey } from "./nicknames.ts";
+import type { LoginThrottle } from "./login-throttle.ts";
 import { hashPassword, isCommonPassword, verifyPassword } from "./passwords.ts";
 import type { RefreshTokens } from "./refresh-tokens.ts";
 import type { Revocations } from "./revocations.ts";

@@ -2,7 +2,7 @@ import { adminUsers, users } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { NotFoundError, ValidationError } from "../../http/errors.ts";
 import { route } from "../../http/route.ts";
-import { isReservedNickname, nicknameKey } from "../auth/nicknames.ts";
+import { isReservedNickname, nicknameKey } from "../../shared/nicknames.ts";
 import { nicknameTaken } from "../auth/service.ts";
 import { presentPublicUser, presentUser } from "./presenter.ts";
 import { isUniqueViolation, type UserRepository } from "./repository.ts";

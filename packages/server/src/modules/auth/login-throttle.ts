@@ -1,5 +1,5 @@
-import type { Config } from "../config.ts";
-import { addressKey, asRateLimited, type Limiter, type LimiterFactory } from "./rate-limits.ts";
+import type { Config } from "../../config.ts";
+import { addressKey, asRateLimited, type Limiter, type LimiterFactory } from "../../http/rate-limits.ts";
 
 // Two weeks: the memory store keeps its keys on timers, which take at most 24.8 days.
 const KNOWN_ADDRESS_SECONDS = 14 * 24 * 3600;
@@ -35,8 +35,8 @@ export class LoginThrottle {
   constructor(limits: Config["login"], create: LimiterFactory) {
     this.#perPair = create("login:pair", limits.perPair);
     this.#perAddress = create("login:address", limits.perAddress);
-    // Counts every failure in the window; the pace limiter below does the refusing.
-    this.#perAccount = create("login:account", { points: 1_000_000_000, seconds: limits.perAccount.seconds });
+    // Counts failures (penalties, never refused); past its points the pace limiter below does the refusing.
+    this.#perAccount = create("login:account", limits.perAccount);
     this.#pace = create("login:pace", { points: 1, seconds: 1 });
     this.#known = create("login:known", { points: 1, seconds: KNOWN_ADDRESS_SECONDS });
     this.#freeFailures = limits.perAccount.points;
@@ -54,10 +54,11 @@ export class LoginThrottle {
       await this.#count(counted, this.#perAddress, address);
       await this.#count(counted, this.#perPair, pair);
       if (!known) {
-        const failures = (await this.#count(counted, this.#perAccount, email)) - this.#freeFailures;
+        const failures =
+          (await this.#count(counted, this.#perAccount, email, "penalty")) - this.#freeFailures;
         if (failures > 0) {
           const delay = Math.min(2 ** (failures - 1), this.#maxDelaySeconds);
-          await this.#count(counted, this.#pace, email, delay);
+          await this.#count(counted, this.#pace, email, "consume", { customDuration: delay });
         }
       }
     } catch (error) {
@@ -86,8 +87,14 @@ export class LoginThrottle {
     };
   }
 
-  async #count(counted: Array<[Limiter, string]>, limiter: Limiter, key: string, seconds?: number) {
-    const consumed = limiter.consume(key, 1, seconds === undefined ? {} : { customDuration: seconds });
+  async #count(
+    counted: Array<[Limiter, string]>,
+    limiter: Limiter,
+    key: string,
+    how: "consume" | "penalty" = "consume",
+    options: { customDuration?: number } = {},
+  ) {
+    const consumed = limiter[how](key, 1, options);
     // A refused consume counted too: the refund takes it back.
     counted.push([limiter, key]);
     return (await consumed).consumedPoints;
