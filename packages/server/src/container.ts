@@ -107,6 +107,17 @@ function probe(target: Probe): Promise<"up" | "down"> {
   ]);
 }
 
+/** Chat messages sent over STOMP count toward the sender's write limit, across sessions and instances. */
+function limitedSends(policy: DestinationPolicy, limits: WriteLimits): DestinationPolicy {
+  return {
+    ...policy,
+    async send(user, destination, body) {
+      await limits.admit("chatMessages", user.id, undefined);
+      await policy.send(user, destination, body);
+    },
+  };
+}
+
 /** The one place that chooses adapters from the configuration and wires the services. */
 export async function createContainer(
   config: Config,
@@ -247,7 +258,11 @@ export async function createContainer(
     leaderboard,
     bus,
     services: { auth, boards, comments, points, moderation, chat, notifications, rankings },
-    realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
+    realtime: {
+      hub,
+      policy: limitedSends(destinationPolicy(chat), writeLimits),
+      limits: { ...DEFAULT_LIMITS, ...config.realtime },
+    },
     search: { index: searchIndex, outbox: searchOutbox, service: search },
     writeLimits,
     routes: [

@@ -3,6 +3,7 @@ import { loadConfig } from "../src/config.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { bearer, json } from "./support/community.ts";
 import { buildSignup, raw, signedInUser } from "./support/factories.ts";
+import { connectRaw } from "./support/realtime.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 describeEachBackend("write limits", (backend) => {
@@ -106,6 +107,40 @@ describeEachBackend("write limits", (backend) => {
     expect(page.items).toHaveLength(8);
     expect(fromSpammer).toHaveLength(4);
     expect(fromSpammer.filter((n) => n.payload.collapsed === true)).toHaveLength(1);
+  });
+});
+
+describeEachBackend("chat message limits", (backend) => {
+  it("limits a user's chat messages across two STOMP sessions", async () => {
+    const server = await startTestServer(backend, {
+      RATE_LIMITS: "on",
+      RATE_LIMIT_CHAT_MESSAGES_PER_USER: "5/60",
+    });
+    try {
+      const { client, session } = await signedInUser(server);
+      const room = await client.chat.rooms.create({ title: "busy" });
+      const sessions = [
+        await connectRaw(server, session.accessToken),
+        await connectRaw(server, session.accessToken),
+      ];
+      const answers: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const stomp = sessions[i % 2];
+        if (!stomp) throw new Error("no session");
+        const body = JSON.stringify({ content: `m${i}` });
+        stomp.frame("SEND", { destination: `/app/chat-room.${room.id}`, receipt: `r${i}` }, body);
+        const answer = await Promise.race([stomp.next(`RECEIPT\nreceipt-id:r${i}`), stomp.next("ERROR")]);
+        answers.push(
+          answer?.startsWith("ERROR") ? (/\ncode:([A-Z_]+)\n/.exec(answer)?.[1] ?? "ERROR") : "RECEIPT",
+        );
+      }
+      expect(answers).toEqual(["RECEIPT", "RECEIPT", "RECEIPT", "RECEIPT", "RECEIPT", "RATE_LIMITED"]);
+      for (const stomp of sessions) stomp.ws.close();
+      const stored = await client.chat.rooms.messages(room.id, { limit: 100 });
+      expect(stored.items.filter((m) => m.type === "SEND")).toHaveLength(5);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
