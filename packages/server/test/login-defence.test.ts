@@ -108,8 +108,7 @@ describeEachBackend("login defence in depth", (backend) => {
     const from = address();
     for (let i = 0; i < 5; i++)
       expect((await login(server, signup.email, "guess guess", from)).status).toBe(401);
-    const boards = await server.container.database.db.selectFrom("boards").select("id").execute();
-    expect(boards).toBeDefined();
+    // What a crawl of 10,201 boards does to the cache: more entries than the in-process cache holds.
     for (let i = 0; i < 10_201; i++) await server.container.cache.set(`board:crawl-${i}`, { i }, 60);
     expect((await login(server, signup.email, PASSWORD, from)).status).toBe(429);
   });
