@@ -10,6 +10,12 @@ export type LoginBody = z.input<typeof LoginBody>;
 
 export const RefreshBody = z.object({ refreshToken: z.string().min(1).max(200) });
 
+export const ChangePasswordBody = z.object({
+  currentPassword: z.string().min(1).max(128),
+  newPassword: Password,
+});
+export type ChangePasswordBody = z.input<typeof ChangePasswordBody>;
+
 export const Session = z.object({
   accessToken: z.string(),
   refreshToken: z.string(),
@@ -52,9 +58,18 @@ export const auth = {
   logout: endpoint({
     method: "POST",
     path: "/auth/logout",
-    summary: "Revoke a refresh token's family",
+    summary: "Sign out: revoke a refresh token's family and, at once, its access tokens",
     access: "none",
     status: 204,
     body: RefreshBody,
+  }),
+  changePassword: endpoint({
+    method: "POST",
+    path: "/users/me/password",
+    summary:
+      "Change your password (403 WRONG_PASSWORD when the current one is wrong); every session of yours is signed out",
+    access: "user",
+    status: 204,
+    body: ChangePasswordBody,
   }),
 };

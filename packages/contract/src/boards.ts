@@ -3,10 +3,16 @@ import { Category, CategoryIds } from "./categories.ts";
 import { Comment } from "./comments.ts";
 import { Id, IdParams, PageQuery, pageOf, Timestamp } from "./common.ts";
 import { endpoint } from "./endpoint.ts";
+import { lineOfText, utf8Bytes } from "./text.ts";
 import { UserRef } from "./users.ts";
 
-export const BoardTitle = z.string().trim().min(1).max(200);
-export const BoardContents = z.string().min(1).max(50_000);
+export const BoardTitle = lineOfText(1, 200);
+/** 50,000 characters and 64 KiB of UTF-8, whichever comes first. */
+export const BoardContents = z
+  .string()
+  .min(1)
+  .max(50_000)
+  .refine(utf8Bytes(64 * 1024), "must be at most 64 KiB (UTF-8)");
 
 export const Board = z.object({
   id: z.int(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { IdParams, MAX_PAGE_SIZE, PageQuery, pageOf, Timestamp } from "./common.ts";
+import { IdParams, MAX_PAGE_SIZE, PageQuery, pageOf, QueryNumber, Timestamp } from "./common.ts";
 import { endpoint } from "./endpoint.ts";
+import { lineOfText } from "./text.ts";
 import { UserRef } from "./users.ts";
 
 export const RoomStatus = z.enum(["OPEN", "CLOSED"]);
@@ -40,15 +41,15 @@ export const ChatContent = z.string().min(1).max(MAX_CHAT_CONTENT);
 export const ChatSendBody = z.object({ content: ChatContent });
 export type ChatSendBody = z.infer<typeof ChatSendBody>;
 
-export const CreateRoomBody = z.object({ title: z.string().trim().min(1).max(100) });
+export const CreateRoomBody = z.object({ title: lineOfText(1, 100) });
 export type CreateRoomBody = z.input<typeof CreateRoomBody>;
 
 export const RoomsQuery = PageQuery.extend({ status: RoomStatus.optional() });
 
 export const MessagesQuery = z.object({
   /** Only messages with a larger `seq`, oldest first; without it, the latest `limit`. */
-  after: z.coerce.number().int().min(0).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+  after: QueryNumber.optional(),
+  limit: QueryNumber.pipe(z.number().min(1).max(MAX_PAGE_SIZE)).default(50),
 });
 export type MessagesQuery = z.input<typeof MessagesQuery>;
 

@@ -10,15 +10,21 @@ export const Timestamp = z.iso.datetime().describe("ISO-8601 UTC");
 
 export const MAX_PAGE_SIZE = 100;
 
+/** A whole number written in decimal digits, as query strings carry it (no `1e2`, `0x10`, ` 5` or `+1`). */
+export const QueryNumber = z
+  .union([z.number(), z.string().regex(/^(0|[1-9]\d{0,15})$/, "must be a whole number in decimal digits")])
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(Number.MAX_SAFE_INTEGER));
+
 export const PageQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  size: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+  page: QueryNumber.pipe(z.number().min(1)).default(1),
+  size: QueryNumber.pipe(z.number().min(1).max(MAX_PAGE_SIZE)).default(20),
 });
 export type PageQuery = z.output<typeof PageQuery>;
 
 export const CursorQuery = z.object({
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
+  limit: QueryNumber.pipe(z.number().min(1).max(MAX_PAGE_SIZE)).default(20),
 });
 export type CursorQuery = z.output<typeof CursorQuery>;
 

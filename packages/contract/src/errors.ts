@@ -42,6 +42,8 @@ export const ErrorCode = z.enum([
   "TOO_MANY_UNACKED",
   "SESSION_REVOKED",
   "IDEMPOTENCY_KEY_IN_USE",
+  "NICKNAME_TAKEN",
+  "WRONG_PASSWORD",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

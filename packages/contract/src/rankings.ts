@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_PAGE_SIZE } from "./common.ts";
+import { MAX_PAGE_SIZE, QueryNumber } from "./common.ts";
 import { endpoint } from "./endpoint.ts";
 import { Career } from "./users.ts";
 
@@ -11,7 +11,8 @@ export type BoardRankingWindow = z.infer<typeof BoardRankingWindow>;
 export const UserRankingPeriod = z.enum(["realtime", "last-month"]);
 export type UserRankingPeriod = z.infer<typeof UserRankingPeriod>;
 
-const limit = (byDefault: number) => z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(byDefault);
+const limit = (byDefault: number) =>
+  QueryNumber.pipe(z.number().min(1).max(MAX_PAGE_SIZE)).default(byDefault);
 
 export const BoardRankingsQuery = z.object({
   window: BoardRankingWindow.default("1h"),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Id, IdParams, PageQuery, pageOf } from "./common.ts";
+import { Id, IdParams, PageQuery, pageOf, QueryNumber } from "./common.ts";
 import { endpoint } from "./endpoint.ts";
 
 export const MAX_KEYWORD_LENGTH = 100;
@@ -37,14 +37,14 @@ export const SearchHit = z.object({
 });
 export type SearchHit = z.infer<typeof SearchHit>;
 
-export const SimilarBoardsQuery = z.object({ limit: z.coerce.number().int().min(1).max(20).default(5) });
+export const SimilarBoardsQuery = z.object({ limit: QueryNumber.pipe(z.number().min(1).max(20)).default(5) });
 
 export const KeywordWindow = z.enum(["1h", "24h", "7d"]);
 export type KeywordWindow = z.infer<typeof KeywordWindow>;
 
 export const KeywordRankingQuery = z.object({
   window: KeywordWindow.default("24h"),
-  limit: z.coerce.number().int().min(1).max(100).default(10),
+  limit: QueryNumber.pipe(z.number().min(1).max(100)).default(10),
 });
 
 export const KeywordRanking = z.object({

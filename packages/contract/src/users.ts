@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IdParams, PageQuery, pageOf, Timestamp } from "./common.ts";
 import { endpoint } from "./endpoint.ts";
+import { lineOfText } from "./text.ts";
 
 export const Career = z.enum(["WORKING", "ASPIRING"]);
 export type Career = z.infer<typeof Career>;
@@ -11,7 +12,7 @@ export type UserStatus = z.infer<typeof UserStatus>;
 
 export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 export const Password = z.string().min(8).max(128);
-export const Nickname = z.string().trim().min(2).max(30);
+export const Nickname = lineOfText(2, 30, { strict: true });
 
 export const PublicUser = z.object({
   id: z.int(),

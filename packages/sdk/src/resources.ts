@@ -13,6 +13,7 @@ import {
   boards,
   type CategoriesQuery,
   type Category,
+  type ChangePasswordBody,
   type ChatRoom,
   type Comment,
   type CommentBody,
@@ -93,6 +94,12 @@ export class AuthResource extends Resource {
   async logout(options?: RequestOptions): Promise<void> {
     const refreshToken = this.client.refreshToken;
     if (refreshToken) await this.client.request(auth.logout, { body: { refreshToken } }, options);
+    this.client.setSession(null);
+  }
+
+  /** Changes the password; every session of the user ends, this client's too (log in again). */
+  async changePassword(body: ChangePasswordBody, options?: RequestOptions): Promise<void> {
+    await this.client.request(auth.changePassword, { body }, options);
     this.client.setSession(null);
   }
 }

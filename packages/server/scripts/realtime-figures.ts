@@ -7,7 +7,7 @@
  *   AMQP_URL=amqp://guest:guest@127.0.0.1:5672 node --conditions=@codechef/source \
  *     packages/server/scripts/realtime-figures.ts
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -74,7 +74,9 @@ async function measure(bus: string, amqpUrl: string | undefined): Promise<Figure
       (u) => u.id,
     );
     for (const id of ids) {
-      clients.push(new CodeChef({ baseUrl: running.url, token: tokens.issue(id), maxRetries: 0 }));
+      clients.push(
+        new CodeChef({ baseUrl: running.url, token: await tokens.issue(id, randomUUID()), maxRetries: 0 }),
+      );
     }
     const [sender, ...listeners] = clients as [CodeChef, ...CodeChef[]];
     const room = await sender.chat.rooms.create({ title: "figures" });

@@ -9,6 +9,7 @@ import {
 import etag from "@koa/etag";
 import Router from "@koa/router";
 import Koa, { type Context } from "koa";
+import proxyAddr from "proxy-addr";
 import type { Container } from "./container.ts";
 import { readJson } from "./http/body.ts";
 import { cors } from "./http/cors.ts";
@@ -121,6 +122,7 @@ function mount(router: Router, container: Container, idempotency: Idempotency, {
       headers: ctx.headers,
       body: endpoint.body ? await readJson(ctx.req) : undefined,
     });
+    await container.writeLimits.admitEndpoint(endpoint, user?.id, ctx.ip);
     const context: RequestContext = { user, requestId: ctx.state.requestId, ip: ctx.ip };
     const execute = async (): Promise<Outcome> => {
       const body = await handle(input, context);
@@ -149,7 +151,17 @@ function mount(router: Router, container: Container, idempotency: Idempotency, {
 
 export function createApp(container: Container): Koa {
   const { logger, metrics, config } = container;
-  const app = new Koa({ proxy: config.trustProxy });
+  const { trustProxy } = config;
+  // A number of hops: Koa takes the client from that many entries from the right of X-Forwarded-For.
+  const app = new Koa(typeof trustProxy === "number" ? { proxy: true, maxIpsCount: trustProxy } : {});
+  if (Array.isArray(trustProxy)) {
+    // A list of proxies: the client is the rightmost address that is not one of them.
+    const trusted = proxyAddr.compile(trustProxy);
+    app.use((ctx, next) => {
+      ctx.request.ip = proxyAddr(ctx.req, trusted);
+      return next();
+    });
+  }
 
   app.use(async (ctx, next) => {
     const started = process.hrtime.bigint();

@@ -7,12 +7,36 @@ const Url = (protocols: string[]) =>
 
 const Seconds = z.coerce.number().int().positive();
 
+/** `<count>/<seconds>`, e.g. `10/600`: at most 10 in 600 seconds. */
+const Limit = z
+  .string()
+  .regex(/^[1-9]\d{0,8}\/[1-9]\d{0,7}$/, "must be <count>/<seconds>, e.g. 10/600")
+  .transform((value) => {
+    const [points, seconds] = value.split("/").map(Number) as [number, number];
+    return { points, seconds };
+  });
+
+/**
+ * `false`, `true` (one proxy hop), a number of trusted hops, or a comma-separated list of proxy addresses (CIDR
+ * ranges too): the client is the rightmost `X-Forwarded-For` entry not added by a trusted proxy.
+ */
+const TrustProxy = z.string().transform((value, ctx): false | number | string[] => {
+  const text = value.trim().toLowerCase();
+  if (text === "false" || text === "0") return false;
+  if (text === "true") return 1;
+  if (/^[1-9]\d?$/.test(text)) return Number(text);
+  const addresses = text.split(",").map((a) => a.trim());
+  if (addresses.every((a) => /^[0-9a-f.:]+(\/\d{1,3})?$/.test(a))) return addresses;
+  ctx.addIssue({ code: "custom", message: "must be false, true, a number of hops or a list of addresses" });
+  return z.NEVER;
+});
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65535).default(8080),
     HOST: z.string().default("0.0.0.0"),
-    TRUST_PROXY: z.stringbool().default(false),
+    TRUST_PROXY: TrustProxy.default(false),
     DATA_DIR: z.string().default("./data"),
     DATABASE_URL: Url(["sqlite", "mysql", "mariadb"]).optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
@@ -64,6 +88,24 @@ const EnvSchema = z
     ADOPTION_POINTS: z.coerce.number().int().min(0).default(50),
     WARNING_THRESHOLD: z.coerce.number().int().min(1).default(3),
     CODECHEF_LAB: z.stringbool().default(false),
+    LOGIN_FAILURES_PER_PAIR: Limit.default({ points: 5, seconds: 60 }),
+    LOGIN_FAILURES_PER_ACCOUNT: Limit.default({ points: 10, seconds: 3600 }),
+    LOGIN_FAILURES_PER_ADDRESS: Limit.default({ points: 50, seconds: 3600 }),
+    LOGIN_MAX_DELAY: Seconds.default(300),
+    PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
+    PASSWORD_HASH_QUEUE_PER_ADDRESS: z.coerce.number().int().min(1).max(1000).default(8),
+    RATE_LIMITS: z.enum(["on", "off"]).default("on"),
+    RATE_LIMIT_BOARDS_PER_USER: Limit.default({ points: 10, seconds: 600 }),
+    RATE_LIMIT_BOARDS_PER_ADDRESS: Limit.default({ points: 30, seconds: 600 }),
+    RATE_LIMIT_COMMENTS_PER_USER: Limit.default({ points: 20, seconds: 60 }),
+    RATE_LIMIT_COMMENTS_PER_ADDRESS: Limit.default({ points: 60, seconds: 60 }),
+    RATE_LIMIT_ROOMS_PER_USER: Limit.default({ points: 5, seconds: 600 }),
+    RATE_LIMIT_ROOMS_PER_ADDRESS: Limit.default({ points: 20, seconds: 600 }),
+    RATE_LIMIT_CHAT_MESSAGES_PER_USER: Limit.default({ points: 60, seconds: 60 }),
+    RATE_LIMIT_CHAT_MESSAGES_PER_ADDRESS: Limit.default({ points: 300, seconds: 60 }),
+    RATE_LIMIT_SIGNUPS_PER_ADDRESS: Limit.default({ points: 10, seconds: 3600 }),
+    NOTIFICATIONS_PER_ACTOR_PER_HOUR: z.coerce.number().int().min(1).default(10),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.REDIS_SENTINELS) !== Boolean(env.REDIS_MASTER_NAME)) {
@@ -133,6 +175,32 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     adoptionPoints: env.ADOPTION_POINTS,
     warningThreshold: env.WARNING_THRESHOLD,
     lab: env.CODECHEF_LAB,
+    login: {
+      perPair: env.LOGIN_FAILURES_PER_PAIR,
+      perAccount: env.LOGIN_FAILURES_PER_ACCOUNT,
+      perAddress: env.LOGIN_FAILURES_PER_ADDRESS,
+      maxDelaySeconds: env.LOGIN_MAX_DELAY,
+    },
+    passwordHashing: {
+      concurrency: env.PASSWORD_HASH_CONCURRENCY,
+      queue: env.PASSWORD_HASH_QUEUE,
+      queuePerAddress: env.PASSWORD_HASH_QUEUE_PER_ADDRESS,
+    },
+    writeLimits: {
+      enabled: env.RATE_LIMITS === "on",
+      boards: { perUser: env.RATE_LIMIT_BOARDS_PER_USER, perAddress: env.RATE_LIMIT_BOARDS_PER_ADDRESS },
+      comments: {
+        perUser: env.RATE_LIMIT_COMMENTS_PER_USER,
+        perAddress: env.RATE_LIMIT_COMMENTS_PER_ADDRESS,
+      },
+      rooms: { perUser: env.RATE_LIMIT_ROOMS_PER_USER, perAddress: env.RATE_LIMIT_ROOMS_PER_ADDRESS },
+      chatMessages: {
+        perUser: env.RATE_LIMIT_CHAT_MESSAGES_PER_USER,
+        perAddress: env.RATE_LIMIT_CHAT_MESSAGES_PER_ADDRESS,
+      },
+      signups: { perAddress: env.RATE_LIMIT_SIGNUPS_PER_ADDRESS },
+    },
+    notificationsPerActorPerHour: env.NOTIFICATIONS_PER_ACTOR_PER_HOUR,
   };
 }
 

@@ -7,6 +7,7 @@ import { MemoryCache } from "./adapters/memory/memory-cache.ts";
 import { MemoryLeaderboard } from "./adapters/memory/memory-leaderboard.ts";
 import { MemoryLeases } from "./adapters/memory/memory-leases.ts";
 import { RabbitMqBus } from "./adapters/rabbitmq/rabbitmq-bus.ts";
+import { limiterFactory } from "./adapters/rate-limiters.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
 import { connectRedis, redisConnected } from "./adapters/redis/redis-client.ts";
 import { RedisLeaderboard } from "./adapters/redis/redis-leaderboard.ts";
@@ -16,11 +17,14 @@ import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
 import { createMetrics, type Metrics } from "./http/metrics.ts";
+import { WriteLimits } from "./http/rate-limits.ts";
 import type { Route } from "./http/route.ts";
 import { jsonLogger, type Logger } from "./logger.ts";
 import { AccessTokens } from "./modules/auth/access-tokens.ts";
+import { HashGate } from "./modules/auth/hash-gate.ts";
 import { LoginThrottle } from "./modules/auth/login-throttle.ts";
 import { RefreshTokens } from "./modules/auth/refresh-tokens.ts";
+import { Revocations } from "./modules/auth/revocations.ts";
 import { authRoutes } from "./modules/auth/routes.ts";
 import { AuthService } from "./modules/auth/service.ts";
 import { BoardRepository } from "./modules/boards/repository.ts";
@@ -93,6 +97,8 @@ export interface Container {
   };
   search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
+  /** Per-user and per-address limits on creating calls (REST through the route chain, STOMP sends directly). */
+  writeLimits: WriteLimits;
   /** Each adapter's state; `/ready` is 503 unless every one is up. */
   readiness(): Promise<Record<string, "up" | "down">>;
   close(): Promise<void>;
@@ -116,6 +122,17 @@ function probe(target: Probe): Promise<"up" | "down"> {
   ]);
 }
 
+/** Chat messages sent over STOMP count toward the sender's write limit, across sessions and instances. */
+function limitedSends(policy: DestinationPolicy, limits: WriteLimits): DestinationPolicy {
+  return {
+    ...policy,
+    async send(user, destination, body) {
+      await limits.admit("chatMessages", user.id, undefined);
+      await policy.send(user, destination, body);
+    },
+  };
+}
+
 /** The one place that chooses adapters from the configuration and wires the services. */
 export async function createContainer(
   config: Config,
@@ -130,8 +147,7 @@ export async function createContainer(
   const redisTarget = config.redisUrl ?? config.redisSentinel;
   const redis: Redis | undefined = redisTarget ? connectRedis(redisTarget) : undefined;
   if (redis && !(await redisConnected(redis))) logger.warn("redis is not answering; starting degraded");
-  const localCache = new MemoryCache();
-  const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;
+  const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : new MemoryCache();
 
   const rabbit = config.amqpUrl ? new RabbitMqBus(config.amqpUrl, config.keyPrefix, logger) : undefined;
   await rabbit?.start();
@@ -142,13 +158,18 @@ export async function createContainer(
 
   const users = new UserRepository(database.db);
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
-  const refreshTokens = new RefreshTokens(database, config.refreshTokenTtl);
+  const revocations = new Revocations(database.db, cache, config.accessTokenTtl);
+  const refreshTokens = new RefreshTokens(database, config.refreshTokenTtl, revocations);
+  const limiter = limiterFactory(redis, config.keyPrefix);
+  const writeLimits = new WriteLimits(config.writeLimits, limiter);
   const auth = new AuthService({
     database,
     users,
     access: new AccessTokens(secret, config.accessTokenTtl),
     refresh: refreshTokens,
-    throttle: new LoginThrottle(cache, localCache, logger),
+    revocations,
+    throttle: new LoginThrottle(config.login, limiter),
+    hashes: new HashGate(config.passwordHashing),
     logger,
     onLogout: (tx, userId) => hub.revokeSessions(tx, userId, "logged out"),
   });
@@ -206,11 +227,16 @@ export async function createContainer(
     searchOutbox,
     onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
   });
+  const notificationCap = {
+    perHour: config.notificationsPerActorPerHour,
+    counter: limiter("notifications:actor", { points: config.notificationsPerActorPerHour, seconds: 3600 }),
+  };
   const comments = new CommentService({
     database,
     comments: commentRepository,
     boards: boardRepository,
-    onCommentCreated: (tx, comment, board) => notifyBoardAuthor(tx, notifications, comment, board),
+    onCommentCreated: (tx, comment, board) =>
+      notifyBoardAuthor(tx, notifications, comment, board, notificationCap),
   });
   const points = new PointsService({
     database,
@@ -267,12 +293,13 @@ export async function createContainer(
     services: { auth, boards, comments, points, moderation, chat, notifications, rankings },
     realtime: {
       hub,
-      policy: destinationPolicy(chatDestinations(chat)),
+      policy: limitedSends(destinationPolicy(chatDestinations(chat)), writeLimits),
       limits: { ...DEFAULT_LIMITS, ...config.realtime },
       cache,
       leases: redis ? new RedisLeases(redis, config.keyPrefix) : new MemoryLeases(),
     },
     search: { index: searchIndex, outbox: searchOutbox, service: search },
+    writeLimits,
     routes: [
       ...authRoutes(auth),
       ...userRoutes(

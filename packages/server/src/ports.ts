@@ -1,4 +1,5 @@
 /** The interfaces services depend on; `container.ts` picks an adapter for each from the configuration. */
+import type { RateLimiterAbstract, RLWrapperTimeouts } from "rate-limiter-flexible";
 
 /** Something `/ready` asks whether it answers. */
 export interface Probe {
@@ -193,3 +194,13 @@ export interface KeywordRanking extends Probe {
   /** The most searched keywords since `since` (epoch ms): count descending, then keyword ascending. */
   top(since: number, limit: number): Promise<KeywordCount[]>;
 }
+
+/** A rate limit: `points` per `seconds`. */
+export interface Limit {
+  points: number;
+  seconds: number;
+}
+
+/** A counter with a window (rate-limiter-flexible's interface), in a store of its own, never the cache. */
+export type Limiter = RateLimiterAbstract | RLWrapperTimeouts;
+export type LimiterFactory = (name: string, limit: Limit) => Limiter;

@@ -64,7 +64,11 @@ describeEachBackend("accounts", (backend) => {
 
   it("refreshes an expired access token once for many waiting calls", async () => {
     const { client, user } = await signedInUser(server);
-    const expired = new AccessTokens(server.env.JWT_SECRET ?? "", 1).issue(user.id, Date.now() - 10_000);
+    const expired = await new AccessTokens(server.env.JWT_SECRET ?? "", 1).issue(
+      user.id,
+      "old",
+      Date.now() - 10_000,
+    );
     const stale = server.client();
     stale.setSession({ accessToken: expired, refreshToken: client.refreshToken ?? "", expiresIn: 0, user });
     const results = await Promise.all(Array.from({ length: 10 }, () => stale.users.me()));
@@ -129,8 +133,12 @@ describeEachBackend("accounts", (backend) => {
     expect(missing.body.error.code).toBe("UNAUTHENTICATED");
     const [header, payload] = session.accessToken.split(".");
     const forged = `${header}.${payload}.${"A".repeat(43)}`;
-    const other = new AccessTokens("another secret that is long enough!!", 60).issue(user.id);
-    const expired = new AccessTokens(server.env.JWT_SECRET ?? "", 1).issue(user.id, Date.now() - 10_000);
+    const other = await new AccessTokens("another secret that is long enough!!", 60).issue(user.id, "other");
+    const expired = await new AccessTokens(server.env.JWT_SECRET ?? "", 1).issue(
+      user.id,
+      "old",
+      Date.now() - 10_000,
+    );
     for (const token of [forged, other, "garbage", expired]) {
       const response = await raw(server, "GET", "/api/v1/users/me", {
         headers: { authorization: `Bearer ${token}` },

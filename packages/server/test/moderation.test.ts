@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { RefreshTokens } from "../src/modules/auth/refresh-tokens.ts";
+import { Revocations } from "../src/modules/auth/revocations.ts";
 import { ModerationRepository } from "../src/modules/moderation/repository.ts";
 import { ModerationService } from "../src/modules/moderation/service.ts";
 import { describeEachBackend } from "./support/backends.ts";
@@ -74,7 +75,11 @@ describeEachBackend("moderation", (backend) => {
     const service = new ModerationService({
       database,
       moderation: new ModerationRepository(database.db),
-      refreshTokens: new RefreshTokens(database, 60),
+      refreshTokens: new RefreshTokens(
+        database,
+        60,
+        new Revocations(database.db, server.container.cache, 60),
+      ),
       warningThreshold: 2,
       onUserBlocked: async (tx, userId) => {
         const row = await tx

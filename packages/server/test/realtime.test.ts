@@ -413,7 +413,11 @@ describeEachBackend("realtime protocol", (backend) => {
 
   it("refreshes an expired access token before connecting", async () => {
     const user = await signedInUser(server);
-    const expired = new AccessTokens(server.env.JWT_SECRET ?? "", 1).issue(user.user.id, Date.now() - 10_000);
+    const expired = await new AccessTokens(server.env.JWT_SECRET ?? "", 1).issue(
+      user.user.id,
+      "old",
+      Date.now() - 10_000,
+    );
     const stale = server.client();
     stale.setSession({ ...user.session, accessToken: expired });
     await stale.realtime.connect();

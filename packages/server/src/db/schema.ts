@@ -13,6 +13,8 @@ export interface UsersTable {
   points: Generated<number>;
   created_at: number;
   updated_at: number;
+  /** The nickname's confusable skeleton, digested (migration 007); unique. */
+  nickname_key: string | null;
 }
 
 export interface RefreshTokensTable {

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { CodeChef } from "@codechef/sdk";
 import { AccessTokens } from "../../src/modules/auth/access-tokens.ts";
 import { hashPassword } from "../../src/modules/auth/passwords.ts";
@@ -41,7 +41,7 @@ export async function manyUsers(server: TestServer, count: number) {
       })
       .executeTakeFirstOrThrow();
     const id = Number(insertId);
-    const token = tokens.issue(id);
+    const token = await tokens.issue(id, randomUUID());
     users.push({ id, token, client: new CodeChef({ baseUrl: server.url, token, maxRetries: 0 }) });
   }
   return users;

@@ -5,6 +5,7 @@ import * as search from "./003-search.ts";
 import * as realtime from "./004-realtime.ts";
 import * as rankings from "./005-rankings.ts";
 import * as idempotency from "./006-idempotency.ts";
+import * as nicknameKeys from "./007-nickname-keys.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "004-realtime": realtime,
   "005-rankings": rankings,
   "006-idempotency": idempotency,
+  "007-nickname-keys": nicknameKeys,
 };

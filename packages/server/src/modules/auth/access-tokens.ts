@@ -1,53 +1,65 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { errors, jwtVerify, SignJWT } from "jose";
 import { UnauthenticatedError } from "../../shared/errors.ts";
 
 export interface AccessClaims {
-  sub: number;
-  iat: number;
-  exp: number;
+  userId: number;
+  /** The refresh-token family (the sign-in) the token was issued for: revoking it revokes the token. */
+  familyId: string;
+  /** When the token stops being valid, epoch ms. */
+  expiresAt: number;
 }
 
-const HEADER = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+const ALGORITHM = "HS256";
+const TYPE = "at+jwt";
+/** Three canonical base64url segments: no padding, no fourth segment, no unused bits set. */
+const COMPACT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+const canonical = (segment: string) => Buffer.from(segment, "base64url").toString("base64url") === segment;
 
-/** HS256 JWTs for access tokens; the refresh side is opaque and lives in the database. */
+/** HS256 JWTs (RFC 9068 `at+jwt`) for access tokens, made and checked by jose; the refresh side is opaque. */
 export class AccessTokens {
-  readonly #secret: string;
+  readonly #key: Uint8Array;
   readonly ttlSeconds: number;
 
   constructor(secret: string, ttlSeconds: number) {
-    this.#secret = secret;
+    this.#key = new TextEncoder().encode(secret);
     this.ttlSeconds = ttlSeconds;
   }
 
-  #sign(data: string): Buffer {
-    return createHmac("sha256", this.#secret).update(data).digest();
-  }
-
-  issue(userId: number, now = Date.now()): string {
+  issue(userId: number, familyId: string, now = Date.now()): Promise<string> {
     const iat = Math.floor(now / 1000);
-    const claims: AccessClaims = { sub: userId, iat, exp: iat + this.ttlSeconds };
-    const body = `${HEADER}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
-    return `${body}.${this.#sign(body).toString("base64url")}`;
+    return new SignJWT({ fid: familyId })
+      .setProtectedHeader({ alg: ALGORITHM, typ: TYPE })
+      .setSubject(String(userId))
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.ttlSeconds)
+      .sign(this.#key);
   }
 
-  verify(token: string, now = Date.now()): AccessClaims {
-    const [header, payload, signature] = token.split(".");
-    if (header !== HEADER || !payload || !signature) throw new UnauthenticatedError("malformed access token");
-    const expected = this.#sign(`${header}.${payload}`);
-    const actual = Buffer.from(signature, "base64url");
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+  async verify(token: string, now = Date.now()): Promise<AccessClaims> {
+    if (!COMPACT.test(token) || !token.split(".").every(canonical)) {
+      throw new UnauthenticatedError("malformed access token");
+    }
+    try {
+      const { payload } = await jwtVerify(token, this.#key, {
+        algorithms: [ALGORITHM],
+        typ: TYPE,
+        requiredClaims: ["sub", "iat", "exp", "fid"],
+        currentDate: new Date(now),
+      });
+      const userId = /^[1-9]\d{0,15}$/.test(payload.sub ?? "") ? Number(payload.sub) : Number.NaN;
+      if (
+        !Number.isSafeInteger(userId) ||
+        typeof payload.fid !== "string" ||
+        (payload.iat ?? 0) * 1000 > now + 60_000
+      ) {
+        throw new UnauthenticatedError("malformed access token");
+      }
+      return { userId, familyId: payload.fid, expiresAt: (payload.exp ?? 0) * 1000 };
+    } catch (error) {
+      if (error instanceof errors.JWTExpired)
+        throw new UnauthenticatedError("access token expired", "TOKEN_EXPIRED");
+      if (error instanceof UnauthenticatedError) throw error;
       throw new UnauthenticatedError("invalid access token");
     }
-    let claims: AccessClaims;
-    try {
-      claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as AccessClaims;
-    } catch {
-      throw new UnauthenticatedError("malformed access token");
-    }
-    if (!Number.isInteger(claims.sub) || !Number.isInteger(claims.exp)) {
-      throw new UnauthenticatedError("malformed access token");
-    }
-    if (claims.exp * 1000 <= now) throw new UnauthenticatedError("access token expired", "TOKEN_EXPIRED");
-    return claims;
   }
 }

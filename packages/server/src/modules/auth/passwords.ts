@@ -1,5 +1,6 @@
 import { argon2, randomBytes, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
+import { dictionary } from "@zxcvbn-ts/language-common";
 
 const hashArgon2 = promisify(argon2);
 
@@ -30,4 +31,12 @@ export async function verifyPassword(password: string, encoded: string): Promise
     tagLength: expected.length,
   });
   return timingSafeEqual(actual, expected);
+}
+
+let common: Set<string> | undefined;
+
+/** One of the ~49,000 most common passwords (zxcvbn-ts's list), whatever its letter case (ASVS 6.2.4). */
+export function isCommonPassword(password: string): boolean {
+  common ??= new Set(dictionary["passwords-common"]);
+  return common.has(password.toLowerCase());
 }

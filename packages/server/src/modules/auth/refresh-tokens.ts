@@ -1,20 +1,32 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { Db, SqlDatabase } from "../../db/database.ts";
+import { afterCommit } from "../../db/after-commit.ts";
+import type { Db, SqlDatabase, Tx } from "../../db/database.ts";
+import type { Revocations } from "./revocations.ts";
 
 const sha256 = (token: string) => createHash("sha256").update(token).digest("hex");
 
 export type Rotation =
-  | { outcome: "rotated"; userId: number; token: string }
+  | { outcome: "rotated"; userId: number; familyId: string; token: string }
   | { outcome: "reused" | "unknown" | "expired" };
 
-/** Opaque refresh tokens, stored only as hashes, rotated on every use; a reuse revokes the whole family. */
+export interface Issued {
+  token: string;
+  familyId: string;
+}
+
+/**
+ * Opaque refresh tokens, stored only as hashes, rotated on every use; a reuse revokes the whole family. A family is
+ * one sign-in: its access tokens carry its id and stop working when it is revoked.
+ */
 export class RefreshTokens {
   readonly #database: SqlDatabase;
   readonly #ttlMs: number;
+  readonly #revocations: Revocations;
 
-  constructor(database: SqlDatabase, ttlSeconds: number) {
+  constructor(database: SqlDatabase, ttlSeconds: number, revocations: Revocations) {
     this.#database = database;
     this.#ttlMs = ttlSeconds * 1000;
+    this.#revocations = revocations;
   }
 
   async #insert(db: Db, userId: number, familyId: string): Promise<string> {
@@ -33,8 +45,9 @@ export class RefreshTokens {
     return token;
   }
 
-  issue(userId: number): Promise<string> {
-    return this.#insert(this.#database.db, userId, randomUUID());
+  async issue(userId: number): Promise<Issued> {
+    const familyId = randomUUID();
+    return { token: await this.#insert(this.#database.db, userId, familyId), familyId };
   }
 
   /**
@@ -61,6 +74,7 @@ export class RefreshTokens {
       return {
         outcome: "rotated",
         userId: row.user_id,
+        familyId: row.family_id,
         token: await this.#insert(tx, row.user_id, row.family_id),
       };
     });
@@ -85,16 +99,34 @@ export class RefreshTokens {
       .where("family_id", "=", row.family_id)
       .where("revoked_at", "is", null)
       .execute();
+    await this.#announce(db, [row.family_id]);
     return row.user_id;
   }
 
   /** Signs the user out everywhere; pass a transaction to make it part of it. */
   async revokeAllOf(userId: number, db: Db = this.#database.db): Promise<void> {
+    const families = await db
+      .selectFrom("refresh_tokens")
+      .select("family_id")
+      .distinct()
+      .where("user_id", "=", userId)
+      .where("revoked_at", "is", null)
+      .execute();
     await db
       .updateTable("refresh_tokens")
       .set({ revoked_at: Date.now() })
       .where("user_id", "=", userId)
       .where("revoked_at", "is", null)
       .execute();
+    await this.#announce(
+      db,
+      families.map((f) => f.family_id),
+    );
+  }
+
+  /** Tells the revocation list once the revocation is committed (at once outside a transaction). */
+  async #announce(db: Db, familyIds: string[]): Promise<void> {
+    if (db.isTransaction) afterCommit(db as Tx, () => this.#revocations.revoked(familyIds));
+    else await this.#revocations.revoked(familyIds);
   }
 }

@@ -1,7 +1,9 @@
 import type { AdminUsersQuery, Page, PublicUser, UpdateMeBody, User } from "@codechef/contract";
 import type { z } from "zod";
+import { isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
-import { NotFoundError } from "../../shared/errors.ts";
+import { NotFoundError, ValidationError } from "../../shared/errors.ts";
+import { isReservedNickname, nicknameKey, nicknameTaken } from "../../shared/nicknames.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 import { presentPublicUser, presentUser } from "./presenter.ts";
 import type { UserRepository } from "./repository.ts";
@@ -33,9 +35,19 @@ export class UserService {
     return presentUser(user);
   }
 
+  /** A new nickname may not be reserved (but for admins) nor look like another user's. */
   async updateProfile(user: UserRow, changes: z.output<typeof UpdateMeBody>): Promise<User> {
+    const { nickname } = changes;
+    if (nickname !== undefined && isReservedNickname(nickname) && user.role !== "ADMIN") {
+      throw new ValidationError([{ path: "body.nickname", message: "is reserved; choose another" }]);
+    }
+    const key = nickname === undefined ? {} : { nickname_key: nicknameKey(nickname) };
     const updated = await this.#database.transaction(async (tx) => {
-      const row = await this.#users.update(user.id, { ...changes, updated_at: Date.now() }, tx);
+      const row = await this.#users
+        .update(user.id, { ...changes, ...key, updated_at: Date.now() }, tx)
+        .catch((error: unknown) => {
+          throw isUniqueViolation(error) ? nicknameTaken() : error;
+        });
       if (changes.nickname !== undefined && changes.nickname !== user.nickname) {
         await this.#onNicknameChanged(tx, user.id);
       }
