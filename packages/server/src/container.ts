@@ -108,14 +108,17 @@ export async function createContainer(
   logger: Logger = jsonLogger(config.logLevel),
   overrides: AdapterOverrides = {},
 ): Promise<Container> {
-  const database = openDatabase(config.database.url, config.database.poolSize, (error) =>
-    logger.error("after-commit hook failed", { error: String(error) }),
+  const database = openDatabase(
+    config.database.url,
+    config.database.poolSize,
+    (error) => logger.error("after-commit hook failed", { error: String(error) }),
+    config.database.statementTimeoutMs,
   );
-  await migrateToLatest(database.db);
+  await database.withoutDeadline(migrateToLatest);
 
   const redis: Redis | undefined = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
   if (redis && !(await redisConnected(redis))) logger.warn("redis is not answering; starting degraded");
-  const localCache = new MemoryCache();
+  const localCache = new MemoryCache(config.cacheMaxBytes);
   const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : localCache;
 
   const rabbit = config.amqpUrl ? new RabbitMqBus(config.amqpUrl, config.keyPrefix, logger) : undefined;
