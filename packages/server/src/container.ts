@@ -13,6 +13,7 @@ import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
+import { FirstPerHour } from "./db/first-per-hour.ts";
 import { LoginThrottle } from "./http/login-throttle.ts";
 import { createMetrics, type Metrics } from "./http/metrics.ts";
 import type { Route } from "./http/route.ts";
@@ -48,7 +49,7 @@ import { RankingsService } from "./modules/rankings/service.ts";
 import { SqlBoardDocuments } from "./modules/search/board-documents.ts";
 import { SearchOutbox } from "./modules/search/outbox.ts";
 import { searchRoutes } from "./modules/search/routes.ts";
-import { SearchService } from "./modules/search/service.ts";
+import { KEYWORD_HOURS_KEPT, SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
 import type { Cache, KeywordRanking, Leaderboard, MessageBus, Probe, SearchIndex } from "./ports.ts";
@@ -171,17 +172,24 @@ export async function createContainer(
     logger,
   });
   searchOutbox.start();
+  const pruneFailed = (error: unknown) =>
+    logger.warn("pruning once-per-hour rows failed", { error: String(error) });
   const search = new SearchService({
     db: database.db,
     index: searchIndex,
     ranking: keywordRanking,
+    searchers: new FirstPerHour(database, "keyword_searchers", KEYWORD_HOURS_KEPT, pruneFailed),
     boards: boardDocuments,
     logger,
   });
 
   const categoryRepository = new CategoryRepository(database.db);
   const categories = new CategoryService(database, categoryRepository, searchOutbox);
-  const boardRepository = new BoardRepository(database, categoryRepository);
+  const boardRepository = new BoardRepository(
+    database,
+    categoryRepository,
+    new FirstPerHour(database, "board_viewers", 0, pruneFailed),
+  );
   const boards = new BoardService({
     database,
     cache,

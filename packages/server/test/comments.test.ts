@@ -1,5 +1,6 @@
 import type { Comment } from "@codechef/contract";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { FirstPerHour } from "../src/db/first-per-hour.ts";
 import { BoardRepository } from "../src/modules/boards/repository.ts";
 import { CategoryRepository } from "../src/modules/categories/repository.ts";
 import { CommentRepository } from "../src/modules/comments/repository.ts";
@@ -120,7 +121,11 @@ describeEachBackend("comments and adoption", (backend) => {
     const service = new CommentService({
       database,
       comments: new CommentRepository(database.db),
-      boards: new BoardRepository(database, new CategoryRepository(database.db)),
+      boards: new BoardRepository(
+        database,
+        new CategoryRepository(database.db),
+        new FirstPerHour(database, "board_viewers", 0, () => {}),
+      ),
       onCommentCreated: async (tx, comment) => {
         const row = await tx
           .selectFrom("comments")

@@ -64,10 +64,10 @@ export class BoardService {
     return this.#writeThrough(id);
   }
 
-  /** Counts one view and answers the detail with the count that includes it. */
-  async get(id: number): Promise<Board> {
+  /** Counts the view (once per viewer per hour) and answers the detail with the count that includes it. */
+  async get(id: number, viewer: string): Promise<Board> {
     const at = Date.now();
-    const counted = await this.#boards.countView(id, at);
+    const counted = await this.#boards.countView(id, viewer, at);
     if (!counted) throw new NotFoundError("board");
     await this.#onViewed(id, at);
     const cached = await this.#cache.getVersioned<BoardContent>(cacheKey(id));

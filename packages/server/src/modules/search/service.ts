@@ -5,6 +5,7 @@ import type {
   SearchHit,
 } from "@codechef/contract";
 import type { Db } from "../../db/database.ts";
+import { type FirstPerHour, hourStart } from "../../db/first-per-hour.ts";
 import { NotFoundError, ServiceUnavailableError } from "../../http/errors.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeywordRanking, SearchIndex } from "../../ports.ts";
@@ -16,6 +17,8 @@ export const KEYWORD_WINDOWS_MS: Record<KeywordWindow, number> = {
   "24h": 24 * HOUR_MS,
   "7d": 7 * 24 * HOUR_MS,
 };
+/** How long a searcher's row is kept: the longest keyword window, and the hour it starts in. */
+export const KEYWORD_HOURS_KEPT = Math.max(...Object.values(KEYWORD_WINDOWS_MS)) / HOUR_MS + 1;
 /** Extra similar hits asked for, so boards deleted since they were indexed can be dropped. */
 const SIMILAR_SLACK = 5;
 
@@ -23,6 +26,8 @@ export interface SearchServiceDeps {
   db: Db;
   index: SearchIndex;
   ranking: KeywordRanking;
+  /** Decides whether a search counts toward the keyword ranking: once per searcher per keyword per hour. */
+  searchers: FirstPerHour<"keyword_searchers">;
   boards: BoardDocuments;
   logger: Logger;
 }
@@ -35,16 +40,17 @@ export class SearchService {
   }
 
   /**
-   * Logs the search (zero-result ones too) and answers it with live boards only. Counting the keyword overlaps
-   * the search: on Elasticsearch it waits for a refresh so that the next ranking read sees it.
+   * Logs the search (zero-result ones too) and answers it with live boards only. The keyword counts once per
+   * searcher (`u:{id}` or `a:{address}`) per hour. Counting it overlaps the search: on Elasticsearch it waits for
+   * a refresh so that the next ranking read sees it.
    */
-  async searchBoards(query: SearchBoardsQuery, userId: number | null) {
+  async searchBoards(query: SearchBoardsQuery, userId: number | null, searcher: string) {
     const { index, boards } = this.#deps;
     const [{ hits, total }] = await Promise.all([
       unavailableOnFailure(() =>
         index.search({ text: query.q, categoryId: query.categoryId, page: query.page, size: query.size }),
       ),
-      this.#log(query.q, userId),
+      this.#log(query.q, userId, searcher),
     ]);
     const items = await this.#live(hits, boards);
     // A board deleted while the index lagged is not counted either.
@@ -67,10 +73,12 @@ export class SearchService {
     return { window, items };
   }
 
-  async #log(keyword: string, userId: number | null): Promise<void> {
-    const { db, ranking, logger } = this.#deps;
+  async #log(keyword: string, userId: number | null, searcher: string): Promise<void> {
+    const { db, ranking, searchers, logger } = this.#deps;
     const at = Date.now();
     await db.insertInto("search_log").values({ keyword, user_id: userId, created_at: at }).execute();
+    const first = { hour_start_ms: hourStart(at), keyword, searcher, created_at: at };
+    if (!(await searchers.claim(db, first))) return;
     // The log row is the record; an unavailable ranking engine must not fail the search itself.
     await ranking.add(keyword, at).catch((error: unknown) => {
       logger.warn("keyword ranking update failed", { error: String(error) });
