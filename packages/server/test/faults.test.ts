@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/database.ts";
 import { ServiceUnavailableError } from "../src/http/errors.ts";
 import { describeWithServices, serviceUrls } from "./support/backends.ts";
+import { manyUsers } from "./support/community.ts";
 import { raw, signedInUser } from "./support/factories.ts";
 import { startTcpProxy, throughProxy } from "./support/tcp-proxy.ts";
 import { createTestDatabase, startTestServer } from "./support/test-server.ts";
@@ -69,6 +70,41 @@ describeWithServices("database deadlines", () => {
       await server.stop();
       await database.drop();
       await proxy.close();
+    }
+  });
+});
+
+describeWithServices("emoji on MariaDB", () => {
+  it("keeps emoji keywords apart and finds only the board that holds the emoji searched for", async () => {
+    const server = await startTestServer("services");
+    try {
+      const { client } = await signedInUser(server);
+      const octopus = await client.boards.create({ title: "sea 🐙 creature", contents: "tentacles" });
+      const unicorn = await client.boards.create({ title: "myth 🦄 creature", contents: "horn" });
+      await server.container.search.outbox.drain();
+      const [first, second] = await manyUsers(server, 2);
+      if (!first || !second) throw new Error("users not created");
+      for (const searcher of [first, second]) await searcher.client.search.boards({ q: "🦄" });
+      const found = await first.client.search.boards({ q: "🐙" });
+      expect(found.items.map((hit) => hit.id)).toEqual([octopus.id]);
+      expect((await second.client.search.boards({ q: "🦄" })).items.map((hit) => hit.id)).toEqual([
+        unicorn.id,
+      ]);
+      const { items } = await server.client().rankings.keywords({ window: "1h", limit: 10 });
+      expect(items).toEqual([
+        { keyword: "🦄", count: 2 },
+        { keyword: "🐙", count: 1 },
+      ]);
+      const [column] = await server.container.database.db
+        .selectFrom(sql`information_schema.columns`.as("c"))
+        .select(sql<string>`collation_name`.as("collation"))
+        .where(sql`table_schema`, "=", sql`database()`)
+        .where(sql`table_name`, "=", "keyword_searchers")
+        .where(sql`column_name`, "=", "keyword")
+        .execute();
+      expect(column?.collation).toMatch(/uca1400|0900|520/);
+    } finally {
+      await server.stop();
     }
   });
 });
