@@ -1,12 +1,12 @@
 import { sql } from "kysely";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { openDatabase } from "../src/db/database.ts";
 import { ServiceUnavailableError } from "../src/http/errors.ts";
-import { describeWithServices, serviceUrls } from "./support/backends.ts";
+import { describeWithBroker, describeWithServices, serviceUrls } from "./support/backends.ts";
 import { manyUsers } from "./support/community.ts";
 import { raw, signedInUser } from "./support/factories.ts";
 import { startTcpProxy, throughProxy } from "./support/tcp-proxy.ts";
-import { createTestDatabase, startTestServer } from "./support/test-server.ts";
+import { createTestDatabase, startTestServer, type TestServer } from "./support/test-server.ts";
 
 const ofMysql = () => new URL(serviceUrls.mysql ?? "");
 
@@ -105,6 +105,67 @@ describeWithServices("emoji on MariaDB", () => {
       expect(column?.collation).toMatch(/uca1400|0900|520/);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+/** Polls `/ready` until `service` is in `state`; a few seconds at most. */
+async function readyUntil(server: TestServer, service: string, state: "up" | "down") {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const ready = await raw(server, "GET", "/ready");
+    if (ready.body.services[service] === state) return attempt;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${service} never ${state}`);
+}
+
+describeWithBroker("a frozen broker", () => {
+  it("is named by the first /ready after the freeze, and up again once it answers", async () => {
+    const target = new URL(serviceUrls.amqp ?? "");
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5672));
+    const server = await startTestServer("services", {
+      AMQP_URL: throughProxy(target.toString(), proxy.port),
+    });
+    try {
+      expect((await raw(server, "GET", "/ready")).body.services.rabbitmq).toBe("up");
+      proxy.freeze();
+      const frozen = await raw(server, "GET", "/ready");
+      expect(frozen.status).toBe(503);
+      expect(frozen.body.services).toMatchObject({ database: "up", redis: "up", rabbitmq: "down" });
+      proxy.restore();
+      await readyUntil(server, "rabbitmq", "up");
+    } finally {
+      await server.stop();
+      await proxy.close();
+    }
+  });
+});
+
+describeWithServices("a leaderboard that missed writes while Redis was away", () => {
+  it("equals the database on the first read after Redis answers again", async () => {
+    const target = new URL(serviceUrls.redis ?? "");
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const server = await startTestServer("services", {
+      REDIS_URL: throughProxy(target.toString(), proxy.port),
+    });
+    try {
+      const { client } = await signedInUser(server);
+      const board = await client.boards.create({ title: "missed", contents: "views" });
+      const viewers = await manyUsers(server, 5);
+      const views = () => server.client().rankings.boards({ window: "1h", limit: 1 });
+      for (const viewer of viewers.slice(0, 2)) await viewer.client.boards.get(board.id);
+      expect((await views()).items).toEqual([{ id: board.id, title: "missed", views: 2 }]);
+      proxy.cut();
+      for (const viewer of viewers.slice(2))
+        expect((await viewer.client.boards.get(board.id)).viewCount).toBeGreaterThan(2);
+      // Answered from the database while Redis is away.
+      expect((await views()).items).toEqual([{ id: board.id, title: "missed", views: 5 }]);
+      proxy.restore();
+      await readyUntil(server, "redis", "up");
+      expect((await views()).items).toEqual([{ id: board.id, title: "missed", views: 5 }]);
+    } finally {
+      await server.stop();
+      await proxy.close();
     }
   });
 });
