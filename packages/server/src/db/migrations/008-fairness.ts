@@ -36,6 +36,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(["created_at", "keyword"])
     .execute();
 
+  // The search index now holds one-character grams and a bounded prefix of the contents: the relay rebuilds it.
+  await sql`insert into search_outbox (board_id, op, created_at) select id, 'upsert', ${Date.now()} from boards`.execute(
+    db,
+  );
+
   if (db.getExecutor().adapter instanceof MysqlAdapter) await useUnicodeCollation(db);
 }
 
