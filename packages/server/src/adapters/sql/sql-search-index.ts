@@ -13,14 +13,14 @@ const FIELD_WEIGHTS = [
 /** How many of the newest matches are ranked (twice that at most, with the newest title matches) and counted. */
 const MAX_RANKED = 200;
 /** How much of a board's contents is indexed: a large board costs a search what a small one does. */
-export const INDEXED_CHARS = 10_000;
+export const INDEXED_CHARS = 4000;
 /**
  * The work one gram search may do: it walks at most the newest SCAN_LIMIT documents holding the query's rarest
  * gram, and confirms (`LIKE`) at most the newest MAX_CANDIDATES of those holding every gram. Past that it answers
  * with the matches found so far: the newest ones.
  */
 const SCAN_LIMIT = 5000;
-const MAX_CANDIDATES = 1000;
+const MAX_CANDIDATES = 500;
 /** SQLite's trigram tokenizer matches nothing shorter. */
 const TRIGRAM = 3;
 /** How many of a board's rarest shared grams "similar" looks for. */
