@@ -16,8 +16,8 @@ const MAX_RANKED = 200;
 export const INDEXED_CHARS = 4000;
 /**
  * The work one gram search may do: it walks at most the newest SCAN_LIMIT documents holding the query's rarest
- * gram, and confirms (`LIKE`) at most the newest MAX_CANDIDATES of those holding every gram. Past that it answers
- * with the matches found so far: the newest ones.
+ * gram, and confirms (`LIKE`) at most the newest MAX_CANDIDATES of those holding every gram (any of them when it
+ * looks for a title match). Past that it answers with the matches found so far: the newest ones.
  */
 const SCAN_LIMIT = 5000;
 const MAX_CANDIDATES = 500;
@@ -202,14 +202,14 @@ export class SqlSearchIndex implements SearchIndex {
         .execute();
       return rows.map((row) => row.rowid);
     }
-    const candidates = await this.#gramCandidates(terms);
+    // Titles are short: looking for a title match may check every document the scan reaches.
+    const candidates = await this.#gramCandidates(terms, inTitle ? SCAN_LIMIT : MAX_CANDIDATES);
     if (candidates.length === 0) return [];
     const titleHas = sql<SqlBool>`(${sql.join(
       terms.map((term) => contains(sql.ref("d.title_key"), term)),
       sql` or `,
     )})`;
-    const rows = await this.#matchingDocuments(terms, categoryId, candidates)
-      .$if(inTitle, (q) => q.where(titleHas))
+    const rows = await this.#matchingDocuments(terms, categoryId, candidates, inTitle ? [titleHas] : [])
       .select("d.board_id")
       .orderBy("d.board_id", "desc")
       .limit(MAX_RANKED)
@@ -218,10 +218,10 @@ export class SqlSearchIndex implements SearchIndex {
   }
 
   /**
-   * The newest documents (at most MAX_CANDIDATES) holding every gram of the terms, found by walking the rarest
-   * gram's newest SCAN_LIMIT entries and probing the others: index work only, bounded whatever the query.
+   * The newest documents (at most `limit`) holding every gram of the terms, found by walking the rarest gram's
+   * newest SCAN_LIMIT entries and probing the others: index work only, bounded whatever the query.
    */
-  async #gramCandidates(terms: string[]): Promise<number[]> {
+  async #gramCandidates(terms: string[], limit: number): Promise<number[]> {
     const { db } = this.#database;
     const grams = [...new Set(terms.flatMap((term) => [...termGrams(term)]))];
     const frequencies = await Promise.all(
@@ -265,7 +265,7 @@ export class SqlSearchIndex implements SearchIndex {
         ),
       )
       .orderBy("g.board_id", "desc")
-      .limit(MAX_CANDIDATES)
+      .limit(limit)
       .execute();
     return rows.map((row) => row.board_id);
   }
@@ -286,14 +286,22 @@ export class SqlSearchIndex implements SearchIndex {
       .$if(categoryId !== undefined, (q) => q.where(this.#inCategory(categoryId ?? 0, "search_fts.rowid")));
   }
 
-  /** The candidates holding every term (in a category): `LIKE` confirms what the gram index narrowed down. */
-  #matchingDocuments(terms: string[], categoryId: number | undefined, candidates: number[]) {
+  /**
+   * The candidates holding every term (in a category): `LIKE` confirms what the gram index narrowed down, after
+   * the cheaper `first` conditions.
+   */
+  #matchingDocuments(
+    terms: string[],
+    categoryId: number | undefined,
+    candidates: number[],
+    first: Expression<SqlBool>[],
+  ) {
     const containsTerm = (term: string) =>
       sql<SqlBool>`(${sql.join(
         FIELD_WEIGHTS.map(([column]) => contains(sql.ref(`d.${column}`), term)),
         sql` or `,
       )})`;
-    const conditions: Expression<SqlBool>[] = terms.map(containsTerm);
+    const conditions: Expression<SqlBool>[] = [...first, ...terms.map(containsTerm)];
     if (categoryId !== undefined) conditions.push(this.#inCategory(categoryId, "d.board_id"));
     return this.#database.db
       .selectFrom("search_documents as d")
