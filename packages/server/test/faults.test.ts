@@ -5,6 +5,7 @@ import { ServiceUnavailableError } from "../src/http/errors.ts";
 import { describeWithBroker, describeWithServices, serviceUrls } from "./support/backends.ts";
 import { manyUsers } from "./support/community.ts";
 import { raw, signedInUser } from "./support/factories.ts";
+import { connectRaw } from "./support/realtime.ts";
 import { startTcpProxy, throughProxy } from "./support/tcp-proxy.ts";
 import { createTestDatabase, startTestServer, type TestServer } from "./support/test-server.ts";
 
@@ -50,9 +51,17 @@ describeWithServices("database deadlines", () => {
       DATABASE_STATEMENT_TIMEOUT: "1",
     });
     try {
-      const { client } = await signedInUser(server);
+      const { client, session } = await signedInUser(server);
       const board = await client.boards.create({ title: "frozen", contents: "link" });
+      const room = await client.chat.rooms.create({ title: "frozen" });
+      const stomp = await connectRaw(server, session.accessToken);
       proxy.freeze();
+      // A chat SEND stuck on the database is answered too, with the same code, and does not hang its session.
+      stomp.frame(
+        "SEND",
+        { destination: `/app/chat-room.${room.id}`, receipt: "s1" },
+        JSON.stringify({ content: "hi" }),
+      );
       // Answered while the link is still frozen: nothing waits for the fault to end.
       const during = await Promise.all(
         Array.from({ length: 5 }, () => raw(server, "GET", `/api/v1/boards/${board.id}`)),
@@ -62,6 +71,7 @@ describeWithServices("database deadlines", () => {
       );
       const ready = await raw(server, "GET", "/ready");
       expect(ready.body.services.database).toBe("down");
+      expect(await stomp.next("ERROR")).toMatch(/code:SERVICE_UNAVAILABLE/);
       proxy.restore();
       const after = await raw(server, "GET", `/api/v1/boards/${board.id}`);
       expect(after.status).toBe(200);
