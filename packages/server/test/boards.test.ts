@@ -1,6 +1,9 @@
 import type { Category } from "@codechef/contract";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { FirstPerHour } from "../src/db/first-per-hour.ts";
 import type { BoardContent } from "../src/modules/boards/presenter.ts";
+import { BoardRepository } from "../src/modules/boards/repository.ts";
+import { CategoryRepository } from "../src/modules/categories/repository.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { bearer, detailPaths, json, manyUsers } from "./support/community.ts";
 import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
@@ -131,6 +134,26 @@ describeEachBackend("boards", (backend) => {
       expect(Number(row.hour_start_ms) % HOUR_MS).toBe(0);
       expect(Number(row.hour_start_ms)).toBeGreaterThan(before - HOUR_MS);
     }
+  });
+
+  it("counts a viewer again in the next hour, and prunes the viewers of past hours", async () => {
+    const board = await author.client.boards.create({ title: "hourly", contents: "c" });
+    const { database } = server.container;
+    const viewers = new FirstPerHour(database, "board_viewers", 0, () => {});
+    const repository = new BoardRepository(database, new CategoryRepository(database.db), viewers);
+    const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS + 10 * HOUR_MS;
+    const counts = [];
+    for (const at of [hour, hour + 1000, hour + HOUR_MS, hour + HOUR_MS + 1000])
+      counts.push((await repository.countView(board.id, "a:198.51.100.7", at))?.viewCount);
+    expect(counts).toEqual([1, 1, 2, 2]);
+    expect(await repository.countView(board.id + 1000, "a:198.51.100.7", hour)).toBeUndefined();
+    await viewers.prune(hour + HOUR_MS);
+    const kept = await database.db
+      .selectFrom("board_viewers")
+      .select("hour_start_ms")
+      .where("board_id", "=", board.id)
+      .execute();
+    expect(kept.map((row) => Number(row.hour_start_ms))).toEqual([hour + HOUR_MS]);
   });
 
   it("shows the new version right after an update returns and 404 right after a delete returns", async () => {
