@@ -8,6 +8,14 @@ const PRUNE_CHUNK = 5000;
 
 export const hourStart = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
 
+/** Who counts once: a signed-in user by id, anyone else by client address (as `TRUST_PROXY` lets Koa take it). */
+export interface Actor {
+  user: { id: number } | null;
+  ip: string;
+}
+
+export const actorKey = ({ user, ip }: Actor): string => (user ? `u:${user.id}` : `a:${ip}`);
+
 /**
  * "Once per someone per hour", decided by a unique row: inserting it when it is absent is one atomic statement
  * (`INSERT IGNORE`, `ON CONFLICT DO NOTHING`), so of racing requests exactly one claims the hour. Rows older than

@@ -1,6 +1,7 @@
 import type { Board, BoardSummary, BoardsQuery, CreateBoardBody, Page } from "@codechef/contract";
 import type { z } from "zod";
 import type { SqlDatabase } from "../../db/database.ts";
+import { type Actor, actorKey } from "../../db/first-per-hour.ts";
 import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import type { Cache } from "../../ports.ts";
 import { type CategoryRepository, unknownCategoryError } from "../categories/repository.ts";
@@ -65,9 +66,9 @@ export class BoardService {
   }
 
   /** Counts the view (once per viewer per hour) and answers the detail with the count that includes it. */
-  async get(id: number, viewer: string): Promise<Board> {
+  async get(id: number, viewer: Actor): Promise<Board> {
     const at = Date.now();
-    const counted = await this.#boards.countView(id, viewer, at);
+    const counted = await this.#boards.countView(id, actorKey(viewer), at);
     if (!counted) throw new NotFoundError("board");
     await this.#onViewed(id, at);
     const cached = await this.#cache.getVersioned<BoardContent>(cacheKey(id));

@@ -5,7 +5,7 @@ import type {
   SearchHit,
 } from "@codechef/contract";
 import type { Db } from "../../db/database.ts";
-import { type FirstPerHour, hourStart } from "../../db/first-per-hour.ts";
+import { type Actor, actorKey, type FirstPerHour, hourStart } from "../../db/first-per-hour.ts";
 import { NotFoundError, ServiceUnavailableError } from "../../http/errors.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeywordRanking, SearchIndex } from "../../ports.ts";
@@ -41,16 +41,16 @@ export class SearchService {
 
   /**
    * Logs the search (zero-result ones too) and answers it with live boards only. The keyword counts once per
-   * searcher (`u:{id}` or `a:{address}`) per hour. Counting it overlaps the search: on Elasticsearch it waits for
+   * searcher per hour. Counting it overlaps the search: on Elasticsearch it waits for
    * a refresh so that the next ranking read sees it.
    */
-  async searchBoards(query: SearchBoardsQuery, userId: number | null, searcher: string) {
+  async searchBoards(query: SearchBoardsQuery, searcher: Actor) {
     const { index, boards } = this.#deps;
     const [{ hits, total }] = await Promise.all([
       unavailableOnFailure(() =>
         index.search({ text: query.q, categoryId: query.categoryId, page: query.page, size: query.size }),
       ),
-      this.#log(query.q, userId, searcher),
+      this.#log(query.q, searcher),
     ]);
     const items = await this.#live(hits, boards);
     // A board deleted while the index lagged is not counted either.
@@ -73,11 +73,14 @@ export class SearchService {
     return { window, items };
   }
 
-  async #log(keyword: string, userId: number | null, searcher: string): Promise<void> {
+  async #log(keyword: string, searcher: Actor): Promise<void> {
     const { db, ranking, searchers, logger } = this.#deps;
     const at = Date.now();
-    await db.insertInto("search_log").values({ keyword, user_id: userId, created_at: at }).execute();
-    const first = { hour_start_ms: hourStart(at), keyword, searcher, created_at: at };
+    await db
+      .insertInto("search_log")
+      .values({ keyword, user_id: searcher.user?.id ?? null, created_at: at })
+      .execute();
+    const first = { hour_start_ms: hourStart(at), keyword, searcher: actorKey(searcher), created_at: at };
     if (!(await searchers.claim(db, first))) return;
     // The log row is the record; an unavailable ranking engine must not fail the search itself.
     await ranking.add(keyword, at).catch((error: unknown) => {
