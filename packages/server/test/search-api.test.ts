@@ -1,6 +1,6 @@
 import { normalizeKeyword } from "@codechef/contract";
 import type { CodeChef } from "@codechef/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { SqlBoardDocuments } from "../src/modules/search/board-documents.ts";
 import { rebuildSearchIndex } from "../src/modules/search/rebuild.ts";
 import { describeEachBackend } from "./support/backends.ts";
@@ -228,6 +228,25 @@ describeEachBackend("popular search keywords", (backend) => {
       .where("user_id", "=", first.id)
       .execute();
     expect(logged.map((row) => row.keyword)).toEqual(["kysely", "kysely", "코드 리뷰"]);
+  });
+
+  it("counts a searcher's keyword again in the next hour", async () => {
+    const anonymous = server.client();
+    const count = async () =>
+      (await anonymous.rankings.keywords({ window: "24h", limit: 100 })).items.find(
+        (item) => item.keyword === "hourly keyword",
+      )?.count;
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      await anonymous.search.boards({ q: "hourly keyword" });
+      await anonymous.search.boards({ q: "hourly keyword" });
+      expect(await count()).toBe(1);
+      vi.setSystemTime(Date.now() + 3_600_000);
+      await anonymous.search.boards({ q: "hourly keyword" });
+      expect(await count()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("shows a search in the very next ranking read", async () => {
