@@ -79,8 +79,8 @@ export const boards = {
   get: endpoint({
     method: "GET",
     path: "/boards/:id",
-    summary: "A board; every read counts one view",
-    access: "none",
+    summary: "A board; a read counts one view, once per viewer (user, or address when anonymous) per hour",
+    access: "optional",
     params: IdParams,
     response: Board,
     etag: false,

@@ -40,6 +40,12 @@ const EnvSchema = z
     DATA_DIR: z.string().default("./data"),
     DATABASE_URL: Url(["sqlite", "mysql", "mariadb"]).optional(),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    DATABASE_STATEMENT_TIMEOUT: z.coerce.number().min(0.1).max(3600).default(5),
+    CACHE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024 * 1024),
     REDIS_URL: Url(["redis", "rediss"]).optional(),
     REDIS_SENTINELS: z
       .string()
@@ -141,7 +147,12 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     host: env.HOST,
     trustProxy: env.TRUST_PROXY,
     dataDir: env.DATA_DIR,
-    database: { url: databaseUrl, poolSize: env.DATABASE_POOL_SIZE },
+    database: {
+      url: databaseUrl,
+      poolSize: env.DATABASE_POOL_SIZE,
+      statementTimeoutMs: Math.round(env.DATABASE_STATEMENT_TIMEOUT * 1000),
+    },
+    cacheMaxBytes: env.CACHE_MAX_BYTES,
     redisUrl: env.REDIS_URL,
     redisSentinel:
       env.REDIS_SENTINELS && env.REDIS_MASTER_NAME

@@ -16,6 +16,7 @@ import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
+import { FirstPerHour } from "./db/first-per-hour.ts";
 import { createMetrics, type Metrics } from "./http/metrics.ts";
 import { WriteLimits } from "./http/rate-limits.ts";
 import type { Route } from "./http/route.ts";
@@ -57,7 +58,7 @@ import { rankingRoutes } from "./modules/rankings/routes.ts";
 import { RankingsService } from "./modules/rankings/service.ts";
 import { SearchLogRepository, SqlBoardDocuments } from "./modules/search/repository.ts";
 import { searchRoutes } from "./modules/search/routes.ts";
-import { SearchService } from "./modules/search/service.ts";
+import { KEYWORD_HOURS_KEPT, SearchService } from "./modules/search/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
 import { UserService } from "./modules/users/service.ts";
@@ -139,15 +140,20 @@ export async function createContainer(
   logger: Logger = jsonLogger(config.logLevel),
   overrides: AdapterOverrides = {},
 ): Promise<Container> {
-  const database = openDatabase(config.database.url, config.database.poolSize, (error) =>
-    logger.error("after-commit hook failed", { error: String(error) }),
+  const database = openDatabase(
+    config.database.url,
+    config.database.poolSize,
+    (error) => logger.error("after-commit hook failed", { error: String(error) }),
+    config.database.statementTimeoutMs,
   );
-  await migrateToLatest(database.db);
+  await database.withoutDeadline(migrateToLatest);
 
   const redisTarget = config.redisUrl ?? config.redisSentinel;
   const redis: Redis | undefined = redisTarget ? connectRedis(redisTarget) : undefined;
   if (redis && !(await redisConnected(redis))) logger.warn("redis is not answering; starting degraded");
-  const cache: Cache = redis ? new RedisCache(redis, config.keyPrefix) : new MemoryCache();
+  const cache: Cache = redis
+    ? new RedisCache(redis, config.keyPrefix)
+    : new MemoryCache(config.cacheMaxBytes);
 
   const rabbit = config.amqpUrl ? new RabbitMqBus(config.amqpUrl, config.keyPrefix, logger) : undefined;
   await rabbit?.start();
@@ -207,8 +213,13 @@ export async function createContainer(
     logger,
   });
   searchOutbox.start();
+  const pruneFailed = (error: unknown) =>
+    logger.warn("pruning once-per-hour rows failed", { error: String(error) });
   const search = new SearchService({
-    log: new SearchLogRepository(database.db),
+    log: new SearchLogRepository(
+      database.db,
+      new FirstPerHour(database, "keyword_searchers", KEYWORD_HOURS_KEPT, pruneFailed),
+    ),
     index: searchIndex,
     ranking: keywordRanking,
     boards: boardDocuments,
@@ -218,7 +229,12 @@ export async function createContainer(
   const categoryRepository = new CategoryRepository(database.db);
   const categories = new CategoryService(database, categoryRepository, searchOutbox);
   const commentRepository = new CommentRepository(database.db);
-  const boardRepository = new BoardRepository(database, categoryRepository, commentRepository);
+  const boardRepository = new BoardRepository(
+    database,
+    categoryRepository,
+    commentRepository,
+    new FirstPerHour(database, "board_viewers", 0, pruneFailed),
+  );
   const boards = new BoardService({
     database,
     cache,

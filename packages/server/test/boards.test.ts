@@ -1,8 +1,12 @@
 import type { Category } from "@codechef/contract";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { FirstPerHour } from "../src/db/first-per-hour.ts";
 import type { BoardContent } from "../src/modules/boards/presenter.ts";
+import { BoardRepository } from "../src/modules/boards/repository.ts";
+import { CategoryRepository } from "../src/modules/categories/repository.ts";
+import { CommentRepository } from "../src/modules/comments/repository.ts";
 import { describeEachBackend } from "./support/backends.ts";
-import { bearer, detailPaths, json } from "./support/community.ts";
+import { bearer, detailPaths, json, manyUsers } from "./support/community.ts";
 import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
@@ -56,7 +60,7 @@ describeEachBackend("boards", (backend) => {
 
     const anonymous = server.client();
     expect(await anonymous.boards.get(created.id)).toEqual({ ...created, viewCount: 1 });
-    expect((await anonymous.boards.get(created.id)).viewCount).toBe(2);
+    expect((await author.client.boards.get(created.id)).viewCount).toBe(2);
 
     const edited = await author.client.boards.update(created.id, {
       title: "Renamed",
@@ -86,7 +90,7 @@ describeEachBackend("boards", (backend) => {
     const first = await client.boards.create({ title: "first", contents: "c", categoryIds: [java.id] });
     const second = await client.boards.create({ title: "second", contents: "c" });
     const third = await client.boards.create({ title: "third", contents: "c", categoryIds: [java.id] });
-    for (let i = 0; i < 3; i++) await client.boards.get(second.id);
+    for (const viewer of await manyUsers(server, 3)) await viewer.client.boards.get(second.id);
     await client.boards.get(first.id);
 
     const latest = await client.boards.list({ authorId: user.id });
@@ -110,22 +114,52 @@ describeEachBackend("boards", (backend) => {
     expect(paged).toEqual([third.id, second.id, first.id]);
   });
 
-  it("counts every read once on the board and in the hour's views", async () => {
+  it("counts each viewer's read once per hour, on the board and in the hour's views", async () => {
     const board = await author.client.boards.create({ title: "t", contents: "c" });
     const before = Date.now();
     const counts = [];
-    for (let i = 0; i < 5; i++) counts.push((await server.client().boards.get(board.id)).viewCount);
-    expect(counts).toEqual([1, 2, 3, 4, 5]);
+    for (const viewer of await manyUsers(server, 5)) {
+      counts.push((await viewer.client.boards.get(board.id)).viewCount);
+      counts.push((await viewer.client.boards.get(board.id)).viewCount);
+    }
+    // Anonymous readers count by address: every read here comes from 127.0.0.1.
+    for (let i = 0; i < 3; i++) counts.push((await server.client().boards.get(board.id)).viewCount);
+    expect(counts).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 6]);
     const hours = await server.container.database.db
       .selectFrom("board_views_hourly")
       .selectAll()
       .where("board_id", "=", board.id)
       .execute();
-    expect(hours.reduce((sum, row) => sum + Number(row.views), 0)).toBe(5);
+    expect(hours.reduce((sum, row) => sum + Number(row.views), 0)).toBe(6);
     for (const row of hours) {
       expect(Number(row.hour_start_ms) % HOUR_MS).toBe(0);
       expect(Number(row.hour_start_ms)).toBeGreaterThan(before - HOUR_MS);
     }
+  });
+
+  it("counts a viewer again in the next hour, and prunes the viewers of past hours", async () => {
+    const board = await author.client.boards.create({ title: "hourly", contents: "c" });
+    const { database } = server.container;
+    const viewers = new FirstPerHour(database, "board_viewers", 0, () => {});
+    const repository = new BoardRepository(
+      database,
+      new CategoryRepository(database.db),
+      new CommentRepository(database.db),
+      viewers,
+    );
+    const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS + 10 * HOUR_MS;
+    const counts = [];
+    for (const at of [hour, hour + 1000, hour + HOUR_MS, hour + HOUR_MS + 1000])
+      counts.push((await repository.countView(board.id, "a:198.51.100.7", at))?.viewCount);
+    expect(counts).toEqual([1, 1, 2, 2]);
+    expect(await repository.countView(board.id + 1000, "a:198.51.100.7", hour)).toBeUndefined();
+    await viewers.prune(hour + HOUR_MS);
+    const kept = await database.db
+      .selectFrom("board_viewers")
+      .select("hour_start_ms")
+      .where("board_id", "=", board.id)
+      .execute();
+    expect(kept.map((row) => Number(row.hour_start_ms))).toEqual([hour + HOUR_MS]);
   });
 
   it("shows the new version right after an update returns and 404 right after a delete returns", async () => {
@@ -157,7 +191,7 @@ describeEachBackend("boards", (backend) => {
     expect(await cache.setVersioned(key, oldVersion, oldContent, 60)).toBe(true);
     const read = await server.client().boards.get(board.id);
     expect(read.title).toBe("new");
-    expect(read.viewCount).toBe(3);
+    expect(read.viewCount).toBe(1);
   });
 
   it("shows a changed nickname on cached boards, as author and as adopted answer's author", async () => {

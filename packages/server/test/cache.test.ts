@@ -12,7 +12,7 @@ type Adapter = { name: string; open(): Promise<Cache>; close(): Promise<void> };
 
 let redis: Redis | undefined;
 const adapters: Adapter[] = [
-  { name: "memory", open: async () => new MemoryCache(3), close: async () => {} },
+  { name: "memory", open: async () => new MemoryCache(), close: async () => {} },
   {
     name: "redis",
     async open() {
@@ -82,14 +82,31 @@ for (const adapter of adapters) {
 }
 
 describe("cache port [memory] eviction", () => {
+  // An entry of a one-character key and value costs about 104 bytes: 250 hold two.
   it("evicts the least recently used entry beyond its size", async () => {
-    const cache = new MemoryCache(2);
+    const cache = new MemoryCache(250);
     await cache.set("a", 1, 60);
     await cache.set("b", 2, 60);
     await cache.get("a");
     await cache.set("c", 3, 60);
     expect(await cache.get("b")).toBeUndefined();
     expect(await cache.get("a")).toBe(1);
+  });
+
+  it("is bounded by bytes: a large value pushes out as many small ones as it needs, one over the bound is not kept", async () => {
+    const cache = new MemoryCache(10_000);
+    for (let i = 0; i < 40; i++) await cache.set(`small:${i}`, i, 60);
+    expect(await cache.get("small:0")).toBe(0);
+    await cache.set("large", "x".repeat(3000), 60);
+    expect(await cache.get("large")).toHaveLength(3000);
+    expect(cache.bytes).toBeLessThanOrEqual(10_000);
+    expect(await cache.get("small:1")).toBeUndefined();
+    expect(await cache.get("small:0")).toBe(0);
+    await cache.set("huge", "x".repeat(6000), 60);
+    expect(await cache.get("huge")).toBeUndefined();
+    expect(await cache.get("large")).toHaveLength(3000);
+    await cache.delete("large");
+    expect(cache.bytes).toBeLessThan(4000);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Comment } from "@codechef/contract";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { FirstPerHour } from "../src/db/first-per-hour.ts";
 import { BoardRepository } from "../src/modules/boards/repository.ts";
 import { CategoryRepository } from "../src/modules/categories/repository.ts";
 import { CommentRepository } from "../src/modules/comments/repository.ts";
@@ -130,6 +131,7 @@ describeEachBackend("comments and adoption", (backend) => {
         database,
         new CategoryRepository(database.db),
         new CommentRepository(database.db),
+        new FirstPerHour(database, "board_viewers", 0, () => {}),
       ),
       onCommentCreated: async (tx, comment) => {
         const row = await tx

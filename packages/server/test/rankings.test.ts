@@ -5,7 +5,7 @@ import { connectRedis, redisConnected } from "../src/adapters/redis/redis-client
 import { previousMonth } from "../src/modules/rankings/service.ts";
 import { HOUR_MS } from "../src/ports.ts";
 import { describeEachBackend, describeWithServices } from "./support/backends.ts";
-import { detailPaths } from "./support/community.ts";
+import { detailPaths, manyUsers } from "./support/community.ts";
 import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
 import { deleteKeys } from "./support/redis-keys.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
@@ -18,8 +18,10 @@ async function createBoards(client: CodeChef, count: number) {
   return boards;
 }
 
-async function view(client: CodeChef, boardId: number, times: number) {
-  await Promise.all(Array.from({ length: times }, () => client.boards.get(boardId)));
+/** Reads by `times` distinct viewers, concurrently: a viewer counts once per hour. */
+async function view(server: TestServer, boardId: number, times: number) {
+  const viewers = await manyUsers(server, times);
+  await Promise.all(viewers.map((viewer) => viewer.client.boards.get(boardId)));
 }
 
 async function usersWithPoints(server: TestServer, admin: CodeChef, career: Career, points: number[]) {
@@ -53,11 +55,11 @@ describeEachBackend("rankings", (backend) => {
   it("ranks boards by their views in the window, exactly, top 3 by default, never a deleted one", async () => {
     const [a, b, c, d, gone] = await createBoards(author, 5);
     if (!a || !b || !c || !d || !gone) throw new Error("boards not created");
-    await view(author, a.id, 3);
-    await view(author, b.id, 7);
-    await view(author, c.id, 1);
-    await view(author, d.id, 2);
-    await view(author, gone.id, 9);
+    await view(server, a.id, 3);
+    await view(server, b.id, 7);
+    await view(server, c.id, 1);
+    await view(server, d.id, 2);
+    await view(server, gone.id, 9);
     await author.boards.delete(gone.id);
 
     const client = server.client();
@@ -78,11 +80,23 @@ describeEachBackend("rankings", (backend) => {
       [c.id, 1],
     ]);
 
-    await view(author, c.id, 5);
+    await view(server, c.id, 5);
     expect((await client.rankings.boards({ limit: 2 })).items).toEqual([
       { id: b.id, title: b.title, views: 7 },
       { id: c.id, title: c.title, views: 6 },
     ]);
+  });
+
+  it("counts a viewer once per hour: repeated reads by one user or one address rank as one view", async () => {
+    const [board] = await createBoards(author, 1);
+    if (!board) throw new Error("board not created");
+    const anonymous = server.client();
+    await Promise.all(
+      Array.from({ length: 10 }, () => [author.boards.get(board.id), anonymous.boards.get(board.id)]).flat(),
+    );
+    const ranked = await server.client().rankings.boards({ window: "1h", limit: 100 });
+    expect(ranked.items.find((item) => item.id === board.id)?.views).toBe(2);
+    expect((await anonymous.boards.get(board.id)).viewCount).toBe(2);
   });
 
   it("counts views older than the last hour only in the 24-hour window, after a rebuild from the database", async () => {
@@ -198,7 +212,7 @@ describeEachBackend("rankings", (backend) => {
       .insertInto("board_views_hourly")
       .values(views.map(({ board, count }) => ({ board_id: board.id, hour_start_ms: hour, views: count })))
       .execute();
-    await view(author, gone.id, 1);
+    await view(server, gone.id, 1);
     await author.boards.delete(gone.id);
     // More stale members than SQLite takes variables in one query: boards deleted since they were counted.
     const stale = Array.from({ length: 40_000 }, (_, i) => ({
@@ -256,8 +270,8 @@ describeWithServices("rankings under concurrency and lost Redis data", () => {
     const author = (await signedInUser(server)).client;
     const [a, b] = await createBoards(author, 2);
     if (!a || !b) throw new Error("boards not created");
-    await view(author, a.id, 20);
-    await view(author, b.id, 12);
+    await view(server, a.id, 20);
+    await view(server, b.id, 12);
     const working = await usersWithPoints(server, admin, "WORKING", [5, 15]);
     const client = server.client();
     const boardsBefore = await client.rankings.boards({ window: "24h" });
@@ -276,7 +290,7 @@ describeWithServices("rankings under concurrency and lost Redis data", () => {
     expect(boardsAfter).toEqual(boardsBefore);
     expect(usersAfter).toEqual(usersBefore);
 
-    await view(author, b.id, 10);
+    await view(server, b.id, 10);
     expect(
       (await client.rankings.boards({ window: "1h" })).items.map((item) => [item.id, item.views]),
     ).toEqual([
@@ -289,12 +303,12 @@ describeWithServices("rankings under concurrency and lost Redis data", () => {
     const author = (await signedInUser(server)).client;
     const [board] = await createBoards(author, 1);
     if (!board) throw new Error("board not created");
-    await view(author, board.id, 5);
+    await view(server, board.id, 5);
     const client = server.client();
     for (let round = 0; round < 3; round++) {
       await deleteKeys(redis, `${server.env.KEY_PREFIX}:lb:`);
       await Promise.all([
-        view(author, board.id, 10),
+        view(server, board.id, 10),
         ...Array.from({ length: 5 }, () => client.rankings.boards({ window: "24h", limit: 1 })),
       ]);
     }
@@ -331,8 +345,8 @@ describeWithServices("rankings with Redis unreachable", () => {
     const author = (await signedInUser(server)).client;
     const [a, b] = await createBoards(author, 2);
     if (!a || !b) throw new Error("boards not created");
-    await view(author, a.id, 2);
-    await view(author, b.id, 4);
+    await view(server, a.id, 2);
+    await view(server, b.id, 4);
     const [low, high] = await usersWithPoints(server, admin, "ASPIRING", [10, 20]);
     const [lastMonth] = await usersWithPoints(server, admin, "WORKING", [0]);
     if (!lastMonth) throw new Error("user not created");

@@ -1,9 +1,10 @@
 import { normalizeKeyword } from "@codechef/contract";
 import type { CodeChef } from "@codechef/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { rebuildSearchIndex } from "../src/modules/search/rebuild.ts";
 import { SqlBoardDocuments } from "../src/modules/search/repository.ts";
 import { describeEachBackend } from "./support/backends.ts";
+import { manyUsers } from "./support/community.ts";
 import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
 import { FlakySearchIndex } from "./support/flaky-search-index.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
@@ -197,13 +198,16 @@ describeEachBackend("popular search keywords", (backend) => {
   });
   afterAll(() => server?.stop());
 
-  it("ranks every valid search, normalised, anonymous and zero-result ones included", async () => {
-    const { client: member, user } = await signedInUser(server);
+  it("ranks keywords by searchers, once per searcher per hour: normalised, anonymous and zero-result ones included", async () => {
+    const [first, second, third] = await manyUsers(server, 3);
+    if (!first || !second || !third) throw new Error("users not created");
     const anonymous = server.client();
     for (const q of ["Kysely", "  KYSELY  ", "kysely", "코드   리뷰", "코드 리뷰", "no such thing"]) {
       await anonymous.search.boards({ q });
     }
-    await member.search.boards({ q: "코드 리뷰" });
+    for (const q of ["kysely", "KYSELY", "코드 리뷰"]) await first.client.search.boards({ q });
+    await second.client.search.boards({ q: "Kysely" });
+    await third.client.search.boards({ q: "코드 리뷰" });
 
     const ranking = await anonymous.rankings.keywords({ window: "1h", limit: 10 });
     expect(ranking).toEqual({
@@ -217,12 +221,32 @@ describeEachBackend("popular search keywords", (backend) => {
     expect((await anonymous.rankings.keywords({ window: "7d", limit: 1 })).items).toEqual([
       { keyword: "kysely", count: 3 },
     ]);
+    // Every search is logged, counted or not.
     const logged = await server.container.database.db
       .selectFrom("search_log")
       .select(["keyword", "user_id"])
-      .where("user_id", "=", user.id)
+      .where("user_id", "=", first.id)
       .execute();
-    expect(logged.map((row) => row.keyword)).toEqual(["코드 리뷰"]);
+    expect(logged.map((row) => row.keyword)).toEqual(["kysely", "kysely", "코드 리뷰"]);
+  });
+
+  it("counts a searcher's keyword again in the next hour", async () => {
+    const anonymous = server.client();
+    const count = async () =>
+      (await anonymous.rankings.keywords({ window: "24h", limit: 100 })).items.find(
+        (item) => item.keyword === "hourly keyword",
+      )?.count;
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      await anonymous.search.boards({ q: "hourly keyword" });
+      await anonymous.search.boards({ q: "hourly keyword" });
+      expect(await count()).toBe(1);
+      vi.setSystemTime(Date.now() + 3_600_000);
+      await anonymous.search.boards({ q: "hourly keyword" });
+      expect(await count()).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("shows a search in the very next ranking read", async () => {

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqlKeywordRanking } from "../src/adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "../src/adapters/sql/sql-search-index.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "../src/db/database.ts";
+import { hourStart } from "../src/db/first-per-hour.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { keywordRankingContract, searchIndexContract } from "./support/search-contract.ts";
 import { testEnvironment } from "./support/test-server.ts";
@@ -51,7 +53,8 @@ describeEachBackend("SQL search adapters", (backend) => {
       return {
         ranking: new SqlKeywordRanking(db),
         log: async (keyword, at) => {
-          await db.insertInto("search_log").values({ keyword, user_id: null, created_at: at }).execute();
+          const first = { hour_start_ms: hourStart(at), keyword, searcher: randomUUID(), created_at: at };
+          await db.insertInto("keyword_searchers").values(first).execute();
         },
       };
     }));

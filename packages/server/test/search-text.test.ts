@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { bigrams, queryTerms, SNIPPET_WINDOW, snippet } from "../src/shared/search-text.ts";
+import { queryTerms, SNIPPET_WINDOW, snippet } from "../src/shared/search-text.ts";
 
 describe("search text", () => {
   it("splits a query into distinct folded terms", () => {
     expect(queryTerms("  비관적   락 LOCK lock ")).toEqual(["비관적", "락", "lock"]);
     expect(queryTerms("   ")).toEqual([]);
-  });
-
-  it("makes two-character grams inside words only", () => {
-    expect([...bigrams("코드 리뷰, Go!")].sort()).toEqual(["go", "리뷰", "코드"].sort());
-    expect([...bigrams("락")]).toEqual([]);
   });
 
   it("cuts a window around the first match, marks every match and escapes HTML", () => {

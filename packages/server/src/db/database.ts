@@ -43,6 +43,8 @@ export interface SqlDatabase {
    * `afterCommit` registered on the committed attempt.
    */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs `work` on a connection of its own whose statements have no deadline (migrations). */
+  withoutDeadline<T>(work: (db: Db) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,18 +56,24 @@ function isRetryable(error: unknown): boolean {
   return RETRYABLE_MYSQL_ERRORS.has((error as { errno?: number }).errno ?? 0);
 }
 
+/** The default deadline of one MariaDB/MySQL statement (SQLite runs in the process and has none). */
+export const STATEMENT_TIMEOUT_MS = 5000;
+
 export function openDatabase(
   url: string,
   poolSize = 20,
   onHookError: (error: unknown) => void = () => {},
+  statementTimeoutMs = STATEMENT_TIMEOUT_MS,
 ): SqlDatabase {
   const dialect: Dialect = url.startsWith("sqlite:") ? "sqlite" : "mysql";
-  const db = new Kysely<Database>({
-    dialect:
-      dialect === "sqlite"
-        ? nodeSqliteDialect(sqlitePath(url))
-        : mysqlDialect({ url, poolSize, acquireTimeoutMs: 5000 }),
-  });
+  const mysql = (size: number, timeoutMs: number) =>
+    new Kysely<Database>({
+      dialect: mysqlDialect({ url, poolSize: size, acquireTimeoutMs: 5000, statementTimeoutMs: timeoutMs }),
+    });
+  const db =
+    dialect === "sqlite"
+      ? new Kysely<Database>({ dialect: nodeSqliteDialect(sqlitePath(url)) })
+      : mysql(poolSize, statementTimeoutMs);
   return {
     db,
     dialect,
@@ -84,6 +92,15 @@ export function openDatabase(
           if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
         }
+      }
+    },
+    async withoutDeadline(work) {
+      if (dialect === "sqlite") return work(db);
+      const unbounded = mysql(1, 0);
+      try {
+        return await work(unbounded);
+      } finally {
+        await unbounded.destroy();
       }
     },
     async ping() {

@@ -214,6 +214,23 @@ export interface Database {
   search_bigrams: SearchBigramsTable;
   search_fts: SearchFtsTable;
   idempotency_keys: IdempotencyKeysTable;
+  board_viewers: BoardViewersTable;
+  keyword_searchers: KeywordSearchersTable;
+}
+
+/** Who viewed a board in an hour (`u:{userId}` or `a:{address}`): a view counts when its row is new. */
+export interface BoardViewersTable {
+  hour_start_ms: number;
+  board_id: number;
+  viewer: string;
+}
+
+/** Who searched a keyword in an hour, from when: the SQL keyword ranking counts these rows. */
+export interface KeywordSearchersTable {
+  hour_start_ms: number;
+  keyword: string;
+  searcher: string;
+  created_at: number;
 }
 
 export interface IdempotencyKeysTable {

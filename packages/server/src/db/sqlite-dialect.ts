@@ -1,8 +1,39 @@
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
-import { type SqliteDatabase, SqliteDialect, type SqliteStatement } from "kysely";
+import { setImmediate } from "node:timers/promises";
+import {
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+} from "kysely";
 
 function bind(parameters: readonly unknown[]): SQLInputValue[] {
   return parameters.map((value) => (typeof value === "boolean" ? Number(value) : (value as SQLInputValue)));
+}
+
+/**
+ * SQLite runs each statement synchronously on the event loop, and Kysely chains queued statements through
+ * promises alone, so a burst of queries would hold the loop until all were done. Each statement first lets the
+ * loop turn: requests (a `/health`, another user's read) interleave with the burst, statement by statement.
+ */
+class TakingTurnsSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const acquire = driver.acquireConnection.bind(driver);
+    driver.acquireConnection = async () => takingTurns(await acquire());
+    return driver;
+  }
+}
+
+function takingTurns(connection: DatabaseConnection): DatabaseConnection {
+  return {
+    async executeQuery(query) {
+      await setImmediate();
+      return connection.executeQuery(query);
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  };
 }
 
 /** Kysely's SQLite dialect over Node's built-in `node:sqlite` (no native addon to build). */
@@ -24,5 +55,5 @@ export function nodeSqliteDialect(path: string): SqliteDialect {
       };
     },
   };
-  return new SqliteDialect({ database: adapter });
+  return new TakingTurnsSqliteDialect({ database: adapter });
 }

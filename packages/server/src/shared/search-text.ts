@@ -19,16 +19,6 @@ export function codePoints(text: string): number {
   return [...text].length;
 }
 
-/** The two-character grams inside each word (letters and digits) of a text, folded. */
-export function bigrams(text: string): Set<string> {
-  const grams = new Set<string>();
-  for (const word of fold(text).match(/[\p{L}\p{N}]+/gu) ?? []) {
-    const chars = [...word];
-    for (let i = 0; i + 1 < chars.length; i++) grams.add(`${chars[i]}${chars[i + 1]}`);
-  }
-  return grams;
-}
-
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

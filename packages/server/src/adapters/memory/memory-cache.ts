@@ -3,23 +3,41 @@ import type { Cache, Versioned, WindowCount } from "../../ports.ts";
 interface Entry {
   value: unknown;
   expiresAt: number;
+  bytes: number;
 }
 
-/** An in-process LRU cache with per-entry expiry, for one server process. */
+/** Map and entry bookkeeping, roughly, on top of the key and value themselves. */
+const ENTRY_OVERHEAD_BYTES = 100;
+
+/** Roughly what an entry costs in memory: its key and its value as JSON, two bytes a character. */
+function sizeOf(key: string, value: unknown): number {
+  return ENTRY_OVERHEAD_BYTES + 2 * (key.length + (JSON.stringify(value)?.length ?? 0));
+}
+
+/**
+ * An in-process LRU cache with per-entry expiry, for one server process, bounded by the approximate bytes its
+ * keys and values take: the least recently used entries go first; a value larger than the whole bound is not kept.
+ */
 export class MemoryCache implements Cache {
   readonly name = "cache";
   readonly #entries = new Map<string, Entry>();
-  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
 
-  constructor(maxEntries = 10_000) {
-    this.#maxEntries = maxEntries;
+  constructor(maxBytes = 64 * 1024 * 1024) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** The approximate bytes held now. */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   #live(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= Date.now()) {
-      this.#entries.delete(key);
+      this.#remove(key);
       return undefined;
     }
     this.#entries.delete(key);
@@ -28,12 +46,22 @@ export class MemoryCache implements Cache {
   }
 
   #put(key: string, value: unknown, ttlSeconds: number): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
-    if (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
+    this.#remove(key);
+    const bytes = sizeOf(key, value);
+    if (bytes > this.#maxBytes) return;
+    this.#entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000, bytes });
+    this.#bytes += bytes;
+    for (const oldest of this.#entries.keys()) {
+      if (this.#bytes <= this.#maxBytes) break;
+      this.#remove(oldest);
     }
+  }
+
+  #remove(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -45,7 +73,7 @@ export class MemoryCache implements Cache {
   }
 
   async delete(key: string): Promise<void> {
-    this.#entries.delete(key);
+    this.#remove(key);
   }
 
   async getVersioned<T>(key: string): Promise<Versioned<T> | undefined> {
@@ -73,5 +101,6 @@ export class MemoryCache implements Cache {
 
   async close(): Promise<void> {
     this.#entries.clear();
+    this.#bytes = 0;
   }
 }

@@ -11,6 +11,15 @@ const MAX_BACKOFF_MS = 2000;
 const CLOSE_TIMEOUT_MS = 2000;
 /** How long the broker keeps an instance's queue with no consumer: the longest link loss that costs nothing. */
 const QUEUE_EXPIRES_MS = 60_000;
+/** Seconds between heartbeats unless the URL sets `heartbeat`: a link that goes silent is dropped within two. */
+const HEARTBEAT_SECONDS = 5;
+
+/** The broker URL with the heartbeat this bus wants, unless the operator chose one. */
+function withHeartbeat(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has("heartbeat")) parsed.searchParams.set("heartbeat", String(HEARTBEAT_SECONDS));
+  return parsed.toString();
+}
 
 interface Link {
   connection: ChannelModel;
@@ -43,7 +52,7 @@ export class RabbitMqBus implements MessageBus {
   #drained: Promise<void> | undefined;
 
   constructor(url: string, keyPrefix: string, logger: Logger) {
-    this.#url = url;
+    this.#url = withHeartbeat(url);
     this.#prefix = keyPrefix;
     this.#logger = logger;
     this.queue = `${keyPrefix}.instance.${randomUUID()}`;
@@ -176,8 +185,10 @@ export class RabbitMqBus implements MessageBus {
     this.#handlers.push(handler);
   }
 
+  /** A round trip to the broker (the caller bounds how long it may take): a link that exists may still be dead. */
   async ping(): Promise<void> {
     if (!this.#link) throw new Error("amqp is not connected");
+    await this.#link.consumer.checkExchange(this.exchange("chat"));
   }
 
   async close(): Promise<void> {

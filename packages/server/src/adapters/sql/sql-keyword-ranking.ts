@@ -1,7 +1,7 @@
 import type { Db } from "../../db/database.ts";
 import type { KeywordCount, KeywordRanking } from "../../ports.ts";
 
-/** Ranks keywords straight from `search_log` (indexed on `created_at, keyword`). */
+/** Ranks keywords by their searchers per hour (`keyword_searchers`, indexed on `created_at, keyword`). */
 export class SqlKeywordRanking implements KeywordRanking {
   readonly name = "keywords";
   readonly #db: Db;
@@ -11,15 +11,15 @@ export class SqlKeywordRanking implements KeywordRanking {
   }
 
   async ping(): Promise<void> {
-    await this.#db.selectFrom("search_log").select("id").limit(1).execute();
+    await this.#db.selectFrom("keyword_searchers").select("keyword").limit(1).execute();
   }
 
-  /** Nothing to do: the search service has already written the `search_log` row this ranking reads. */
+  /** Nothing to do: the search service has already written the `keyword_searchers` row this ranking reads. */
   async add(): Promise<void> {}
 
   async top(since: number, limit: number): Promise<KeywordCount[]> {
     const rows = await this.#db
-      .selectFrom("search_log")
+      .selectFrom("keyword_searchers")
       .select(["keyword", (eb) => eb.fn.countAll<number | string>().as("count")])
       .where("created_at", ">=", since)
       .groupBy("keyword")

@@ -2,7 +2,7 @@ import { type Expression, type SqlBool, sql } from "kysely";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { contains } from "../../db/like.ts";
 import type { SearchDocument, SearchHit, SearchIndex, SearchQuery } from "../../ports.ts";
-import { bigrams, codePoints, fold, queryTerms, snippet } from "../../shared/search-text.ts";
+import { codePoints, fold, queryTerms, snippet } from "../../shared/search-text.ts";
 
 /** Title matches weigh most, then category names, then contents. */
 const FIELD_WEIGHTS = [
@@ -12,6 +12,15 @@ const FIELD_WEIGHTS = [
 ] as const;
 /** How many of the newest matches are ranked (twice that at most, with the newest title matches) and counted. */
 const MAX_RANKED = 200;
+/** How much of a board's contents is indexed: a large board costs a search what a small one does. */
+export const INDEXED_CHARS = 4000;
+/**
+ * The work one gram search may do: it walks at most the newest SCAN_LIMIT documents holding the query's rarest
+ * gram, and confirms (`LIKE`) at most the newest MAX_CANDIDATES of those holding every gram (any of them when it
+ * looks for a title match). Past that it answers with the matches found so far: the newest ones.
+ */
+const SCAN_LIMIT = 5000;
+const MAX_CANDIDATES = 500;
 /** SQLite's trigram tokenizer matches nothing shorter. */
 const TRIGRAM = 3;
 /** How many of a board's rarest shared grams "similar" looks for. */
@@ -23,10 +32,11 @@ const ftsPhrase = (term: string) => `"${term.replaceAll('"', '""')}"`;
 type Row = { board_id: number; title: string; contents: string; score: number | string };
 
 /**
- * The search index in the application's own database. Matching is by substring of the folded text: on SQLite an
- * FTS5 trigram table finds terms of three characters or more and `LIKE` the shorter ones; on MariaDB (no n-gram
- * parser) a table of two-character grams narrows the candidates and `LIKE` confirms them. Both score the same
- * way (weighted occurrences), so both dialects rank alike.
+ * The search index in the application's own database. Matching is by substring of the folded text (of the first
+ * INDEXED_CHARS characters of the contents): on SQLite an FTS5 trigram table answers queries whose terms all have
+ * three characters or more; otherwise (and always on MariaDB, which has no n-gram parser) a table of one- and
+ * two-character grams narrows the candidates, within a bounded amount of work, and `LIKE` confirms them. Both
+ * score the same way (weighted occurrences), so both dialects rank alike.
  */
 export class SqlSearchIndex implements SearchIndex {
   readonly name = "search";
@@ -192,15 +202,70 @@ export class SqlSearchIndex implements SearchIndex {
         .execute();
       return rows.map((row) => row.rowid);
     }
+    // Titles are short: looking for a title match may check every document the scan reaches.
+    const candidates = await this.#gramCandidates(terms, inTitle ? SCAN_LIMIT : MAX_CANDIDATES);
+    if (candidates.length === 0) return [];
     const titleHas = sql<SqlBool>`(${sql.join(
       terms.map((term) => contains(sql.ref("d.title_key"), term)),
       sql` or `,
     )})`;
-    const rows = await this.#matchingDocuments(terms, categoryId)
-      .$if(inTitle, (q) => q.where(titleHas))
+    const rows = await this.#matchingDocuments(terms, categoryId, candidates, inTitle ? [titleHas] : [])
       .select("d.board_id")
       .orderBy("d.board_id", "desc")
       .limit(MAX_RANKED)
+      .execute();
+    return rows.map((row) => row.board_id);
+  }
+
+  /**
+   * The newest documents (at most `limit`) holding every gram of the terms, found by walking the rarest gram's
+   * newest SCAN_LIMIT entries and probing the others: index work only, bounded whatever the query.
+   */
+  async #gramCandidates(terms: string[], limit: number): Promise<number[]> {
+    const { db } = this.#database;
+    const grams = [...new Set(terms.flatMap((term) => [...termGrams(term)]))];
+    const frequencies = await Promise.all(
+      grams.map(async (gram) => {
+        const held = db
+          .selectFrom("search_bigrams")
+          .select("board_id")
+          .where("gram", "=", gram)
+          .limit(SCAN_LIMIT)
+          .as("held");
+        const row = await db
+          .selectFrom(held)
+          .select((eb) => eb.fn.countAll<number | string>().as("n"))
+          .executeTakeFirst();
+        return { gram, count: Number(row?.n ?? 0) };
+      }),
+    );
+    const [rarest, ...others] = frequencies.sort((a, b) => a.count - b.count).map((f) => f.gram);
+    if (rarest === undefined || frequencies[0]?.count === 0) return [];
+    const newest = db
+      .selectFrom("search_bigrams")
+      .select("board_id")
+      .where("gram", "=", rarest)
+      .orderBy("board_id", "desc")
+      .limit(SCAN_LIMIT)
+      .as("g");
+    const rows = await db
+      .selectFrom(newest)
+      .select("g.board_id")
+      .where((eb) =>
+        eb.and(
+          others.map((gram) =>
+            eb.exists(
+              eb
+                .selectFrom("search_bigrams as o")
+                .select(sql.lit(1).as("one"))
+                .where("o.gram", "=", gram)
+                .whereRef("o.board_id", "=", "g.board_id"),
+            ),
+          ),
+        ),
+      )
+      .orderBy("g.board_id", "desc")
+      .limit(limit)
       .execute();
     return rows.map((row) => row.board_id);
   }
@@ -222,36 +287,26 @@ export class SqlSearchIndex implements SearchIndex {
   }
 
   /**
-   * Documents holding every term: `LIKE` confirms what an index narrowed down — on SQLite the trigram index for
-   * long terms, on MariaDB each of the terms' two-character grams (a semi-join per gram, each an index probe).
+   * The candidates holding every term (in a category): `LIKE` confirms what the gram index narrowed down, after
+   * the cheaper `first` conditions.
    */
-  #matchingDocuments(terms: string[], categoryId: number | undefined) {
-    const { db, capabilities } = this.#database;
+  #matchingDocuments(
+    terms: string[],
+    categoryId: number | undefined,
+    candidates: number[],
+    first: Expression<SqlBool>[],
+  ) {
     const containsTerm = (term: string) =>
       sql<SqlBool>`(${sql.join(
         FIELD_WEIGHTS.map(([column]) => contains(sql.ref(`d.${column}`), term)),
         sql` or `,
       )})`;
-    const conditions: Expression<SqlBool>[] = [];
-    if (capabilities.trigramFullText) {
-      const long = terms.filter((t) => codePoints(t) >= TRIGRAM);
-      conditions.push(...terms.filter((t) => codePoints(t) < TRIGRAM).map(containsTerm));
-      if (long.length) {
-        const match = long.map(ftsPhrase).join(" AND ");
-        conditions.push(
-          sql<SqlBool>`d.board_id in (${db.selectFrom("search_fts").select("rowid").where(sql<SqlBool>`search_fts match ${match}`)})`,
-        );
-      }
-    } else {
-      conditions.push(...terms.map(containsTerm));
-      for (const gram of new Set(terms.flatMap((t) => [...bigrams(t)]))) {
-        conditions.push(
-          sql<SqlBool>`d.board_id in (${db.selectFrom("search_bigrams").select("board_id").where("gram", "=", gram)})`,
-        );
-      }
-    }
+    const conditions: Expression<SqlBool>[] = [...first, ...terms.map(containsTerm)];
     if (categoryId !== undefined) conditions.push(this.#inCategory(categoryId, "d.board_id"));
-    return db.selectFrom("search_documents as d").where((eb) => eb.and(conditions));
+    return this.#database.db
+      .selectFrom("search_documents as d")
+      .where("d.board_id", "in", candidates)
+      .where((eb) => eb.and(conditions));
   }
 
   /** Probes the category's rows per candidate, instead of listing the whole category first. */
@@ -286,22 +341,54 @@ function latestVersions(documents: SearchDocument[]): Iterable<SearchDocument> {
   return latest.values();
 }
 
-/** The rows a document becomes in the index tables. */
+/** The first `length` UTF-16 units of `text`, never cutting a character in two. */
+function prefix(text: string, length: number): string {
+  if (text.length <= length) return text;
+  const code = text.charCodeAt(length - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? length - 1 : length);
+}
+
+/** The one- and two-character grams inside each whitespace-free run of an already folded text. */
+function grams(folded: string): Set<string> {
+  const found = new Set<string>();
+  for (const run of folded.split(/\s+/u)) {
+    const chars = [...run];
+    for (let i = 0; i < chars.length; i++) {
+      found.add(chars[i] as string);
+      if (i + 1 < chars.length) found.add(`${chars[i]}${chars[i + 1]}`);
+    }
+  }
+  return found;
+}
+
+/** The grams a document holding `term` holds too: its bigrams, or itself when it is one character. */
+function termGrams(term: string): Set<string> {
+  const found = grams(term);
+  if (codePoints(term) === 1) return found;
+  for (const gram of found) if (codePoints(gram) === 1) found.delete(gram);
+  return found;
+}
+
+/** The rows a document becomes in the index tables; only the first INDEXED_CHARS of its contents count. */
 function toRows(document: SearchDocument) {
   const categories = document.categories.map((c) => c.name).join(" ");
+  const contents = prefix(document.contents, INDEXED_CHARS);
+  const keys = {
+    title_key: fold(document.title),
+    contents_key: fold(contents),
+    categories_key: fold(categories),
+  };
   return {
     document: {
       board_id: document.id,
       version: document.version,
       title: document.title,
-      contents: document.contents,
+      contents,
       categories,
-      title_key: fold(document.title),
-      contents_key: fold(document.contents),
-      categories_key: fold(categories),
+      ...keys,
     },
     categories: document.categories.map((c) => ({ category_id: c.id, board_id: document.id })),
-    bigrams: [...bigrams(`${document.title} ${categories} ${document.contents}`)].map((gram) => ({
+    bigrams: [...grams(`${keys.title_key} ${keys.categories_key} ${keys.contents_key}`)].map((gram) => ({
       gram,
       board_id: document.id,
     })),

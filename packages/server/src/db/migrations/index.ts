@@ -6,6 +6,7 @@ import * as realtime from "./004-realtime.ts";
 import * as rankings from "./005-rankings.ts";
 import * as idempotency from "./006-idempotency.ts";
 import * as nicknameKeys from "./007-nickname-keys.ts";
+import * as fairness from "./008-fairness.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "005-rankings": rankings,
   "006-idempotency": idempotency,
   "007-nickname-keys": nicknameKeys,
+  "008-fairness": fairness,
 };

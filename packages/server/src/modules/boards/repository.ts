@@ -1,14 +1,13 @@
 import type { BoardsQuery } from "@codechef/contract";
 import type { z } from "zod";
 import type { Db, SqlDatabase, Tx } from "../../db/database.ts";
+import { type FirstPerHour, hourStart } from "../../db/first-per-hour.ts";
 import { fetchPage } from "../../db/pages.ts";
 import type { CategoryRow } from "../categories/presenter.ts";
 import type { CategoryRepository } from "../categories/repository.ts";
 import type { CommentRow } from "../comments/presenter.ts";
 import type { CommentRepository } from "../comments/repository.ts";
 import type { AuthoredBoardRow, BoardRow } from "./presenter.ts";
-
-const HOUR_MS = 3_600_000;
 
 /** A board's detail rows, all read as of one version. */
 export interface BoardDetailRows {
@@ -22,15 +21,25 @@ export interface CountedView {
   version: number;
 }
 
+/** A view that is not counted rolls its viewer row back with it. */
+class NoSuchBoard extends Error {}
+
 export class BoardRepository {
   readonly #database: SqlDatabase;
   readonly #categories: CategoryRepository;
   readonly #comments: CommentRepository;
+  readonly #viewers: FirstPerHour<"board_viewers">;
 
-  constructor(database: SqlDatabase, categories: CategoryRepository, comments: CommentRepository) {
+  constructor(
+    database: SqlDatabase,
+    categories: CategoryRepository,
+    comments: CommentRepository,
+    viewers: FirstPerHour<"board_viewers">,
+  ) {
     this.#database = database;
     this.#categories = categories;
     this.#comments = comments;
+    this.#viewers = viewers;
   }
 
   findById(id: number, db: Db = this.#database.db): Promise<BoardRow | undefined> {
@@ -88,25 +97,34 @@ export class BoardRepository {
   }
 
   /**
-   * Counts one view on the board and in its hour, in one transaction, and reads the count back; undefined when
-   * there is no such board. Both counters are atomic SQL increments, so no concurrent view is lost.
+   * Counts a view on the board and in its hour unless this viewer (`u:{id}` or `a:{address}`) already viewed it
+   * this hour, in one transaction, and reads the count back; undefined when there is no such board. The viewer's
+   * row decides atomically, and both counters are atomic SQL increments, so no concurrent view is lost or doubled.
    */
-  countView(id: number, now = Date.now()): Promise<CountedView | undefined> {
-    return this.#database.transaction(async (tx) => {
-      const counted = await tx
-        .updateTable("boards")
-        .set((eb) => ({ view_count: eb("view_count", "+", 1) }))
-        .where("id", "=", id)
-        .executeTakeFirst();
-      if (Number(counted.numUpdatedRows) === 0) return undefined;
-      await this.#countHourlyView(tx, id, now - (now % HOUR_MS));
-      const row = await tx
-        .selectFrom("boards")
-        .select(["view_count", "version"])
-        .where("id", "=", id)
-        .executeTakeFirstOrThrow();
-      return { viewCount: Number(row.view_count), version: Number(row.version) };
-    });
+  async countView(id: number, viewer: string, now = Date.now()): Promise<CountedView | undefined> {
+    const hour = hourStart(now);
+    try {
+      return await this.#database.transaction(async (tx) => {
+        if (await this.#viewers.claim(tx, { hour_start_ms: hour, board_id: id, viewer })) {
+          const counted = await tx
+            .updateTable("boards")
+            .set((eb) => ({ view_count: eb("view_count", "+", 1) }))
+            .where("id", "=", id)
+            .executeTakeFirst();
+          if (Number(counted.numUpdatedRows) === 0) throw new NoSuchBoard();
+          await this.#countHourlyView(tx, id, hour);
+        }
+        const row = await tx
+          .selectFrom("boards")
+          .select(["view_count", "version"])
+          .where("id", "=", id)
+          .executeTakeFirst();
+        return row && { viewCount: Number(row.view_count), version: Number(row.version) };
+      });
+    } catch (error) {
+      if (error instanceof NoSuchBoard) return undefined;
+      throw error;
+    }
   }
 
   async #countHourlyView(tx: Tx, boardId: number, hourStartMs: number): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Board, BoardSummary, BoardsQuery, CreateBoardBody, Page } from "@codechef/contract";
 import type { z } from "zod";
 import type { SqlDatabase } from "../../db/database.ts";
+import { type Actor, actorKey } from "../../db/first-per-hour.ts";
 import type { SearchOutboxWriter } from "../../outbox/search-outbox.ts";
 import type { Cache } from "../../ports.ts";
 import { ForbiddenError, NotFoundError } from "../../shared/errors.ts";
@@ -71,10 +72,10 @@ export class BoardService {
     return this.#writeThrough(id);
   }
 
-  /** Counts one view and answers the detail with the count that includes it. */
-  async get(id: number): Promise<Board> {
+  /** Counts the view (once per viewer per hour) and answers the detail with the count that includes it. */
+  async get(id: number, viewer: Actor): Promise<Board> {
     const at = Date.now();
-    const counted = await this.#boards.countView(id, at);
+    const counted = await this.#boards.countView(id, actorKey(viewer), at);
     if (!counted) throw new NotFoundError("board");
     await this.#onViewed(id, at);
     const cached = await this.#cache.getVersioned<BoardContent>(cacheKey(id));

@@ -56,6 +56,8 @@ export class RankingsService {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #inFlight = new Map<string, Promise<unknown>>();
+  /** Leaderboards that missed a write (their engine was away): rebuilt before they answer again. */
+  readonly #missed = new Set<string>();
 
   constructor({ repository, leaderboard, cache, logger, now = Date.now }: RankingsDeps) {
     this.#repository = repository;
@@ -108,6 +110,7 @@ export class RankingsService {
       const count = await this.#repository.viewsInHour(boardId, hour);
       await this.#leaderboard.raise(VIEWS, [{ member: String(boardId), hourStart: hour, count }]);
     } catch (error) {
+      this.#missed.add(VIEWS);
       this.#logger.warn("popular boards missed a view", { boardId, error: String(error) });
     }
   }
@@ -126,6 +129,7 @@ export class RankingsService {
         await this.#leaderboard.setScores(standingOf(career), [{ member, score, version: user.version }]);
       }
     } catch (error) {
+      for (const career of CAREERS) this.#missed.add(standingOf(career));
       this.#logger.warn("user ranking missed a points change", { userId, error: String(error) });
     }
   }
@@ -171,10 +175,13 @@ export class RankingsService {
     }
   }
 
-  /** A leaderboard that lost its data is rebuilt before it answers; one merely old, while it answers. */
+  /**
+   * A leaderboard that lost its data or missed a write is rebuilt before it answers; one merely old, while it
+   * answers.
+   */
   async #ensureBuilt(name: string, build: () => Promise<void>): Promise<void> {
     const builtAt = await this.#leaderboard.builtAt(name);
-    if (builtAt === undefined) return this.#build(name, build);
+    if (builtAt === undefined || this.#missed.has(name)) return this.#build(name, build);
     if (this.#now() - builtAt > REFRESH_AFTER_MS) {
       this.#build(name, build).catch((error: unknown) => {
         this.#logger.warn("leaderboard refresh failed", { name, error: String(error) });
@@ -186,7 +193,12 @@ export class RankingsService {
   #build(name: string, build: () => Promise<void>): Promise<void> {
     return this.#once(`build:${name}`, async () => {
       const startedAt = this.#now();
-      await build();
+      // A write missed from now on marks it again, for the next read.
+      this.#missed.delete(name);
+      await build().catch((error: unknown) => {
+        this.#missed.add(name);
+        throw error;
+      });
       await this.#leaderboard.markBuilt(name, startedAt);
       this.#logger.info("leaderboard rebuilt", { name });
     });

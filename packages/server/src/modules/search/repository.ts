@@ -1,4 +1,5 @@
 import type { Db } from "../../db/database.ts";
+import { type FirstPerHour, hourStart } from "../../db/first-per-hour.ts";
 import type { BoardDocuments, SearchDocument } from "../../ports.ts";
 
 /** Boards and their category names, read from the boards tables. */
@@ -58,15 +59,30 @@ export class SqlBoardDocuments implements BoardDocuments {
   }
 }
 
-/** Every search made, the record keyword rankings are counted from. */
+/**
+ * Every search made, and who searched what in each hour: a keyword counts toward the ranking once per searcher
+ * per hour.
+ */
 export class SearchLogRepository {
   readonly #db: Db;
+  readonly #searchers: FirstPerHour<"keyword_searchers">;
 
-  constructor(db: Db) {
+  constructor(db: Db, searchers: FirstPerHour<"keyword_searchers">) {
     this.#db = db;
+    this.#searchers = searchers;
   }
 
   async add(keyword: string, userId: number | null, at: number): Promise<void> {
     await this.#db.insertInto("search_log").values({ keyword, user_id: userId, created_at: at }).execute();
+  }
+
+  /** True for the first search of `keyword` by `searcher` (an actor key) in the hour of `at`. */
+  firstThisHour(keyword: string, searcher: string, at: number): Promise<boolean> {
+    return this.#searchers.claim(this.#db, {
+      hour_start_ms: hourStart(at),
+      keyword,
+      searcher,
+      created_at: at,
+    });
   }
 }

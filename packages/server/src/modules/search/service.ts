@@ -4,6 +4,7 @@ import type {
   SearchBoardsQuery,
   SearchHit,
 } from "@codechef/contract";
+import { type Actor, actorKey } from "../../db/first-per-hour.ts";
 import type { Logger } from "../../logger.ts";
 import type { BoardDocuments, KeywordRanking, SearchIndex } from "../../ports.ts";
 import { NotFoundError, ServiceUnavailableError } from "../../shared/errors.ts";
@@ -15,6 +16,8 @@ export const KEYWORD_WINDOWS_MS: Record<KeywordWindow, number> = {
   "24h": 24 * HOUR_MS,
   "7d": 7 * 24 * HOUR_MS,
 };
+/** How long a searcher's row is kept: the longest keyword window, and the hour it starts in. */
+export const KEYWORD_HOURS_KEPT = Math.max(...Object.values(KEYWORD_WINDOWS_MS)) / HOUR_MS + 1;
 /** Extra similar hits asked for, so boards deleted since they were indexed can be dropped. */
 const SIMILAR_SLACK = 5;
 
@@ -34,16 +37,17 @@ export class SearchService {
   }
 
   /**
-   * Logs the search (zero-result ones too) and answers it with live boards only. Counting the keyword overlaps
-   * the search: on Elasticsearch it waits for a refresh so that the next ranking read sees it.
+   * Logs the search (zero-result ones too) and answers it with live boards only. The keyword counts once per
+   * searcher per hour. Counting it overlaps the search: on Elasticsearch it waits for
+   * a refresh so that the next ranking read sees it.
    */
-  async searchBoards(query: SearchBoardsQuery, userId: number | null) {
+  async searchBoards(query: SearchBoardsQuery, searcher: Actor) {
     const { index, boards } = this.#deps;
     const [{ hits, total }] = await Promise.all([
       unavailableOnFailure(() =>
         index.search({ text: query.q, categoryId: query.categoryId, page: query.page, size: query.size }),
       ),
-      this.#log(query.q, userId),
+      this.#log(query.q, searcher),
     ]);
     const items = await this.#live(hits, boards);
     // A board deleted while the index lagged is not counted either.
@@ -66,10 +70,11 @@ export class SearchService {
     return { window, items };
   }
 
-  async #log(keyword: string, userId: number | null): Promise<void> {
+  async #log(keyword: string, searcher: Actor): Promise<void> {
     const { log, ranking, logger } = this.#deps;
     const at = Date.now();
-    await log.add(keyword, userId, at);
+    await log.add(keyword, searcher.user?.id ?? null, at);
+    if (!(await log.firstThisHour(keyword, actorKey(searcher), at))) return;
     // The log row is the record; an unavailable ranking engine must not fail the search itself.
     await ranking.add(keyword, at).catch((error: unknown) => {
       logger.warn("keyword ranking update failed", { error: String(error) });
