@@ -95,6 +95,16 @@ export async function seed(db: Db, request: SeedRequest, now = Date.now()) {
     created_at: now - random(24 * HOUR_MS),
   }));
   await insertAll(searches, (batch) => db.insertInto("search_log").values(batch).execute());
+  // Each seeded search by a searcher of its own: every one counts toward the keyword ranking.
+  await insertAll(
+    searches.map(({ keyword, created_at }, i) => ({
+      hour_start_ms: Math.floor(created_at / HOUR_MS) * HOUR_MS,
+      keyword,
+      searcher: `a:bench-${i}`,
+      created_at,
+    })),
+    (batch) => db.insertInto("keyword_searchers").values(batch).execute(),
+  );
   return {
     firstUser: users,
     firstBoard: boards,
