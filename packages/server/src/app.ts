@@ -71,7 +71,7 @@ function mount(router: Router, container: Container, { endpoint, handle }: Route
       headers: ctx.headers,
       body: endpoint.body ? await readJson(ctx.req) : undefined,
     });
-    const context: RequestContext = { user, requestId: ctx.state.requestId, ip: ctx.ip };
+    const context: RequestContext = { user, requestId: ctx.state.requestId, ip: ctx.ip, request: ctx.req };
     const result = await handle(input, context);
     ctx.status = context.status ?? endpoint.status ?? 200;
     if (result !== undefined) ctx.body = result;
@@ -126,6 +126,7 @@ export function createApp(container: Container): Koa {
     ctx.state.route = "/openapi.json";
     ctx.body = openapi;
   });
+  if (container.files) root.get("/files/:key", container.files);
   app.use(root.routes());
 
   const api = new Router({ prefix: API_BASE_PATH });

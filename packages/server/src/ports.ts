@@ -173,3 +173,47 @@ export interface KeywordRanking extends Probe {
   /** The most searched keywords since `since` (epoch ms): count descending, then keyword ascending. */
   top(since: number, limit: number): Promise<KeywordCount[]>;
 }
+
+export interface ObjectMetadata {
+  contentType: string;
+  /** Sent as is when the storage serves the object itself (S3, a CDN). */
+  contentDisposition: string;
+}
+
+/** Object storage for uploaded files, under keys the server makes. */
+export interface ObjectStorage extends Probe {
+  put(key: string, body: Buffer, metadata: ObjectMetadata): Promise<void>;
+  /** The object's bytes, or undefined when there is none. */
+  get(key: string): Promise<Buffer | undefined>;
+  /** Deleting an absent object is not an error. */
+  delete(key: string): Promise<void>;
+  /** Where a client downloads the object: absolute, or a path on this server (`/files/{key}`). */
+  url(key: string): Promise<string>;
+}
+
+/** What a payment gateway answers about one charge (or refund); `unknown` when it did not say in time. */
+export type PaymentOutcome =
+  | { status: "succeeded"; chargeId: string }
+  | { status: "declined"; reason: string }
+  | { status: "unknown"; reason: string };
+
+export interface ChargeRequest {
+  /** The same key is one charge however often it is sent; the gateway answers a repeat with the first outcome. */
+  idempotencyKey: string;
+  /** In the currency's smallest unit. */
+  amount: number;
+  currency: string;
+  paymentToken: string;
+  description: string;
+}
+
+export interface RefundRequest {
+  idempotencyKey: string;
+  chargeId: string;
+}
+
+export interface PaymentGateway {
+  readonly name: string;
+  charge(request: ChargeRequest): Promise<PaymentOutcome>;
+  refund(request: RefundRequest): Promise<PaymentOutcome>;
+}

@@ -1,6 +1,6 @@
 import type { Board, BoardSummary, BoardsQuery, CreateBoardBody, Page } from "@codechef/contract";
 import type { z } from "zod";
-import type { SqlDatabase } from "../../db/database.ts";
+import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { ForbiddenError, NotFoundError } from "../../http/errors.ts";
 import type { Cache } from "../../ports.ts";
 import { type CategoryRepository, unknownCategoryError } from "../categories/repository.ts";
@@ -23,6 +23,8 @@ type BoardChanges = { title?: string; contents?: string; categoryIds?: number[] 
  */
 /** Runs after a view has committed, with the time it was counted at. */
 export type BoardViewedHook = (boardId: number, at: number) => unknown;
+/** Runs in the delete's transaction, before the board's rows go (its attachments schedule their files). */
+export type BoardDeletingHook = (tx: Tx, boardId: number) => Promise<void>;
 
 export class BoardService {
   readonly #database: SqlDatabase;
@@ -31,6 +33,7 @@ export class BoardService {
   readonly #categories: CategoryRepository;
   readonly #searchOutbox: SearchOutboxWriter;
   readonly #onViewed: BoardViewedHook;
+  readonly #onDeleting: BoardDeletingHook;
 
   constructor(deps: {
     database: SqlDatabase;
@@ -39,6 +42,7 @@ export class BoardService {
     categories: CategoryRepository;
     searchOutbox: SearchOutboxWriter;
     onViewed?: BoardViewedHook;
+    onDeleting?: BoardDeletingHook;
   }) {
     this.#database = deps.database;
     this.#cache = deps.cache;
@@ -46,6 +50,7 @@ export class BoardService {
     this.#categories = deps.categories;
     this.#searchOutbox = deps.searchOutbox;
     this.#onViewed = deps.onViewed ?? (() => {});
+    this.#onDeleting = deps.onDeleting ?? (async () => {});
   }
 
   async create(user: UserRow, body: z.output<typeof CreateBoardBody>): Promise<Board> {
@@ -99,6 +104,7 @@ export class BoardService {
     if (!board) throw new NotFoundError("board");
     if (!canDeleteBoard(user, board)) throw new ForbiddenError("only the author or an admin deletes a board");
     await this.#database.transaction(async (tx) => {
+      await this.#onDeleting(tx, id);
       if (!(await this.#boards.delete(tx, id))) throw new NotFoundError("board");
       await this.#searchOutbox.enqueue(tx, id, "delete");
     });
