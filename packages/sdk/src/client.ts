@@ -8,6 +8,7 @@ import {
   type Request,
   type Session,
 } from "@codechef/contract";
+import { AttachmentsResource, EventsResource, SubscriptionsResource } from "./community-resources.ts";
 import { CodeChefError, ConnectionError, errorFromResponse, TimeoutError } from "./errors.ts";
 import { Realtime } from "./realtime.ts";
 import {
@@ -42,6 +43,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   idempotencyKey?: string;
   headers?: Record<string, string>;
+  /** A multipart body, for an endpoint that takes files (fetch sets its content type). */
+  multipart?: FormData;
 }
 
 const RETRYABLE_STATUS = new Set([429, 503]);
@@ -53,13 +56,15 @@ export class CodeChef {
   readonly users: UsersResource;
   readonly admin: AdminResource;
   readonly categories: CategoriesResource;
-  readonly boards: BoardsResource;
+  readonly boards: BoardsResource & { readonly attachments: AttachmentsResource };
   readonly comments: CommentsResource;
   readonly chat: ChatResource;
   readonly notifications: NotificationsResource;
   #realtime: Realtime | undefined;
   readonly search: SearchResource;
   readonly rankings: RankingsResource;
+  readonly events: EventsResource;
+  readonly subscriptions: SubscriptionsResource;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
   #refreshing: Promise<void> | undefined;
@@ -80,12 +85,14 @@ export class CodeChef {
     this.users = new UsersResource(this);
     this.admin = new AdminResource(this);
     this.categories = new CategoriesResource(this);
-    this.boards = new BoardsResource(this);
+    this.boards = Object.assign(new BoardsResource(this), { attachments: new AttachmentsResource(this) });
     this.comments = new CommentsResource(this);
     this.search = new SearchResource(this);
     this.rankings = new RankingsResource(this);
     this.chat = new ChatResource(this);
     this.notifications = new NotificationsResource(this);
+    this.events = new EventsResource(this);
+    this.subscriptions = new SubscriptionsResource(this);
   }
 
   /** The realtime API (chat rooms, notifications) over STOMP; created on first use, connected by `connect()`. */
@@ -204,7 +211,7 @@ export class CodeChef {
         response = await this.#fetch(url, {
           method: endpoint.method,
           headers,
-          body: request.body === undefined ? undefined : JSON.stringify(request.body),
+          body: options.multipart ?? (request.body === undefined ? undefined : JSON.stringify(request.body)),
           signal,
         });
       } catch (cause) {

@@ -1,4 +1,5 @@
 export { type ClientOptions, CodeChef, type Fetch, type RequestOptions } from "./client.ts";
+export * from "./community-resources.ts";
 export * from "./errors.ts";
 export {
   type FeedOptions,
