@@ -34,6 +34,7 @@ export function readFiles(request: IncomingMessage): Promise<UploadedFile[]> {
     const parser = busboy({
       headers: request.headers,
       preservePath: true,
+      defParamCharset: "utf8",
       limits: {
         fileSize: MAX_ATTACHMENT_BYTES,
         files: MAX_FILES,
