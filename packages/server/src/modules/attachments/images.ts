@@ -48,7 +48,8 @@ export async function reencode(name: string, data: Buffer): Promise<Image> {
       `${name}: the file is ${contentType === "image/png" ? "a PNG" : "a JPEG"} but named ${extension}`,
     );
   }
-  const metadata = await sharp(data)
+  // The header alone: its dimensions are checked here, before anything is decoded.
+  const metadata = await sharp(data, { limitInputPixels: false })
     .metadata()
     .catch(() => {
       throw invalid(name);
