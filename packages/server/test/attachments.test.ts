@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { parse as parseDisposition } from "content-disposition";
@@ -201,6 +202,39 @@ function attachmentSuite(start: (storage: (chosen: ObjectStorage) => ObjectStora
       413,
       "PAYLOAD_TOO_LARGE",
     );
+  });
+
+  it("answers 413 while the body is still arriving, without waiting for the rest", async () => {
+    const id = await newBoard();
+    const boundary = "----streaming";
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="endless.jpg"\r\n` +
+        "Content-Type: image/jpeg\r\n\r\n",
+    );
+    // Chunked, no length: 6 MiB of one file is sent, and the body is never finished.
+    const answer = await new Promise<{ status: number; code: string }>((resolve, reject) => {
+      const request = httpRequest(`${server.url}/api/v1/boards/${id}/attachments`, {
+        method: "POST",
+        headers: {
+          "content-type": `multipart/form-data; boundary=${boundary}`,
+          authorization: `Bearer ${author.session.accessToken}`,
+        },
+      });
+      request.on("response", (response) => {
+        let text = "";
+        response.on("data", (chunk) => {
+          text += chunk;
+        });
+        response.on("end", () => {
+          resolve({ status: response.statusCode ?? 0, code: JSON.parse(text).error.code });
+          request.destroy();
+        });
+      });
+      request.on("error", reject);
+      request.write(head);
+      for (let i = 0; i < 6; i++) request.write(Buffer.alloc(MiB, 0xff));
+    });
+    expect(answer).toEqual({ status: 413, code: "PAYLOAD_TOO_LARGE" });
   });
 
   it("refuses a PNG header claiming 50,000 × 50,000 pixels before decoding it", async () => {
