@@ -73,6 +73,16 @@ export class SubscriptionRepository {
       .executeTakeFirst();
   }
 
+  async hasPendingCharge(subscriptionId: number): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom("subscription_charges")
+      .select("id")
+      .where("subscription_id", "=", subscriptionId)
+      .where("status", "=", "PENDING")
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Moves a charge from one status to another; true for exactly one caller. */
   async moveCharge(
     db: Reader,

@@ -15,6 +15,8 @@ const DAY_MS = 86_400_000;
 /** How long a charge sent to the gateway is left to its sender before the reconciler asks again. */
 const CHARGE_LEASE_MS = 60_000;
 const BATCH = 50;
+/** Gateways remember an idempotency key for a day (Stripe: 24 hours); past that, asking again could charge anew. */
+const KEY_MEMORY_MS = 23 * 3_600_000;
 
 export interface SubscriptionSettings {
   plans: Plan[];
@@ -134,6 +136,9 @@ export class SubscriptionService {
   async refund(user: UserRow, id: number): Promise<Subscription> {
     const row = await this.#own(user, id);
     if (row.status === "REFUNDED") return this.#present(row);
+    if (await this.#subscriptions.hasPendingCharge(id)) {
+      throw new ConflictError("a payment on this subscription is being settled; try again shortly");
+    }
     const charge = await this.#subscriptions.lastSucceeded(id);
     if (!charge) throw new ConflictError("nothing was paid on this subscription", "NOT_REFUNDABLE");
     const now = Date.now();
@@ -175,7 +180,19 @@ export class SubscriptionService {
     name: "payment-reconcile",
     run: async (now) => {
       for (const charge of await this.#subscriptions.dueCharges(now, BATCH)) {
-        if (!(await this.#subscriptions.leaseCharge(charge, now + CHARGE_LEASE_MS))) continue;
+        const stale = charge.status === "PENDING" && now - Number(charge.created_at) > KEY_MEMORY_MS;
+        if (!(await this.#subscriptions.leaseCharge(charge, now + (stale ? DAY_MS : CHARGE_LEASE_MS))))
+          continue;
+        if (stale) {
+          this.#logger.error(
+            "charge outcome still unknown after the gateway forgot its key; settle it by hand",
+            {
+              charge: charge.id,
+              gatewayKey: charge.gateway_key,
+            },
+          );
+          continue;
+        }
         if (charge.status === "REFUNDING") {
           await this.#refundAtGateway(charge);
           continue;
@@ -192,7 +209,17 @@ export class SubscriptionService {
     run: async (now) => {
       await this.#subscriptions.expireCanceled(now);
       for (const row of await this.#subscriptions.dueRenewals(now, BATCH)) {
-        const plan = this.#plan(row.plan_id);
+        const plan = this.#settings.plans.find((p) => p.id === row.plan_id);
+        if (!plan) {
+          // A plan taken out of the configuration is not renewed: its subscriptions end with their period.
+          await this.#subscriptions.update(this.#database.db, row.id, {
+            status: "EXPIRED",
+            live_user_id: null,
+            renew_at: null,
+            updated_at: now,
+          });
+          continue;
+        }
         const charge = await this.#database.transaction(async (tx) => {
           if (!(await this.#subscriptions.claimRenewal(tx, row))) return undefined;
           return this.#newCharge(tx, row.id, plan, row.period + 1, row.failed_renewals + 1, now);
@@ -326,8 +353,8 @@ export class SubscriptionService {
     return this.#present(row);
   }
 
+  /** The plan as configured, or a stand-in naming a plan since taken out of the configuration. */
   #plan(id: string): Plan {
-    // A plan taken out of the configuration keeps serving its subscribers at no charge it cannot name.
     return (
       this.#settings.plans.find((p) => p.id === id) ?? {
         id,
