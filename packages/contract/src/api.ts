@@ -10,7 +10,7 @@ import { announcements, notifications } from "./notifications.ts";
 import { adminPoints, points } from "./points.ts";
 import { rankings } from "./rankings.ts";
 import { keywordRankings, search } from "./search.ts";
-import { subscriptions } from "./subscriptions.ts";
+import { paymentWebhooks, subscriptions } from "./subscriptions.ts";
 import { adminUsers, users } from "./users.ts";
 
 /** Every REST endpoint, by resource. The server mounts these, the SDK calls them, OpenAPI describes them. */
@@ -34,4 +34,5 @@ export const api = {
   attachments,
   events,
   subscriptions,
+  paymentWebhooks,
 };

@@ -40,6 +40,7 @@ export const ErrorCode = z.enum([
   "ALREADY_SUBSCRIBED",
   "REFUND_WINDOW_CLOSED",
   "NOT_REFUNDABLE",
+  "INVALID_SIGNATURE",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -89,3 +89,16 @@ export const subscriptions = {
     response: Subscription,
   }),
 };
+
+export const paymentWebhooks = {
+  receive: endpoint({
+    method: "POST",
+    path: "/payments/webhook",
+    summary:
+      "The payment gateway's notifications (Stripe: signed with STRIPE_WEBHOOK_SECRET); settles a pending charge. " +
+      "400 INVALID_SIGNATURE; 404 with a gateway that sends none",
+    access: "none",
+    status: 204,
+    headers: z.object({ "stripe-signature": z.string().max(2000).optional() }),
+  }),
+};

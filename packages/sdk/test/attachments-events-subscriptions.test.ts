@@ -5,7 +5,10 @@ function recording(answer: unknown = { items: [] }) {
   const calls: Array<{ url: URL; init: RequestInit }> = [];
   const fetch: Fetch = async (url, init) => {
     calls.push({ url: new URL(url), init });
-    return new Response(JSON.stringify(answer), { status: 200, headers: { "content-type": "application/json" } });
+    return new Response(JSON.stringify(answer), {
+      status: 200,
+      headers: { "content-type": "application/json" },
+    });
   };
   return { client: new CodeChef({ baseUrl: "http://api.test", token: "t", fetch, maxRetries: 0 }), calls };
 }
@@ -54,7 +57,10 @@ describe("attachments, events and subscriptions resources", () => {
   it("sends a subscription's idempotency key, and cancel and refund to their paths", async () => {
     const { client, calls } = recording();
     await client.subscriptions.plans();
-    await client.subscriptions.subscribe({ planId: "monthly", paymentToken: "sandbox-ok" }, { idempotencyKey: "k1" });
+    await client.subscriptions.subscribe(
+      { planId: "monthly", paymentToken: "sandbox-ok" },
+      { idempotencyKey: "k1" },
+    );
     await client.subscriptions.mine();
     await client.subscriptions.cancel(9);
     await client.subscriptions.refund(9);

@@ -212,8 +212,19 @@ export interface RefundRequest {
   chargeId: string;
 }
 
+/** What a gateway's signed notification says about the charge sent under `idempotencyKey`. */
+export interface PaymentEvent {
+  idempotencyKey: string;
+  outcome: PaymentOutcome;
+}
+
 export interface PaymentGateway {
   readonly name: string;
   charge(request: ChargeRequest): Promise<PaymentOutcome>;
   refund(request: RefundRequest): Promise<PaymentOutcome>;
+  /**
+   * Reads a webhook the gateway sent: throws when its signature does not hold, undefined when it settles no
+   * charge. Absent on a gateway without webhooks (the sandbox answers at once).
+   */
+  webhook?(payload: Buffer, signature: string): PaymentEvent | undefined;
 }

@@ -1,6 +1,8 @@
 import Stripe from "stripe";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StripeGateway } from "../src/adapters/payments/stripe-gateway.ts";
+import { signedInUser } from "./support/factories.ts";
+import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 /**
  * The Stripe adapter's requests, seen through Stripe's own fetch HTTP client with a fake fetch. Nothing here
@@ -117,5 +119,59 @@ describe("Stripe gateway (fake fetch; never ran against Stripe)", () => {
     expect(() => gateway.verifyWebhook(payload.replace("evt_1", "evt_2"), signature)).toThrow(/signature/i);
     const forged = Stripe.webhooks.generateTestHeaderString({ payload, secret: "whsec_other" });
     expect(() => gateway.verifyWebhook(payload, forged)).toThrow(/signature/i);
+  });
+});
+
+describe("subscriptions settled by a Stripe webhook (fake fetch)", () => {
+  let server: TestServer;
+  const stripe = fakeStripe([intent("processing")]);
+  beforeAll(async () => {
+    server = await startTestServer("embedded", { JOB_INTERVAL_MS: "0" }, { payments: () => stripe.gateway });
+  });
+  afterAll(() => server?.stop());
+
+  const post = (payload: string, signature: string) =>
+    fetch(`${server.url}/api/v1/payments/webhook`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "stripe-signature": signature },
+      body: payload,
+    });
+
+  it("activates a PENDING subscription once, from a signed payment_intent.succeeded", async () => {
+    const user = await signedInUser(server);
+    const pending = await user.client.subscriptions.subscribe({
+      planId: "monthly",
+      paymentToken: "pm_card_visa",
+    });
+    expect(pending.status).toBe("PENDING");
+    const key = stripe.sent.at(-1)?.headers.get("idempotency-key");
+    expect(key).toBe(`sub:${pending.id}:1:1`);
+    const payload = JSON.stringify({
+      id: "evt_1",
+      object: "event",
+      type: "payment_intent.succeeded",
+      data: {
+        object: {
+          id: "pi_123",
+          object: "payment_intent",
+          status: "succeeded",
+          metadata: { idempotency_key: key },
+        },
+      },
+    });
+    const forged = Stripe.webhooks.generateTestHeaderString({ payload, secret: "whsec_other" });
+    const refused = await post(payload, forged);
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.code).toBe("INVALID_SIGNATURE");
+    expect((await user.client.subscriptions.mine()).items[0]?.status).toBe("PENDING");
+
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: "whsec_test_fake" });
+    expect((await post(payload, signature)).status).toBe(204);
+    expect((await post(payload, signature)).status).toBe(204);
+    expect((await user.client.subscriptions.mine()).items[0]).toMatchObject({
+      status: "ACTIVE",
+      pointsGranted: 1000,
+    });
+    expect((await user.client.users.points(user.user.id)).balance).toBe(1000);
   });
 });

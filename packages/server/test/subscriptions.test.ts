@@ -238,6 +238,16 @@ describeEachBackend("paid subscriptions (sandbox gateway)", (backend) => {
     });
   });
 
+  it("has no webhook with the sandbox gateway", async () => {
+    const answer = await raw(
+      server,
+      "POST",
+      "/api/v1/payments/webhook",
+      json({ type: "payment_intent.succeeded" }),
+    );
+    expect(answer).toMatchObject({ status: 404, body: { error: { code: "NOT_FOUND" } } });
+  });
+
   it("refuses a refund once the window closed", async () => {
     const user = await signedInUser(server);
     const first = await user.client.subscriptions.subscribe({

@@ -1,5 +1,11 @@
 import Stripe from "stripe";
-import type { ChargeRequest, PaymentGateway, PaymentOutcome, RefundRequest } from "../../ports.ts";
+import type {
+  ChargeRequest,
+  PaymentEvent,
+  PaymentGateway,
+  PaymentOutcome,
+  RefundRequest,
+} from "../../ports.ts";
 
 export interface StripeSettings {
   secretKey: string;
@@ -71,6 +77,23 @@ export class StripeGateway implements PaymentGateway {
   verifyWebhook(payload: string | Buffer, signature: string): Stripe.Event {
     if (!this.#webhookSecret) throw new Error("STRIPE_WEBHOOK_SECRET is not set");
     return this.#stripe.webhooks.constructEvent(payload, signature, this.#webhookSecret);
+  }
+
+  /** A PaymentIntent that succeeded or failed, named by the idempotency key its metadata carries. */
+  webhook(payload: Buffer, signature: string): PaymentEvent | undefined {
+    const event = this.verifyWebhook(payload, signature);
+    if (event.type !== "payment_intent.succeeded" && event.type !== "payment_intent.payment_failed")
+      return undefined;
+    const intent = event.data.object;
+    const idempotencyKey = intent.metadata?.idempotency_key;
+    if (!idempotencyKey) return undefined;
+    return {
+      idempotencyKey,
+      outcome:
+        event.type === "payment_intent.succeeded"
+          ? { status: "succeeded", chargeId: intent.id }
+          : { status: "declined", reason: intent.last_payment_error?.message ?? "payment failed" },
+    };
   }
 }
 

@@ -52,6 +52,14 @@ export class SubscriptionRepository {
       .executeTakeFirstOrThrow();
   }
 
+  chargeByKey(gatewayKey: string): Promise<ChargeRow | undefined> {
+    return this.#db
+      .selectFrom("subscription_charges")
+      .selectAll()
+      .where("gateway_key", "=", gatewayKey)
+      .executeTakeFirst();
+  }
+
   firstCharge(subscriptionId: number): Promise<ChargeRow | undefined> {
     return this.#db
       .selectFrom("subscription_charges")

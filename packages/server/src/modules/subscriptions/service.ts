@@ -4,7 +4,7 @@ import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { AppError, BadRequestError, ConflictError, NotFoundError } from "../../http/errors.ts";
 import type { Job } from "../../jobs.ts";
 import type { Logger } from "../../logger.ts";
-import type { PaymentGateway, PaymentOutcome } from "../../ports.ts";
+import type { PaymentEvent, PaymentGateway, PaymentOutcome } from "../../ports.ts";
 import type { PointsService } from "../points/service.ts";
 import type { UserRow } from "../users/presenter.ts";
 import { isUniqueViolation } from "../users/repository.ts";
@@ -173,6 +173,22 @@ export class SubscriptionService {
     });
     if (moved) await this.#refundAtGateway(charge);
     return this.#load(id);
+  }
+
+  /** Settles the charge a gateway's webhook names; a repeat or an unknown key changes nothing. */
+  async settleFromWebhook(payload: Buffer, signature: string): Promise<void> {
+    if (!this.#gateway.webhook) throw new NotFoundError("webhook");
+    let event: PaymentEvent | undefined;
+    try {
+      event = this.#gateway.webhook(payload, signature);
+    } catch {
+      throw new BadRequestError("the webhook's signature does not hold", "INVALID_SIGNATURE");
+    }
+    if (!event) return;
+    const charge = await this.#subscriptions.chargeByKey(event.idempotencyKey);
+    if (charge?.status !== "PENDING") return;
+    if (event.outcome.status === "succeeded") await this.#succeed(charge, event.outcome.chargeId, Date.now());
+    else if (event.outcome.status === "declined") await this.#decline(charge, Date.now());
   }
 
   /** Settles pending charges and refunds nobody is working on: asks the gateway again under the same key. */
