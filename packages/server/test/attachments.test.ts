@@ -315,6 +315,29 @@ function attachmentSuite(start: (storage: (chosen: ObjectStorage) => ObjectStora
     for (const key of oldKeys) expect(await server.container.storage.get(key)).toBeUndefined();
   });
 
+  it("leaves exactly one set, and no stray objects, after concurrent replaces", async () => {
+    const id = await newBoard();
+    const data = await pngWithExif();
+    const keyOf = (url: string) => url.split("?")[0]?.split("/").pop() ?? "";
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        author.client.boards.attachments.upload(id, [
+          { name: `r${i}-a.png`, data },
+          { name: `r${i}-b.png`, data },
+        ]),
+      ),
+    );
+    const final = (await author.client.boards.attachments.list(id)).items;
+    expect(final).toHaveLength(2);
+    expect(answers.map((a) => a.items)).toContainEqual(final);
+    const finalKeys = new Set(final.map((item) => keyOf(item.url)));
+    for (const item of answers.flatMap((a) => a.items)) {
+      const stored = await server.container.storage.get(keyOf(item.url));
+      expect(stored !== undefined, item.name).toBe(finalKeys.has(keyOf(item.url)));
+    }
+    expect(await server.container.database.db.selectFrom("storage_sweep").selectAll().execute()).toEqual([]);
+  });
+
   it("lets only the author or an admin change attachments", async () => {
     const id = await newBoard();
     const stranger = await signedInUser(server);

@@ -46,7 +46,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable("event_participants")
-    .addColumn("event_id", "integer", (c) => c.notNull().references("events.id").onDelete("cascade"))
+    // No foreign key to events: its check would share-lock the event's row that the seat update then needs,
+    // turning every pair of concurrent joins into a deadlock. Events are never deleted.
+    .addColumn("event_id", "integer", (c) => c.notNull())
     .addColumn("user_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addPrimaryKeyConstraint("event_participants_pk", ["event_id", "user_id"])

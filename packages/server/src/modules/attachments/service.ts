@@ -76,8 +76,9 @@ export class AttachmentService {
       await this.#discard(keys);
       throw new ServiceUnavailableError("storage", String(error));
     }
+    let committed: AttachmentRow[];
     try {
-      await this.#database.transaction(async (tx) => {
+      committed = await this.#database.transaction(async (tx) => {
         // Locks the board: concurrent uploads to it swap one after the other.
         if ((await this.#attachments.boardAuthor(tx, boardId, true)) === undefined)
           throw new NotFoundError("board");
@@ -98,12 +99,13 @@ export class AttachmentService {
         );
         await this.#attachments.unscheduleSweep(tx, keys);
         await this.#deleteAfterCommit(tx, old, now);
+        return this.#attachments.ofBoard(boardId, tx);
       });
     } catch (error) {
       await this.#discard(keys);
       throw error;
     }
-    return this.#present(await this.#attachments.ofBoard(boardId));
+    return this.#present(committed);
   }
 
   async clear(user: UserRow, boardId: number): Promise<void> {

@@ -58,22 +58,29 @@ export class EventService {
     return { items: (await this.#events.list(LIST_LIMIT)).map(presentEvent) };
   }
 
+  /**
+   * Takes a seat in one transaction: the (event, user) row, the ledger entry `event:{id}:{user}`, and last the
+   * conditional `taken < capacity` update, so the event's row is locked only from that update to the commit.
+   * A seat that cannot be had rolls everything back. A full event is refused from a plain read.
+   */
   async join(user: UserRow, id: number): Promise<LedgerEntry> {
     const now = Date.now();
+    const event = await this.#events.get(id);
+    if (!event) throw new NotFoundError("event");
+    const refusal = await this.#refusal(event, user.id, now);
+    if (refusal) throw refusal;
     try {
       return await this.#database.transaction(async (tx) => {
-        if (!(await this.#events.takeSeat(tx, id, now))) {
-          throw await this.#refusal(tx, id, user.id, now);
-        }
         await this.#events.addParticipant(tx, id, user.id, now);
-        const event = await this.#events.get(id, tx);
         const { entry } = await this.#points.apply(tx, {
           userId: user.id,
-          delta: event?.points ?? 0,
-          reason: `event: ${event?.title ?? id}`,
+          delta: event.points,
+          reason: `event: ${event.title}`,
           reference: `event:${id}`,
           idempotencyKey: `event:${id}:${user.id}`,
         });
+        // Start and end were checked against the same `now`: a seat refused here means the event filled.
+        if (!(await this.#events.takeSeat(tx, id, now))) throw full();
         return presentLedgerEntry(entry);
       });
     } catch (error) {
@@ -82,15 +89,15 @@ export class EventService {
     }
   }
 
-  /** Why no seat was taken: the event's state at `now`. */
-  async #refusal(tx: Tx, id: number, userId: number, now: number): Promise<Error> {
-    const event = await this.#events.get(id, tx);
-    if (!event) return new NotFoundError("event");
-    if (await this.#events.isParticipant(id, userId, tx)) return alreadyJoined();
+  /** Why `event` has no seat for the user at `now`, or undefined while it may. */
+  async #refusal(event: EventRow, userId: number, now: number): Promise<Error | undefined> {
     if (event.starts_at > now) return new ConflictError("the event has not started", "EVENT_NOT_STARTED");
-    if (event.ends_at !== null && event.ends_at <= now)
+    if (event.ends_at !== null && event.ends_at <= now) {
       return new ConflictError("the event has ended", "EVENT_ENDED");
-    return new ConflictError("every seat is taken", "EVENT_FULL");
+    }
+    if (event.taken < event.capacity) return undefined;
+    // Full and already in: the user hears they are in.
+    return (await this.#events.isParticipant(event.id, userId)) ? alreadyJoined() : full();
   }
 
   /** Announces each event that started, once: the claim and the notification commit together. */
@@ -108,6 +115,7 @@ export class EventService {
 }
 
 const alreadyJoined = () => new ConflictError("you already joined this event", "ALREADY_JOINED");
+const full = () => new ConflictError("every seat is taken", "EVENT_FULL");
 
 function startPayload(event: EventRow) {
   const { id, title, points, capacity } = presentEvent(event);
