@@ -1,6 +1,6 @@
 import type { CreateEventBody, Event, LedgerEntry } from "@codechef/contract";
 import type { z } from "zod";
-import type { SqlDatabase, Tx } from "../../db/database.ts";
+import type { SqlDatabase } from "../../db/database.ts";
 import { ConflictError, NotFoundError } from "../../http/errors.ts";
 import type { Job } from "../../jobs.ts";
 import type { NotificationService } from "../notifications/service.ts";
