@@ -15,22 +15,39 @@ export class JobRunner {
   readonly #jobs: Job[];
   readonly #logger: Logger;
   readonly #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
+  /** Passes run one after the other, each with its own `now`. */
+  #chain: Promise<void> = Promise.resolve();
+  #busy = false;
   #stopped = false;
 
   constructor(jobs: Job[], logger: Logger, intervalMs: number) {
     this.#jobs = jobs;
     this.#logger = logger;
     if (intervalMs > 0) {
-      this.#timer = setInterval(() => void this.runDueJobs().catch(() => {}), intervalMs);
+      // A slow pass is not piled up behind: the timer skips while one runs.
+      this.#timer = setInterval(() => {
+        if (!this.#busy) void this.runDueJobs();
+      }, intervalMs);
       this.#timer.unref();
     }
   }
 
-  /** One pass over every job (tests call this instead of waiting for the timer). */
+  /** One pass over every job as of `now`, after any pass already running (tests call this with their clock). */
   runDueJobs(now = Date.now()): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    this.#running ??= (async () => {
+    this.#chain = this.#chain.then(() => this.#pass(now));
+    return this.#chain;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#chain;
+  }
+
+  async #pass(now: number): Promise<void> {
+    this.#busy = true;
+    try {
       for (const job of this.#jobs) {
         try {
           await job.run(now);
@@ -41,15 +58,8 @@ export class JobRunner {
           });
         }
       }
-    })().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearInterval(this.#timer);
-    await this.#running;
+    } finally {
+      this.#busy = false;
+    }
   }
 }
