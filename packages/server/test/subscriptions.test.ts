@@ -198,7 +198,9 @@ describeEachBackend("paid subscriptions (sandbox gateway)", (backend) => {
         raw(server, "POST", `/api/v1/subscriptions/${first.id}/refund`, bearer(user.session.accessToken)),
       ),
     );
-    expect(answers.every((a) => a.status === 200 && a.body.status === "REFUNDED")).toBe(true);
+    expect(answers.map((a) => `${a.status} ${a.body.status ?? a.body.error?.code}`)).toEqual(
+      Array.from({ length: 10 }, () => "200 REFUNDED"),
+    );
     expect(sandbox().ledger().refunds - refundsBefore).toBe(1);
     expect(await balance(user)).toBe(0);
     const { items } = await user.client.users.points(user.user.id);

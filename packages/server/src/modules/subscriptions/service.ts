@@ -140,7 +140,12 @@ export class SubscriptionService {
       throw new ConflictError("a payment on this subscription is being settled; try again shortly");
     }
     const charge = await this.#subscriptions.lastSucceeded(id);
-    if (!charge) throw new ConflictError("nothing was paid on this subscription", "NOT_REFUNDABLE");
+    if (!charge) {
+      // A concurrent refund may have just taken it: its answer is this one's.
+      const current = await this.#own(user, id);
+      if (current.status === "REFUNDED") return this.#present(current);
+      throw new ConflictError("nothing was paid on this subscription", "NOT_REFUNDABLE");
+    }
     const now = Date.now();
     if (now - Number(charge.settled_at) > this.#settings.refundWindowMs) {
       throw new ConflictError("the refund window for this payment has closed", "REFUND_WINDOW_CLOSED");
