@@ -3,7 +3,7 @@ import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_NAME, MAX_UPLOAD_BYTES } from "@co
 import busboy from "busboy";
 import { AppError, BadRequestError, ValidationError } from "../../http/errors.ts";
 
-export const MAX_FILES = 20;
+const MAX_FILES = 20;
 /** The multipart framing around the files (boundaries, part headers) a request may add to MAX_UPLOAD_BYTES. */
 const FRAMING_ALLOWANCE = 64 * 1024;
 

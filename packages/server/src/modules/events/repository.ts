@@ -15,8 +15,8 @@ export class EventRepository {
     return Number(insertId);
   }
 
-  get(id: number, db: Db | Tx = this.#db): Promise<EventRow | undefined> {
-    return db.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirst();
+  get(id: number): Promise<EventRow | undefined> {
+    return this.#db.selectFrom("events").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
   list(limit: number): Promise<EventRow[]> {
@@ -50,8 +50,8 @@ export class EventRepository {
       .execute();
   }
 
-  isParticipant(eventId: number, userId: number, db: Db | Tx = this.#db): Promise<boolean> {
-    return db
+  isParticipant(eventId: number, userId: number): Promise<boolean> {
+    return this.#db
       .selectFrom("event_participants")
       .select("user_id")
       .where("event_id", "=", eventId)
