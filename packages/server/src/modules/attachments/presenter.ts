@@ -21,3 +21,15 @@ export function presentAttachment(row: AttachmentRow, url: string): Attachment {
 export function dispositionOf(name: string): string {
   return contentDisposition(name, { type: "inline" });
 }
+
+/** The headers a local file is served with: its detected type, never sniffed, shown inline under its name. */
+export function fileHeaders(row: AttachmentRow): Record<string, string> {
+  return {
+    "Content-Type": row.content_type,
+    "X-Content-Type-Options": "nosniff",
+    "Content-Disposition": dispositionOf(row.name),
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    // Keys are random and never reused: a file under a key never changes.
+    "Cache-Control": "public, max-age=31536000, immutable",
+  };
+}

@@ -11,7 +11,7 @@ import { canEditBoard } from "../boards/policy.ts";
 import type { UserRow } from "../users/presenter.ts";
 import { extensionFor, type Image, reencode } from "./images.ts";
 import { readFiles } from "./multipart.ts";
-import { type AttachmentRow, dispositionOf, presentAttachment } from "./presenter.ts";
+import { type AttachmentRow, dispositionOf, fileHeaders, presentAttachment } from "./presenter.ts";
 import type { AttachmentRepository } from "./repository.ts";
 
 /** How long an object written ahead of its rows may wait for them before the sweeper takes it. */
@@ -122,11 +122,11 @@ export class AttachmentService {
     await this.#deleteAfterCommit(tx, await this.#attachments.ofBoard(boardId, tx), Date.now());
   }
 
-  /** A committed attachment's bytes with its row (the local directory's objects are served through this). */
-  async file(key: string): Promise<{ row: AttachmentRow; body: Buffer } | undefined> {
+  /** A committed attachment's bytes and headers (the local directory's objects are served through this). */
+  async file(key: string): Promise<{ body: Buffer; headers: Record<string, string> } | undefined> {
     const row = await this.#attachments.byKey(key);
     const body = row && (await this.#storage.get(key));
-    return row && body ? { row, body } : undefined;
+    return row && body ? { body, headers: fileHeaders(row) } : undefined;
   }
 
   /** Deletes objects whose rows are gone: left by a crash, or by a delete after commit that failed. */

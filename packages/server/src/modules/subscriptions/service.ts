@@ -181,8 +181,9 @@ export class SubscriptionService {
   }
 
   /** Settles the charge a gateway's webhook names; a repeat or an unknown key changes nothing. */
-  async settleFromWebhook(payload: Buffer, signature: string): Promise<void> {
+  async settleFromWebhook(body: AsyncIterable<Buffer>, signature: string): Promise<void> {
     if (!this.#gateway.webhook) throw new NotFoundError("webhook");
+    const payload = await readPayload(body);
     let event: PaymentEvent | undefined;
     try {
       event = this.#gateway.webhook(payload, signature);
@@ -391,6 +392,22 @@ export class SubscriptionService {
   #present(row: SubscriptionRow): Subscription {
     return presentSubscription(row, this.#plan(row.plan_id));
   }
+}
+
+const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+/** The body byte for byte: a signature is checked over exactly what was sent. */
+async function readPayload(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_WEBHOOK_BYTES) {
+      throw new AppError(413, "PAYLOAD_TOO_LARGE", `webhooks are limited to ${MAX_WEBHOOK_BYTES} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 const declined = (reason: string) =>
