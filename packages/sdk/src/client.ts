@@ -7,6 +7,7 @@ import {
   type Request,
   type Session,
 } from "@codechef/contract";
+import { AttachmentsResource, EventsResource, SubscriptionsResource } from "./community-resources.ts";
 import { CodeChefError, ConnectionError, errorFromResponse, retryAfterMs, TimeoutError } from "./errors.ts";
 import { Realtime, type RealtimeOptions } from "./realtime.ts";
 import {
@@ -47,6 +48,8 @@ export interface RequestOptions {
   headers?: Record<string, string> | undefined;
   maxRetries?: number | undefined;
   timeoutMs?: number | undefined;
+  /** A multipart body, for an endpoint that takes files (fetch sets its content type). */
+  multipart?: FormData | undefined;
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -63,12 +66,14 @@ export class CodeChef {
   readonly users: UsersResource;
   readonly admin: AdminResource;
   readonly categories: CategoriesResource;
-  readonly boards: BoardsResource;
+  readonly boards: BoardsResource & { readonly attachments: AttachmentsResource };
   readonly comments: CommentsResource;
   readonly chat: ChatResource;
   readonly notifications: NotificationsResource;
   readonly search: SearchResource;
   readonly rankings: RankingsResource;
+  readonly events: EventsResource;
+  readonly subscriptions: SubscriptionsResource;
   #realtime: Realtime | undefined;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
@@ -92,12 +97,14 @@ export class CodeChef {
     this.users = new UsersResource(this);
     this.admin = new AdminResource(this);
     this.categories = new CategoriesResource(this);
-    this.boards = new BoardsResource(this);
+    this.boards = Object.assign(new BoardsResource(this), { attachments: new AttachmentsResource(this) });
     this.comments = new CommentsResource(this);
     this.search = new SearchResource(this);
     this.rankings = new RankingsResource(this);
     this.chat = new ChatResource(this);
     this.notifications = new NotificationsResource(this);
+    this.events = new EventsResource(this);
+    this.subscriptions = new SubscriptionsResource(this);
   }
 
   /** The realtime API (chat rooms, notifications) over STOMP; created on first use, connected by `connect()`. */
@@ -183,7 +190,7 @@ export class CodeChef {
     const init: RequestInit = {
       method: endpoint.method,
       headers,
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      body: options.multipart ?? (request.body === undefined ? undefined : JSON.stringify(request.body)),
     };
     const retryable =
       SAFE_METHODS.has(endpoint.method) || (isCreating(endpoint) && idempotencyKey !== undefined);

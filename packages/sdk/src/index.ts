@@ -46,6 +46,7 @@ export type {
   Warning,
 } from "@codechef/contract";
 export { type ClientOptions, CodeChef, type Fetch, type RequestOptions } from "./client.ts";
+export * from "./community-resources.ts";
 export * from "./errors.ts";
 export { CursorPage, LedgerPage, MessagePage, NumberedPage, Page, PagePromise } from "./pagination.ts";
 export type {

@@ -123,7 +123,7 @@ function mount(router: Router, container: Container, idempotency: Idempotency, {
       body: endpoint.body ? await readJson(ctx.req) : undefined,
     });
     await container.writeLimits.admitEndpoint(endpoint, user?.id, ctx.ip);
-    const context: RequestContext = { user, requestId: ctx.state.requestId, ip: ctx.ip };
+    const context: RequestContext = { user, requestId: ctx.state.requestId, ip: ctx.ip, request: ctx.req };
     const execute = async (): Promise<Outcome> => {
       const body = await handle(input, context);
       return { status: context.status ?? endpoint.status ?? 200, body, location: locationOf(endpoint, body) };
@@ -208,6 +208,7 @@ export function createApp(container: Container): Koa {
     ctx.state.route = "/openapi.json";
     ctx.body = openapi;
   });
+  if (container.files) root.get("/files/:key", container.files);
   app.use(root.routes());
   app.use(root.allowedMethods());
 

@@ -31,6 +31,20 @@ const TrustProxy = z.string().transform((value, ctx): false | number | string[] 
   return z.NEVER;
 });
 
+const PlanSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  name: z.string().min(1).max(100),
+  price: z.number().int().min(1),
+  currency: z.string().regex(/^[a-z]{3}$/),
+  periodDays: z.number().int().min(1).max(366),
+  pointsPerPeriod: z.number().int().min(0),
+});
+
+/** The embedded server's plan out of the box. */
+const DEFAULT_PLANS: z.output<typeof PlanSchema>[] = [
+  { id: "monthly", name: "Monthly", price: 990, currency: "usd", periodDays: 30, pointsPerPeriod: 1000 },
+];
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -112,6 +126,32 @@ const EnvSchema = z
     RATE_LIMIT_CHAT_MESSAGES_PER_ADDRESS: Limit.default({ points: 300, seconds: 60 }),
     RATE_LIMIT_SIGNUPS_PER_ADDRESS: Limit.default({ points: 10, seconds: 3600 }),
     NOTIFICATIONS_PER_ACTOR_PER_HOUR: z.coerce.number().int().min(1).default(10),
+    S3_ENDPOINT: Url(["http", "https"]).optional(),
+    S3_BUCKET: z.string().min(3).max(63).optional(),
+    S3_REGION: z.string().default("us-east-1"),
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    S3_FORCE_PATH_STYLE: z.stringbool().default(false),
+    S3_PUBLIC_URL: Url(["http", "https"]).optional(),
+    SUBSCRIPTION_PLANS: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: "custom", message: "must be a JSON array of plans" });
+          return z.NEVER;
+        }
+      })
+      .pipe(z.array(PlanSchema).min(1))
+      .optional(),
+    PAYMENT_GATEWAY: z.enum(["sandbox", "stripe"]).default("sandbox"),
+    STRIPE_SECRET_KEY: z.string().startsWith("sk_").optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_").optional(),
+    REFUND_WINDOW: Seconds.default(14 * 24 * 3600),
+    RENEWAL_RETRIES: z.coerce.number().int().min(0).default(3),
+    RENEWAL_RETRY_DELAY: Seconds.default(24 * 3600),
+    JOB_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.REDIS_SENTINELS) !== Boolean(env.REDIS_MASTER_NAME)) {
@@ -133,6 +173,16 @@ const EnvSchema = z
         code: "custom",
         path: ["ADMIN_PASSWORD"],
         message: "ADMIN_EMAIL and ADMIN_PASSWORD go together",
+      });
+    }
+    if (env.S3_ENDPOINT && !env.S3_BUCKET) {
+      ctx.addIssue({ code: "custom", path: ["S3_BUCKET"], message: "required with S3_ENDPOINT" });
+    }
+    if (env.PAYMENT_GATEWAY === "stripe" && !env.STRIPE_SECRET_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_SECRET_KEY"],
+        message: "required with PAYMENT_GATEWAY=stripe",
       });
     }
   });
@@ -212,6 +262,32 @@ function toConfig(env: z.output<typeof EnvSchema>) {
       signups: { perAddress: env.RATE_LIMIT_SIGNUPS_PER_ADDRESS },
     },
     notificationsPerActorPerHour: env.NOTIFICATIONS_PER_ACTOR_PER_HOUR,
+    s3: env.S3_BUCKET
+      ? {
+          endpoint: env.S3_ENDPOINT,
+          bucket: env.S3_BUCKET,
+          region: env.S3_REGION,
+          accessKeyId: env.S3_ACCESS_KEY_ID,
+          secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+          forcePathStyle: env.S3_FORCE_PATH_STYLE,
+          publicUrl: env.S3_PUBLIC_URL,
+        }
+      : undefined,
+    subscriptions: {
+      plans: env.SUBSCRIPTION_PLANS ?? DEFAULT_PLANS,
+      refundWindowMs: env.REFUND_WINDOW * 1000,
+      renewalRetries: env.RENEWAL_RETRIES,
+      renewalRetryDelayMs: env.RENEWAL_RETRY_DELAY * 1000,
+    },
+    payments:
+      env.PAYMENT_GATEWAY === "stripe" && env.STRIPE_SECRET_KEY
+        ? {
+            gateway: "stripe" as const,
+            secretKey: env.STRIPE_SECRET_KEY,
+            webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+          }
+        : { gateway: "sandbox" as const },
+    jobIntervalMs: env.JOB_INTERVAL_MS,
   };
 }
 

@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import type { Redis } from "ioredis";
+import type { Middleware } from "koa";
 import { connectElasticsearch, indexName } from "./adapters/elasticsearch/elasticsearch-client.ts";
 import { ElasticsearchKeywordRanking } from "./adapters/elasticsearch/elasticsearch-keyword-ranking.ts";
 import { ElasticsearchSearchIndex } from "./adapters/elasticsearch/elasticsearch-search-index.ts";
@@ -6,6 +8,8 @@ import { MemoryBus } from "./adapters/memory/memory-bus.ts";
 import { MemoryCache } from "./adapters/memory/memory-cache.ts";
 import { MemoryLeaderboard } from "./adapters/memory/memory-leaderboard.ts";
 import { MemoryLeases } from "./adapters/memory/memory-leases.ts";
+import { SandboxGateway } from "./adapters/payments/sandbox-gateway.ts";
+import { StripeGateway } from "./adapters/payments/stripe-gateway.ts";
 import { RabbitMqBus } from "./adapters/rabbitmq/rabbitmq-bus.ts";
 import { limiterFactory } from "./adapters/rate-limiters.ts";
 import { RedisCache } from "./adapters/redis/redis-cache.ts";
@@ -14,13 +18,19 @@ import { RedisLeaderboard } from "./adapters/redis/redis-leaderboard.ts";
 import { RedisLeases } from "./adapters/redis/redis-leases.ts";
 import { SqlKeywordRanking } from "./adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "./adapters/sql/sql-search-index.ts";
+import { LocalStorage } from "./adapters/storage/local-storage.ts";
+import { S3Storage } from "./adapters/storage/s3-storage.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
 import { FirstPerHour } from "./db/first-per-hour.ts";
 import { createMetrics, type Metrics } from "./http/metrics.ts";
 import { WriteLimits } from "./http/rate-limits.ts";
 import type { Route } from "./http/route.ts";
+import { JobRunner } from "./jobs.ts";
 import { jsonLogger, type Logger } from "./logger.ts";
+import { AttachmentRepository } from "./modules/attachments/repository.ts";
+import { attachmentRoutes, fileRoute } from "./modules/attachments/routes.ts";
+import { AttachmentService } from "./modules/attachments/service.ts";
 import { AccessTokens } from "./modules/auth/access-tokens.ts";
 import { HashGate } from "./modules/auth/hash-gate.ts";
 import { LoginThrottle } from "./modules/auth/login-throttle.ts";
@@ -42,6 +52,9 @@ import { AdoptComment } from "./modules/comments/adopt-comment.ts";
 import { CommentRepository } from "./modules/comments/repository.ts";
 import { commentRoutes } from "./modules/comments/routes.ts";
 import { CommentService } from "./modules/comments/service.ts";
+import { EventRepository } from "./modules/events/repository.ts";
+import { eventRoutes } from "./modules/events/routes.ts";
+import { EventService } from "./modules/events/service.ts";
 import { startLab } from "./modules/lab/index.ts";
 import { ModerationRepository } from "./modules/moderation/repository.ts";
 import { moderationRoutes } from "./modules/moderation/routes.ts";
@@ -59,12 +72,25 @@ import { RankingsService } from "./modules/rankings/service.ts";
 import { SearchLogRepository, SqlBoardDocuments } from "./modules/search/repository.ts";
 import { searchRoutes } from "./modules/search/routes.ts";
 import { KEYWORD_HOURS_KEPT, SearchService } from "./modules/search/service.ts";
+import { SubscriptionRepository } from "./modules/subscriptions/repository.ts";
+import { subscriptionRoutes } from "./modules/subscriptions/routes.ts";
+import { SubscriptionService } from "./modules/subscriptions/service.ts";
 import { UserRepository } from "./modules/users/repository.ts";
 import { userRoutes } from "./modules/users/routes.ts";
 import { UserService } from "./modules/users/service.ts";
 import { Outbox } from "./outbox/outbox.ts";
 import { SearchOutbox } from "./outbox/search-outbox.ts";
-import type { Cache, KeywordRanking, Leaderboard, Leases, MessageBus, Probe, SearchIndex } from "./ports.ts";
+import type {
+  Cache,
+  KeywordRanking,
+  Leaderboard,
+  Leases,
+  MessageBus,
+  ObjectStorage,
+  PaymentGateway,
+  Probe,
+  SearchIndex,
+} from "./ports.ts";
 import { type DestinationPolicy, destinationPolicy } from "./realtime/destinations.ts";
 import { RealtimeHub } from "./realtime/hub.ts";
 import { DEFAULT_LIMITS, type RealtimeLimits } from "./realtime/session.ts";
@@ -87,7 +113,16 @@ export interface Container {
     chat: ChatService;
     notifications: NotificationService;
     rankings: RankingsService;
+    attachments: AttachmentService;
+    events: EventService;
+    subscriptions: SubscriptionService;
   };
+  storage: ObjectStorage;
+  payments: PaymentGateway;
+  /** The scheduled jobs (event starts, renewals, payment reconciliation, the storage sweep). */
+  jobs: JobRunner;
+  /** Serves the local directory's objects at `/files/:key`; undefined when objects live elsewhere (S3). */
+  files?: Middleware;
   /** What the STOMP endpoint needs; `server.ts` attaches it to the http.Server. */
   realtime: {
     hub: RealtimeHub;
@@ -110,6 +145,8 @@ const PROBE_TIMEOUT_MS = 1000;
 /** Seams for tests: each receives the adapter the configuration chose and may wrap it. */
 export interface AdapterOverrides {
   searchIndex?: (chosen: SearchIndex) => SearchIndex;
+  storage?: (chosen: ObjectStorage) => ObjectStorage;
+  payments?: (chosen: PaymentGateway) => PaymentGateway;
 }
 
 function probe(target: Probe): Promise<"up" | "down"> {
@@ -242,6 +279,7 @@ export async function createContainer(
     categories: categoryRepository,
     searchOutbox,
     onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
+    onDeleting: (tx, boardId) => attachments.boardDeleting(tx, boardId),
   });
   const notificationCap = {
     perHour: config.notificationsPerActorPerHour,
@@ -275,6 +313,38 @@ export async function createContainer(
     onUserBlocked: (tx, userId) => hub.revokeSessions(tx, userId, "account blocked"),
   });
 
+  const s3 = config.s3 ? new S3Storage(config.s3) : undefined;
+  const chosenStorage: ObjectStorage = s3 ?? new LocalStorage(join(config.dataDir, "files"));
+  const storage = overrides.storage?.(chosenStorage) ?? chosenStorage;
+  const attachments = new AttachmentService({
+    database,
+    attachments: new AttachmentRepository(database),
+    storage,
+    logger,
+  });
+  const events = new EventService({
+    database,
+    events: new EventRepository(database.db),
+    points,
+    notifications,
+  });
+  const chosenGateway: PaymentGateway =
+    config.payments.gateway === "stripe" ? new StripeGateway(config.payments) : new SandboxGateway();
+  const payments = overrides.payments?.(chosenGateway) ?? chosenGateway;
+  const subscriptions = new SubscriptionService({
+    database,
+    subscriptions: new SubscriptionRepository(database.db),
+    points,
+    gateway: payments,
+    settings: config.subscriptions,
+    logger,
+  });
+  const jobs = new JobRunner(
+    [events.startAnnouncer, subscriptions.renewer, subscriptions.reconciler, attachments.sweeper],
+    logger,
+    config.jobIntervalMs,
+  );
+
   await rankings.rebuild().catch((error: unknown) => {
     logger.warn("rankings not rebuilt at start; the first read rebuilds them", { error: String(error) });
   });
@@ -296,6 +366,7 @@ export async function createContainer(
     ...(redis ? [cache] : []),
     ...(rabbit ? [rabbit] : []),
     ...(elasticsearch ? [searchIndex] : []),
+    ...(s3 ? [storage] : []),
   ];
 
   return {
@@ -306,7 +377,23 @@ export async function createContainer(
     cache,
     leaderboard,
     bus,
-    services: { auth, boards, comments, points, moderation, chat, notifications, rankings },
+    services: {
+      auth,
+      boards,
+      comments,
+      points,
+      moderation,
+      chat,
+      notifications,
+      rankings,
+      attachments,
+      events,
+      subscriptions,
+    },
+    storage,
+    payments,
+    jobs,
+    files: s3 ? undefined : fileRoute(attachments),
     realtime: {
       hub,
       policy: limitedSends(destinationPolicy(chatDestinations(chat)), writeLimits),
@@ -335,6 +422,9 @@ export async function createContainer(
       ...notificationRoutes(notifications),
       ...searchRoutes(search),
       ...rankingRoutes(rankings),
+      ...attachmentRoutes(attachments),
+      ...eventRoutes(events),
+      ...subscriptionRoutes(subscriptions),
       ...(lab?.routes ?? []),
     ],
     async readiness() {
@@ -343,12 +433,14 @@ export async function createContainer(
     },
     async close() {
       await lab?.stop();
+      await jobs.stop();
       await outbox.stop();
       await bus.close();
       await searchOutbox.stop();
       await elasticsearch?.close();
       await cache.close();
       redis?.disconnect();
+      s3?.close();
       await database.close();
     },
   };

@@ -204,3 +204,57 @@ export interface Limit {
 /** A counter with a window (rate-limiter-flexible's interface), in a store of its own, never the cache. */
 export type Limiter = RateLimiterAbstract | RLWrapperTimeouts;
 export type LimiterFactory = (name: string, limit: Limit) => Limiter;
+export interface ObjectMetadata {
+  contentType: string;
+  /** Sent as is when the storage serves the object itself (S3, a CDN). */
+  contentDisposition: string;
+}
+
+/** Object storage for uploaded files, under keys the server makes. */
+export interface ObjectStorage extends Probe {
+  put(key: string, body: Buffer, metadata: ObjectMetadata): Promise<void>;
+  /** The object's bytes, or undefined when there is none. */
+  get(key: string): Promise<Buffer | undefined>;
+  /** Deleting an absent object is not an error. */
+  delete(key: string): Promise<void>;
+  /** Where a client downloads the object: absolute, or a path on this server (`/files/{key}`). */
+  url(key: string): Promise<string>;
+}
+
+/** What a payment gateway answers about one charge (or refund); `unknown` when it did not say in time. */
+export type PaymentOutcome =
+  | { status: "succeeded"; chargeId: string }
+  | { status: "declined"; reason: string }
+  | { status: "unknown"; reason: string };
+
+export interface ChargeRequest {
+  /** The same key is one charge however often it is sent; the gateway answers a repeat with the first outcome. */
+  idempotencyKey: string;
+  /** In the currency's smallest unit. */
+  amount: number;
+  currency: string;
+  paymentToken: string;
+  description: string;
+}
+
+export interface RefundRequest {
+  idempotencyKey: string;
+  chargeId: string;
+}
+
+/** What a gateway's signed notification says about the charge sent under `idempotencyKey`. */
+export interface PaymentEvent {
+  idempotencyKey: string;
+  outcome: PaymentOutcome;
+}
+
+export interface PaymentGateway {
+  readonly name: string;
+  charge(request: ChargeRequest): Promise<PaymentOutcome>;
+  refund(request: RefundRequest): Promise<PaymentOutcome>;
+  /**
+   * Reads a webhook the gateway sent: throws when its signature does not hold, undefined when it settles no
+   * charge. Absent on a gateway without webhooks (the sandbox answers at once).
+   */
+  webhook?(payload: Buffer, signature: string): PaymentEvent | undefined;
+}

@@ -190,6 +190,80 @@ export interface SearchFtsTable {
   categories: string;
 }
 
+export interface AttachmentsTable {
+  id: Generated<number>;
+  board_id: number;
+  name: string;
+  storage_key: string;
+  content_type: "image/jpeg" | "image/png";
+  size: number;
+  width: number;
+  height: number;
+  created_at: number;
+}
+
+export interface StorageSweepTable {
+  storage_key: string;
+  due_at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  title: string;
+  capacity: number;
+  points: number;
+  taken: Generated<number>;
+  starts_at: number;
+  ends_at: number | null;
+  start_notified_at: number | null;
+  created_by: number;
+  created_at: number;
+}
+
+export interface EventParticipantsTable {
+  event_id: number;
+  user_id: number;
+  created_at: number;
+}
+
+export type SubscriptionStatus = "PENDING" | "ACTIVE" | "CANCELED" | "PAST_DUE" | "EXPIRED" | "REFUNDED";
+
+export interface SubscriptionsTable {
+  id: Generated<number>;
+  user_id: number;
+  live_user_id: number | null;
+  plan_id: string;
+  status: SubscriptionStatus;
+  payment_token: string;
+  idempotency_key: string | null;
+  period: Generated<number>;
+  current_period_end: number | null;
+  points_granted: Generated<number>;
+  failed_renewals: Generated<number>;
+  renew_at: number | null;
+  canceled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type ChargeStatus = "PENDING" | "SUCCEEDED" | "FAILED" | "REFUNDING" | "REFUNDED";
+
+export interface SubscriptionChargesTable {
+  id: Generated<number>;
+  subscription_id: number;
+  period: number;
+  attempt: number;
+  gateway_key: string;
+  amount: number;
+  currency: string;
+  points: number;
+  status: ChargeStatus;
+  gateway_charge_id: string | null;
+  next_try_at: number;
+  created_at: number;
+  settled_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   refresh_tokens: RefreshTokensTable;
@@ -216,6 +290,12 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   board_viewers: BoardViewersTable;
   keyword_searchers: KeywordSearchersTable;
+  attachments: AttachmentsTable;
+  storage_sweep: StorageSweepTable;
+  events: EventsTable;
+  event_participants: EventParticipantsTable;
+  subscriptions: SubscriptionsTable;
+  subscription_charges: SubscriptionChargesTable;
 }
 
 /** Who viewed a board in an hour (`u:{userId}` or `a:{address}`): a view counts when its row is new. */

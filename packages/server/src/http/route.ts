@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Endpoint, ErrorDetail, Input, Output } from "@codechef/contract";
 import type { z } from "zod";
 import { ValidationError } from "../shared/errors.ts";
@@ -8,6 +9,8 @@ export interface RequestContext<User = UserRow | null> {
   user: User;
   requestId: string;
   ip: string;
+  /** The raw request, for an endpoint that reads its own body (a multipart upload has no `body` schema). */
+  request: IncomingMessage;
   /** Set by a handler whose success status varies (a replayed idempotent call answers 200, not 201). */
   status?: number;
 }

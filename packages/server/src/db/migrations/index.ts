@@ -7,6 +7,7 @@ import * as rankings from "./005-rankings.ts";
 import * as idempotency from "./006-idempotency.ts";
 import * as nicknameKeys from "./007-nickname-keys.ts";
 import * as fairness from "./008-fairness.ts";
+import * as communityExtras from "./009-community.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "006-idempotency": idempotency,
   "007-nickname-keys": nicknameKeys,
   "008-fairness": fairness,
+  "009-community": communityExtras,
 };

@@ -1,6 +1,6 @@
 import type { Board, BoardSummary, BoardsQuery, CreateBoardBody, Page } from "@codechef/contract";
 import type { z } from "zod";
-import type { SqlDatabase } from "../../db/database.ts";
+import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { type Actor, actorKey } from "../../db/first-per-hour.ts";
 import type { SearchOutboxWriter } from "../../outbox/search-outbox.ts";
 import type { Cache } from "../../ports.ts";
@@ -31,6 +31,8 @@ type BoardChanges = { title?: string; contents?: string; categoryIds?: number[] 
  */
 /** Runs after a view has committed, with the time it was counted at. */
 export type BoardViewedHook = (boardId: number, at: number) => unknown;
+/** Runs in the delete's transaction, before the board's rows go (its attachments schedule their files). */
+export type BoardDeletingHook = (tx: Tx, boardId: number) => Promise<void>;
 
 export class BoardService {
   readonly #database: SqlDatabase;
@@ -39,6 +41,7 @@ export class BoardService {
   readonly #categories: CategoryRepository;
   readonly #searchOutbox: SearchOutboxWriter;
   readonly #onViewed: BoardViewedHook;
+  readonly #onDeleting: BoardDeletingHook;
 
   constructor(deps: {
     database: SqlDatabase;
@@ -47,6 +50,7 @@ export class BoardService {
     categories: CategoryRepository;
     searchOutbox: SearchOutboxWriter;
     onViewed?: BoardViewedHook;
+    onDeleting?: BoardDeletingHook;
   }) {
     this.#database = deps.database;
     this.#cache = deps.cache;
@@ -54,6 +58,7 @@ export class BoardService {
     this.#categories = deps.categories;
     this.#searchOutbox = deps.searchOutbox;
     this.#onViewed = deps.onViewed ?? (() => {});
+    this.#onDeleting = deps.onDeleting ?? (async () => {});
   }
 
   async create(user: UserRow, body: z.output<typeof CreateBoardBody>): Promise<Board> {
@@ -107,6 +112,7 @@ export class BoardService {
     if (!board) throw new NotFoundError("board");
     if (!canDeleteBoard(user, board)) throw new ForbiddenError("only the author or an admin deletes a board");
     await this.#database.transaction(async (tx) => {
+      await this.#onDeleting(tx, id);
       if (!(await this.#boards.delete(tx, id))) throw new NotFoundError("board");
       await this.#searchOutbox.enqueue(tx, id, "delete");
     });

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { IdParams } from "./common.ts";
+import { endpoint } from "./endpoint.ts";
+
+export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+export const MAX_ATTACHMENT_NAME = 25;
+
+export const Attachment = z.object({
+  id: z.number(),
+  name: z.string(),
+  contentType: z.enum(["image/jpeg", "image/png"]),
+  size: z.number(),
+  width: z.number(),
+  height: z.number(),
+  /** Absolute (S3, CDN), or a path on the API server (`/files/{key}`) for the local directory. */
+  url: z.string(),
+});
+export type Attachment = z.infer<typeof Attachment>;
+
+export const AttachmentList = z.object({ items: z.array(Attachment) });
+
+export const attachments = {
+  upload: endpoint({
+    method: "POST",
+    path: "/boards/:id/attachments",
+    summary:
+      "Replace the board's images (multipart/form-data, field `files`; JPEG or PNG, 5 MiB each, 10 MiB in all). " +
+      "Author or admin",
+    access: "user",
+    status: 201,
+    params: IdParams,
+    response: AttachmentList,
+  }),
+  list: endpoint({
+    method: "GET",
+    path: "/boards/:id/attachments",
+    summary: "The board's images",
+    access: "none",
+    params: IdParams,
+    response: AttachmentList,
+  }),
+  delete: endpoint({
+    method: "DELETE",
+    path: "/boards/:id/attachments",
+    summary: "Remove every image of the board. Author or admin",
+    access: "user",
+    status: 204,
+    params: IdParams,
+  }),
+};
