@@ -35,7 +35,7 @@ export const auth = {
     body: SignupBody,
     response: User,
     location: "/users/:id",
-    errors: { 409: ["EMAIL_TAKEN"] },
+    errors: { 409: ["EMAIL_TAKEN", "NICKNAME_TAKEN"], 429: ["RATE_LIMITED"] },
   }),
   login: endpoint({
     method: "POST",
@@ -71,5 +71,6 @@ export const auth = {
     access: "user",
     status: 204,
     body: ChangePasswordBody,
+    errors: { 403: ["WRONG_PASSWORD"], 429: ["RATE_LIMITED"] },
   }),
 };

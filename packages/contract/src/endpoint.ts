@@ -52,7 +52,10 @@ export function errorsOf(e: Endpoint): Map<number, ErrorCode[]> {
   }
   if (e.access === "admin") add(403, "FORBIDDEN");
   if (e.params) add(404, "NOT_FOUND");
-  if (isCreating(e)) add(409, "IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE");
+  if (isCreating(e)) {
+    add(409, "IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE");
+    add(429, "RATE_LIMITED");
+  }
   for (const [status, codes] of Object.entries(e.errors ?? {})) add(Number(status), ...(codes ?? []));
   add(500, "INTERNAL");
   add(503, "SERVICE_UNAVAILABLE");

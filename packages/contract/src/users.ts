@@ -56,6 +56,7 @@ export const users = {
     access: "user",
     body: UpdateMeBody,
     response: User,
+    errors: { 409: ["NICKNAME_TAKEN"] },
   }),
   get: endpoint({
     method: "GET",

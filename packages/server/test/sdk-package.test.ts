@@ -21,8 +21,8 @@ import { ErrorCode } from "@codechef/contract";
 
 const client = new CodeChef({ baseUrl: process.argv[2], realtime: { reconnectDelayMs: 100 } });
 const email = "packed@example.com";
-await client.auth.signup({ email, password: "password1", nickname: "packed", career: "WORKING" });
-await client.auth.login({ email, password: "password1" });
+await client.auth.signup({ email, password: "packed-sdk-pass-2026", nickname: "packed", career: "WORKING" });
+await client.auth.login({ email, password: "packed-sdk-pass-2026" });
 for (const title of ["one", "two", "three"]) await client.boards.create({ title, contents: "from the tarball" });
 const first = await client.boards.list({ size: 2 });
 const titles = [];
