@@ -7,6 +7,7 @@ import { moderation } from "./moderation.ts";
 import { announcements, notifications } from "./notifications.ts";
 import { adminPoints, points } from "./points.ts";
 import { rankings } from "./rankings.ts";
+import { review } from "./review.ts";
 import { keywordRankings, search } from "./search.ts";
 import { adminUsers, users } from "./users.ts";
 
@@ -28,4 +29,5 @@ export const api = {
   rankings,
   search,
   keywordRankings,
+  review,
 };

@@ -26,6 +26,9 @@ export const ErrorCode = z.enum([
   "RATE_LIMITED",
   "SERVICE_UNAVAILABLE",
   "INTERNAL",
+  "SUGGESTION_OUTDATED",
+  "SUGGESTIONS_OVERLAP",
+  "SUGGESTION_APPLIED",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

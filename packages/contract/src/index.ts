@@ -13,5 +13,6 @@ export * from "./openapi.ts";
 export * from "./points.ts";
 export * from "./rankings.ts";
 export * from "./realtime.ts";
+export * from "./review.ts";
 export * from "./search.ts";
 export * from "./users.ts";

@@ -47,6 +47,11 @@ import { PointsService } from "./modules/points/service.ts";
 import { RankingsRepository } from "./modules/rankings/repository.ts";
 import { rankingRoutes } from "./modules/rankings/routes.ts";
 import { RankingsService } from "./modules/rankings/service.ts";
+import { ApplySuggestions } from "./modules/review/apply-suggestions.ts";
+import { ReviewRepository } from "./modules/review/repository.ts";
+import { Reputation } from "./modules/review/reputation.ts";
+import { reviewRoutes } from "./modules/review/routes.ts";
+import { ReviewService } from "./modules/review/service.ts";
 import { SearchLogRepository, SqlBoardDocuments } from "./modules/search/repository.ts";
 import { searchRoutes } from "./modules/search/routes.ts";
 import { SearchService } from "./modules/search/service.ts";
@@ -78,6 +83,7 @@ export interface Container {
     chat: ChatService;
     notifications: NotificationService;
     rankings: RankingsService;
+    review: ReviewService;
   };
   /** What the STOMP endpoint needs; `server.ts` attaches it to the http.Server. */
   realtime: { hub: RealtimeHub; policy: DestinationPolicy; limits: RealtimeLimits };
@@ -186,13 +192,24 @@ export async function createContainer(
   const categoryRepository = new CategoryRepository(database.db);
   const categories = new CategoryService(database, categoryRepository, searchOutbox);
   const commentRepository = new CommentRepository(database.db);
-  const boardRepository = new BoardRepository(database, categoryRepository, commentRepository);
+  const reviewRepository = new ReviewRepository(database);
+  const review = new ReviewService({ database, review: reviewRepository, outbox, notifications });
+  const reputation = new Reputation(reviewRepository, (userId, categoryIds) =>
+    rankings.reviewerChanged(userId, categoryIds),
+  );
+  const boardRepository = new BoardRepository(
+    database,
+    categoryRepository,
+    commentRepository,
+    reviewRepository,
+  );
   const boards = new BoardService({
     database,
     cache,
     boards: boardRepository,
     categories: categoryRepository,
     searchOutbox,
+    files: review,
     onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
   });
   const comments = new CommentService({
@@ -213,6 +230,17 @@ export async function createContainer(
     boardService: boards,
     points,
     adoptionPoints: config.adoptionPoints,
+    onCredited: (tx, entry, boardId) => reputation.earned(tx, entry, boardId),
+  });
+  const applySuggestions = new ApplySuggestions({
+    database,
+    review: reviewRepository,
+    reviewService: review,
+    boardService: boards,
+    points,
+    reputation,
+    searchOutbox,
+    suggestionPoints: config.suggestionPoints,
   });
   const moderation = new ModerationService({
     database,
@@ -241,8 +269,12 @@ export async function createContainer(
     cache,
     leaderboard,
     bus,
-    services: { auth, boards, comments, points, moderation, chat, notifications, rankings },
-    realtime: { hub, policy: destinationPolicy(chat), limits: { ...DEFAULT_LIMITS, ...config.realtime } },
+    services: { auth, boards, comments, points, moderation, chat, notifications, rankings, review },
+    realtime: {
+      hub,
+      policy: destinationPolicy(chat, review),
+      limits: { ...DEFAULT_LIMITS, ...config.realtime },
+    },
     search: { index: searchIndex, outbox: searchOutbox, service: search },
     routes: [
       ...authRoutes(auth),
@@ -252,6 +284,7 @@ export async function createContainer(
           users,
           onNicknameChanged: (tx, userId) => boardRepository.touchShowing(tx, userId),
           onCareerChanged: (userId) => rankings.userChanged(userId),
+          topCategories: (userId) => review.topCategories(userId),
         }),
       ),
       ...categoryRoutes(categories),
@@ -263,6 +296,7 @@ export async function createContainer(
       ...notificationRoutes(notifications),
       ...searchRoutes(search),
       ...rankingRoutes(rankings),
+      ...reviewRoutes(review, applySuggestions),
     ],
     async readiness() {
       const states = await Promise.all(probes.map(probe));

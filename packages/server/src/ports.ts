@@ -37,8 +37,8 @@ export interface Cache extends Probe {
   close(): Promise<void>;
 }
 
-/** What the bus carries: the chat and notification exchanges, and session revocations. */
-export type BusTopic = "chat" | "notification" | "session";
+/** What the bus carries: the chat and notification exchanges, session revocations and board review events. */
+export type BusTopic = "chat" | "notification" | "session" | "board";
 
 export interface BusMessage {
   /** Unique per message; consumers drop a repeat (delivery is at least once). */

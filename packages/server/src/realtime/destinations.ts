@@ -1,10 +1,12 @@
 import { ChatSendBody, NOTIFICATIONS_DESTINATION } from "@codechef/contract";
 import type { ChatService } from "../modules/chat/service.ts";
+import type { ReviewService } from "../modules/review/service.ts";
 import { NotFoundError, ValidationError } from "../shared/errors.ts";
 import type { UserRow } from "../shared/user-row.ts";
 
 const ROOM_TOPIC = /^\/topic\/chat-room\.([1-9]\d{0,15})$/;
 const ROOM_SEND = /^\/app\/chat-room\.([1-9]\d{0,15})$/;
+const BOARD_TOPIC = /^\/topic\/board\.([1-9]\d{0,15})$/;
 
 /** What a STOMP SUBSCRIBE or SEND may name, and who may: the policy of the realtime API. */
 export interface DestinationPolicy {
@@ -14,10 +16,12 @@ export interface DestinationPolicy {
   send(user: UserRow, destination: string, body: string): Promise<void>;
 }
 
-export function destinationPolicy(chat: ChatService): DestinationPolicy {
+export function destinationPolicy(chat: ChatService, review: ReviewService): DestinationPolicy {
   return {
     async authorizeSubscribe(user, destination) {
       if (destination === NOTIFICATIONS_DESTINATION) return;
+      const board = BOARD_TOPIC.exec(destination)?.[1];
+      if (board) return review.assertReadable(Number(board));
       const room = ROOM_TOPIC.exec(destination)?.[1];
       if (!room) throw new NotFoundError(`destination ${destination}`);
       await chat.assertMember(user.id, Number(room));

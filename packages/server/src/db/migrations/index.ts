@@ -4,6 +4,7 @@ import * as community from "./002-community.ts";
 import * as search from "./003-search.ts";
 import * as realtime from "./004-realtime.ts";
 import * as rankings from "./005-rankings.ts";
+import * as codeReview from "./010-code-review.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   "003-search": search,
   "004-realtime": realtime,
   "005-rankings": rankings,
+  "010-code-review": codeReview,
 };

@@ -6,6 +6,8 @@ import type { CategoryRow } from "../categories/presenter.ts";
 import type { CategoryRepository } from "../categories/repository.ts";
 import type { CommentRow } from "../comments/presenter.ts";
 import type { CommentRepository } from "../comments/repository.ts";
+import type { FileRow } from "../review/presenter.ts";
+import type { ReviewRepository } from "../review/repository.ts";
 import type { AuthoredBoardRow, BoardRow } from "./presenter.ts";
 
 const HOUR_MS = 3_600_000;
@@ -15,6 +17,7 @@ export interface BoardDetailRows {
   row: AuthoredBoardRow;
   categories: CategoryRow[];
   adopted: CommentRow | null;
+  files: FileRow[];
 }
 
 export interface CountedView {
@@ -26,11 +29,18 @@ export class BoardRepository {
   readonly #database: SqlDatabase;
   readonly #categories: CategoryRepository;
   readonly #comments: CommentRepository;
+  readonly #review: ReviewRepository;
 
-  constructor(database: SqlDatabase, categories: CategoryRepository, comments: CommentRepository) {
+  constructor(
+    database: SqlDatabase,
+    categories: CategoryRepository,
+    comments: CommentRepository,
+    review: ReviewRepository,
+  ) {
     this.#database = database;
     this.#categories = categories;
     this.#comments = comments;
+    this.#review = review;
   }
 
   findById(id: number, db: Db = this.#database.db): Promise<BoardRow | undefined> {
@@ -149,7 +159,8 @@ export class BoardRepository {
     const categories = (await this.#categories.ofBoards([id], db)).get(id) ?? [];
     const adopted =
       row.adopted_comment_id === null ? undefined : await this.#comments.findById(row.adopted_comment_id, db);
-    return { row, categories, adopted: adopted ?? null };
+    const files = await this.#review.files(id, row.revision, db);
+    return { row, categories, adopted: adopted ?? null, files };
   }
 
   async list({ page, size, categoryId, authorId, sort }: z.output<typeof BoardsQuery>) {
@@ -181,6 +192,7 @@ export class BoardRepository {
           "boards.view_count",
           "boards.adopted_comment_id",
           "boards.version",
+          "boards.revision",
           "boards.created_at",
           "boards.updated_at",
           "users.nickname as author_nickname",
