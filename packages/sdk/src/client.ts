@@ -22,6 +22,7 @@ import {
   SearchResource,
   UsersResource,
 } from "./resources.ts";
+import { ReviewResource } from "./review.ts";
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -60,6 +61,7 @@ export class CodeChef {
   #realtime: Realtime | undefined;
   readonly search: SearchResource;
   readonly rankings: RankingsResource;
+  readonly review: ReviewResource;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
   #refreshing: Promise<void> | undefined;
@@ -86,6 +88,7 @@ export class CodeChef {
     this.rankings = new RankingsResource(this);
     this.chat = new ChatResource(this);
     this.notifications = new NotificationsResource(this);
+    this.review = new ReviewResource(this);
   }
 
   /** The realtime API (chat rooms, notifications) over STOMP; created on first use, connected by `connect()`. */

@@ -9,3 +9,4 @@ export {
   type RoomSubscription,
   type Subscription,
 } from "./realtime.ts";
+export { anchorIn, ReviewResource, threadsByLine } from "./review.ts";

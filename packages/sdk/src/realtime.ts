@@ -1,4 +1,6 @@
 import {
+  type BoardEvent,
+  boardTopic,
   type ChatMessage,
   chat,
   chatRoomSendDestination,
@@ -184,7 +186,23 @@ export class Realtime {
     onNotification: (notification: Notification) => void,
     options: FeedOptions = {},
   ): Promise<Subscription> {
-    const feed = new NotificationFeed(onNotification, options.onError, () => this.#feeds.delete(feed));
+    const feed = new JsonFeed(NOTIFICATIONS_DESTINATION, onNotification, options.onError, () =>
+      this.#feeds.delete(feed),
+    );
+    await this.#follow(feed);
+    return feed;
+  }
+
+  /**
+   * Follows a board's review live: new threads, replies, resolutions and revisions. Events missed while
+   * reconnecting are not replayed; read `review.threads` again after a reconnect to catch up.
+   */
+  async subscribeBoard(
+    boardId: number,
+    onEvent: (event: BoardEvent) => void,
+    options: FeedOptions = {},
+  ): Promise<Subscription> {
+    const feed = new JsonFeed(boardTopic(boardId), onEvent, options.onError, () => this.#feeds.delete(feed));
     await this.#follow(feed);
     return feed;
   }
@@ -310,25 +328,28 @@ export class Realtime {
   }
 }
 
-class NotificationFeed implements Feed {
-  readonly destination = NOTIFICATIONS_DESTINATION;
+/** A destination whose messages are JSON bodies, delivered as they come. */
+class JsonFeed<T> implements Feed {
+  readonly destination: string;
   stomp: StompSubscription | undefined;
-  readonly #deliver: (notification: Notification) => void;
+  readonly #deliver: (body: T) => void;
   readonly #onError: ((error: RealtimeError) => void) | undefined;
   readonly #forget: () => void;
 
   constructor(
-    deliver: (notification: Notification) => void,
+    destination: string,
+    deliver: (body: T) => void,
     onError: ((error: RealtimeError) => void) | undefined,
     forget: () => void,
   ) {
+    this.destination = destination;
     this.#deliver = deliver;
     this.#onError = onError;
     this.#forget = forget;
   }
 
   receive(message: IMessage): void {
-    this.#deliver(JSON.parse(message.body) as Notification);
+    this.#deliver(JSON.parse(message.body) as T);
   }
 
   resumed(): void {}

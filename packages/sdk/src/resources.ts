@@ -31,7 +31,9 @@ import {
   notifications,
   type PointsQuery,
   points,
+  type ReviewersQuery,
   rankings,
+  review,
   type SearchBoardsQuery,
   type SearchHit,
   type Session,
@@ -324,6 +326,11 @@ export class RankingsResource extends Resource {
   /** Users with the most points in one career, now (`realtime`) or earned last month. */
   users(query: UserRankingsQuery, options?: RequestOptions) {
     return this.client.request(rankings.users, { query }, options);
+  }
+
+  /** Reviewers with the most points earned in a category (a language or framework): all time, or last month. */
+  reviewers(query: ReviewersQuery, options?: RequestOptions) {
+    return this.client.request(review.reviewers, { query }, options);
   }
 
   /** The most searched keywords in a window (`1h`, `24h`, `7d`). */

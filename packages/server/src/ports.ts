@@ -38,7 +38,8 @@ export interface Cache extends Probe {
 }
 
 /** What the bus carries: the chat and notification exchanges, session revocations and board review events. */
-export type BusTopic = "chat" | "notification" | "session" | "board";
+export const BUS_TOPICS = ["chat", "notification", "session", "board"] as const;
+export type BusTopic = (typeof BUS_TOPICS)[number];
 
 export interface BusMessage {
   /** Unique per message; consumers drop a repeat (delivery is at least once). */
