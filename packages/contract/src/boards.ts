@@ -3,7 +3,7 @@ import { Category, CategoryIds } from "./categories.ts";
 import { Comment } from "./comments.ts";
 import { Id, IdParams, PageQuery, pageOf, Timestamp } from "./common.ts";
 import { endpoint } from "./endpoint.ts";
-import { BoardFile, BoardFilesInput, RevisionMessage } from "./review.ts";
+import { BoardFile, BoardFilesInput, MAX_BOARD_BODY_BYTES, RevisionMessage } from "./review.ts";
 import { UserRef } from "./users.ts";
 
 export const BoardTitle = z.string().trim().min(1).max(200);
@@ -80,6 +80,7 @@ export const boards = {
     access: "user",
     status: 201,
     body: CreateBoardBody,
+    maxBodyBytes: MAX_BOARD_BODY_BYTES,
     response: Board,
   }),
   get: endpoint({
@@ -97,6 +98,7 @@ export const boards = {
     access: "user",
     params: IdParams,
     body: UpdateBoardBody,
+    maxBodyBytes: MAX_BOARD_BODY_BYTES,
     response: Board,
   }),
   delete: endpoint({

@@ -7,6 +7,8 @@ import { UserRef } from "./users.ts";
 export const MAX_BOARD_FILES = 10;
 export const MAX_FILE_BYTES = 200 * 1024;
 export const MAX_FILE_LINES = 5000;
+/** A board's body with ten files at their limit, escaped as JSON, and its text. */
+export const MAX_BOARD_BODY_BYTES = 4 * 1024 * 1024;
 
 /** The lines of a text as numbered from 1: a final newline ends the last line, it does not start another. */
 export function linesOf(content: string): string[] {

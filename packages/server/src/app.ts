@@ -69,7 +69,7 @@ function mount(router: Router, container: Container, { endpoint, handle }: Route
       params: ctx.params,
       query: ctx.query,
       headers: ctx.headers,
-      body: endpoint.body ? await readJson(ctx.req) : undefined,
+      body: endpoint.body ? await readJson(ctx.req, endpoint.maxBodyBytes) : undefined,
     });
     const context: RequestContext = { user, requestId: ctx.state.requestId, ip: ctx.ip };
     const result = await handle(input, context);

@@ -353,9 +353,14 @@ describeEachBackend("code review", (backend) => {
       );
       expect(detailPaths(lonelyMessage.body.error)).toEqual(["body.message"]);
       expect((await server.client().review.revisions(board.id)).total).toBe(1);
-      // A file at the limits is fine.
-      const atLimit = await newBoard([{ path: "max.txt", content: `${"x".repeat(99)}\n`.repeat(2000) }]);
-      expect(atLimit.files[0]?.language).toBe("text");
+      // Ten files near their limits are fine: 2 MB in one body.
+      const near = `${"x".repeat(99)}\n`.repeat(2000);
+      const atLimit = await newBoard(
+        Array.from({ length: 10 }, (_, i) => ({ path: `max${i}.txt`, content: near })),
+      );
+      expect(atLimit.files.map((f) => [f.language, f.content.length])).toEqual(
+        Array(10).fill(["text", 200_000]),
+      );
     });
 
     it("names bad thread and suggestion fields", async () => {

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { AppError } from "../shared/errors.ts";
 
-/** Room for a board with its ten files of 200 KB each, escaped as JSON. */
-export const MAX_JSON_BYTES = 4 * 1024 * 1024;
+export const MAX_JSON_BYTES = 1024 * 1024;
 
 /** Reads a JSON body, refusing more than `limit` bytes before reading them all. Undefined when there is none. */
 export async function readJson(request: IncomingMessage, limit = MAX_JSON_BYTES): Promise<unknown> {
