@@ -24,6 +24,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("created_at", "bigint", (c) => c.notNull())
     .addPrimaryKeyConstraint("board_revisions_pk", ["board_id", "number"])
     .execute();
+  // Cached details from before lack `files` and `revision`: a new version outdates them.
+  await (db as Kysely<{ boards: { version: number } }>)
+    .updateTable("boards")
+    .set((eb) => ({ version: eb("version", "+", 1) }))
+    .execute();
   // Boards posted before files existed start at revision 1, with none.
   await db
     .insertInto("board_revisions" as never)

@@ -7,7 +7,7 @@ export interface LineRange {
 }
 
 /** The changes from `before` to `after`, no context: each hunk is exactly the lines that changed. */
-export function changes(before: string, after: string): DiffHunk[] {
+function changes(before: string, after: string): DiffHunk[] {
   return structuredPatch("", "", before, after, undefined, undefined, { context: 0 }).hunks;
 }
 

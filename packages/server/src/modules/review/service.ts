@@ -281,7 +281,7 @@ export class ReviewService {
     return this.#settle(user, threadId, "OPEN");
   }
 
-  /** Resolves a thread in the caller's transaction (its suggestion was applied); false when it already was. */
+  /** Resolves a thread in the caller's transaction (its suggestion was applied), unless it already is. */
   async resolveIn(tx: Tx, board: LockedBoard, threadId: number, actor: Actor): Promise<void> {
     if (!(await this.#review.setState(tx, threadId, "RESOLVED"))) return;
     const thread = await this.thread(threadId, tx);
