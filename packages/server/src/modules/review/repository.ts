@@ -280,16 +280,6 @@ export class ReviewRepository {
       .execute();
   }
 
-  async isWatching(boardId: number, userId: number): Promise<boolean> {
-    const row = await this.#db
-      .selectFrom("board_watchers")
-      .select("user_id")
-      .where("board_id", "=", boardId)
-      .where("user_id", "=", userId)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
   async watchers(boardId: number, db: Db = this.#db): Promise<number[]> {
     const rows = await db
       .selectFrom("board_watchers")
