@@ -91,7 +91,7 @@ export type DiffHunk = z.infer<typeof DiffHunk>;
 export const FileDiff = z.object({
   path: z.string(),
   status: z.enum(["added", "removed", "modified"]),
-  /** A unified diff of the file (3 lines of context), as `diff -u` would print it. */
+  /** A unified diff of the file with 3 lines of context: `--- path`/`+++ path` (`/dev/null` for no file), hunks. */
   patch: z.string(),
   hunks: z.array(DiffHunk),
 });

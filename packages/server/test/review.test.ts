@@ -282,9 +282,7 @@ describeEachBackend("code review", (backend) => {
         {
           path: "a.txt",
           status: "modified",
-          patch:
-            "Index: a.txt\n===================================================================\n" +
-            "--- a.txt\n+++ a.txt\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n",
+          patch: "--- a.txt\n+++ a.txt\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n",
           hunks: [
             { oldStart: 1, oldLines: 3, newStart: 1, newLines: 4, lines: [" a", "-b", "+B", " c", "+d"] },
           ],
@@ -292,13 +290,13 @@ describeEachBackend("code review", (backend) => {
         {
           path: "gone.txt",
           status: "removed",
-          patch: expect.stringContaining("@@ -1,1 +0,0 @@\n-bye\n"),
+          patch: "--- gone.txt\n+++ /dev/null\n@@ -1,1 +0,0 @@\n-bye\n",
           hunks: [{ oldStart: 1, oldLines: 1, newStart: 1, newLines: 0, lines: ["-bye"] }],
         },
         {
           path: "new.txt",
           status: "added",
-          patch: expect.stringContaining("@@ -0,0 +1,1 @@\n+hi\n"),
+          patch: "--- /dev/null\n+++ new.txt\n@@ -0,0 +1,1 @@\n+hi\n",
           hunks: [{ oldStart: 1, oldLines: 0, newStart: 1, newLines: 1, lines: ["+hi"] }],
         },
       ],

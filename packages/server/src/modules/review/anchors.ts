@@ -1,5 +1,5 @@
 import type { DiffHunk, FileDiff } from "@codechef/contract";
-import { createPatch, structuredPatch } from "diff";
+import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from "diff";
 
 export interface LineRange {
   startLine: number;
@@ -32,7 +32,7 @@ export function carryForward(before: string, after: string, range: LineRange): L
   return { startLine: range.startLine + shift, endLine: range.endLine + shift };
 }
 
-/** One file's change between two revisions; undefined when it did not change. */
+/** One file's change between two revisions (a side without the file is `/dev/null`); undefined when unchanged. */
 export function fileDiff(
   path: string,
   before: string | undefined,
@@ -40,12 +40,14 @@ export function fileDiff(
 ): FileDiff | undefined {
   if (before === after) return undefined;
   const status = before === undefined ? "added" : after === undefined ? "removed" : "modified";
-  const oldText = before ?? "";
-  const newText = after ?? "";
-  return {
-    path,
-    status,
-    patch: createPatch(path, oldText, newText, undefined, undefined, { context: 3 }),
-    hunks: structuredPatch(path, path, oldText, newText, undefined, undefined, { context: 3 }).hunks,
-  };
+  const patch = structuredPatch(
+    before === undefined ? "/dev/null" : path,
+    after === undefined ? "/dev/null" : path,
+    before ?? "",
+    after ?? "",
+    undefined,
+    undefined,
+    { context: 3 },
+  );
+  return { path, status, patch: formatPatch(patch, FILE_HEADERS_ONLY), hunks: patch.hunks };
 }
