@@ -20,6 +20,7 @@ const summary = (id: number, title: string) => ({
   author: alice,
   categories: [],
   viewCount: id * 10,
+  revision: 1,
   adopted: false,
   createdAt: at,
   updatedAt: at,
@@ -60,6 +61,7 @@ function fakeSource(overrides: Partial<Source> = {}): Source {
         ...summary(1, "First post"),
         contents: "Look:\n\n```ts\nconst x = 1;\n```",
         adoptedComment: null,
+        files: [],
       },
       comments: [
         { id: 5, boardId: 1, author: bob, contents: "Use let", adopted: false, createdAt: at, updatedAt: at },

@@ -9,6 +9,7 @@ import { moderation } from "./moderation.ts";
 import { announcements, notifications } from "./notifications.ts";
 import { adminPoints, points } from "./points.ts";
 import { rankings } from "./rankings.ts";
+import { review } from "./review.ts";
 import { keywordRankings, search } from "./search.ts";
 import { paymentWebhooks, subscriptions } from "./subscriptions.ts";
 import { adminUsers, users } from "./users.ts";
@@ -35,4 +36,5 @@ export const api = {
   events,
   subscriptions,
   paymentWebhooks,
+  review,
 };

@@ -3,6 +3,7 @@ import { Category, CategoryIds } from "./categories.ts";
 import { Comment } from "./comments.ts";
 import { Id, IdParams, PageQuery, pageOf, Timestamp } from "./common.ts";
 import { endpoint } from "./endpoint.ts";
+import { BoardFile, BoardFilesInput, MAX_BOARD_BODY_BYTES, RevisionMessage } from "./review.ts";
 import { lineOfText, utf8Bytes } from "./text.ts";
 import { UserRef } from "./users.ts";
 
@@ -22,13 +23,17 @@ export const Board = z.object({
   categories: z.array(Category),
   viewCount: z.int(),
   adoptedComment: Comment.nullable(),
+  /** The files of the latest revision. */
+  files: z.array(BoardFile),
+  /** The latest revision's number: 1 at creation, one more for every change to the files. */
+  revision: z.number(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
 export type Board = z.infer<typeof Board>;
 
 /** A board in a list: no contents (up to 50,000 characters each), whether a comment was adopted. */
-export const BoardSummary = Board.omit({ contents: true, adoptedComment: true }).extend({
+export const BoardSummary = Board.omit({ contents: true, adoptedComment: true, files: true }).extend({
   adopted: z.boolean(),
 });
 export type BoardSummary = z.infer<typeof BoardSummary>;
@@ -37,6 +42,7 @@ export const CreateBoardBody = z.object({
   title: BoardTitle,
   contents: BoardContents,
   categoryIds: CategoryIds.optional(),
+  files: BoardFilesInput.optional(),
 });
 export type CreateBoardBody = z.input<typeof CreateBoardBody>;
 
@@ -45,9 +51,16 @@ export const UpdateBoardBody = z
     title: BoardTitle.optional(),
     contents: BoardContents.optional(),
     categoryIds: CategoryIds.optional(),
+    files: BoardFilesInput.optional(),
+    /** Describes the new revision the files make. */
+    message: RevisionMessage.optional(),
   })
   .strict()
-  .refine((body) => Object.keys(body).length > 0, { message: "nothing to update" });
+  .refine((body) => Object.keys(body).length > 0, { message: "nothing to update" })
+  .refine((body) => body.message === undefined || body.files !== undefined, {
+    path: ["message"],
+    message: "describes a change of files: send files with it",
+  });
 export type UpdateBoardBody = z.input<typeof UpdateBoardBody>;
 
 export const BoardsQuery = PageQuery.extend({
@@ -73,6 +86,7 @@ export const boards = {
     access: "user",
     status: 201,
     body: CreateBoardBody,
+    maxBodyBytes: MAX_BOARD_BODY_BYTES,
     response: Board,
     location: "/boards/:id",
   }),
@@ -92,6 +106,7 @@ export const boards = {
     access: "user",
     params: IdParams,
     body: UpdateBoardBody,
+    maxBodyBytes: MAX_BOARD_BODY_BYTES,
     response: Board,
     errors: { 403: ["FORBIDDEN"] },
   }),

@@ -16,6 +16,8 @@ export interface Endpoint {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** The largest JSON body accepted (413 beyond); 1 MB unless given. */
+  maxBodyBytes?: number;
   headers?: z.ZodType;
   response?: z.ZodType;
   /**

@@ -59,6 +59,9 @@ export const ErrorCode = z.enum([
   "REFUND_WINDOW_CLOSED",
   "NOT_REFUNDABLE",
   "INVALID_SIGNATURE",
+  "SUGGESTION_OUTDATED",
+  "SUGGESTIONS_OVERLAP",
+  "SUGGESTION_APPLIED",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

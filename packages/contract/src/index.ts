@@ -15,6 +15,7 @@ export * from "./openapi.ts";
 export * from "./points.ts";
 export * from "./rankings.ts";
 export * from "./realtime.ts";
+export * from "./review.ts";
 export * from "./search.ts";
 export * from "./subscriptions.ts";
 export * from "./users.ts";

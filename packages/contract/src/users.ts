@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Category } from "./categories.ts";
 import { IdParams, PageQuery, pageOf, Timestamp } from "./common.ts";
 import { endpoint } from "./endpoint.ts";
 import { lineOfText } from "./text.ts";
@@ -23,6 +24,14 @@ export const PublicUser = z.object({
   createdAt: Timestamp,
 });
 export type PublicUser = z.infer<typeof PublicUser>;
+
+/** A category the user earned review points in (adoptions and applied suggestions on its boards). */
+export const CategoryReputation = Category.extend({ points: z.number() });
+export type CategoryReputation = z.infer<typeof CategoryReputation>;
+
+/** A public profile: the account and the categories the user reviews best, most points first (up to 5). */
+export const UserProfile = PublicUser.extend({ topCategories: z.array(CategoryReputation) });
+export type UserProfile = z.infer<typeof UserProfile>;
 
 export const User = PublicUser.extend({ email: z.string() });
 export type User = z.infer<typeof User>;
@@ -61,10 +70,10 @@ export const users = {
   get: endpoint({
     method: "GET",
     path: "/users/:id",
-    summary: "A user's public profile",
+    summary: "A user's public profile, with the categories they review best",
     access: "none",
     params: IdParams,
-    response: PublicUser,
+    response: UserProfile,
   }),
 };
 

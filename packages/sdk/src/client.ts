@@ -22,6 +22,7 @@ import {
   SearchResource,
   UsersResource,
 } from "./resources.ts";
+import { ReviewResource } from "./review.ts";
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -74,6 +75,7 @@ export class CodeChef {
   readonly rankings: RankingsResource;
   readonly events: EventsResource;
   readonly subscriptions: SubscriptionsResource;
+  readonly review: ReviewResource;
   #realtime: Realtime | undefined;
   #accessToken: string | undefined;
   #refreshToken: string | undefined;
@@ -105,6 +107,7 @@ export class CodeChef {
     this.notifications = new NotificationsResource(this);
     this.events = new EventsResource(this);
     this.subscriptions = new SubscriptionsResource(this);
+    this.review = new ReviewResource(this);
   }
 
   /** The realtime API (chat rooms, notifications) over STOMP; created on first use, connected by `connect()`. */

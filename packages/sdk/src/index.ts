@@ -58,3 +58,4 @@ export type {
   Subscription,
 } from "./realtime.ts";
 export type { NotificationsListQuery } from "./resources.ts";
+export { anchorIn, ReviewResource, threadsByLine } from "./review.ts";

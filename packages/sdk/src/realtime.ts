@@ -1,4 +1,6 @@
 import {
+  type BoardEvent,
+  boardTopic,
   type ChatMessage,
   type ChatSendBody,
   chat,
@@ -208,6 +210,20 @@ export class Realtime {
       feed.unsubscribe();
       throw error;
     }
+    return feed;
+  }
+
+  /**
+   * Follows a board's review live: new threads, replies, resolutions and revisions. Events missed while
+   * reconnecting are not replayed; read `review.threads` again after a reconnect to catch up.
+   */
+  async subscribeBoard(
+    boardId: number,
+    onEvent: (event: BoardEvent) => void,
+    options: FeedOptions = {},
+  ): Promise<Subscription> {
+    const feed = new JsonFeed(boardTopic(boardId), onEvent, options.onError, () => this.#feeds.delete(feed));
+    await this.#follow(feed);
     return feed;
   }
 
@@ -460,6 +476,46 @@ class NotificationFeed implements Feed {
 
   unsubscribe(): void {
     this.#active = false;
+    this.stomp?.unsubscribe();
+    this.stomp = undefined;
+    this.#forget();
+  }
+}
+
+/** A destination whose messages are JSON bodies, delivered as they come. */
+class JsonFeed<T> implements Feed {
+  readonly destination: string;
+  stomp: StompSubscription | undefined;
+  readonly #deliver: (body: T) => void;
+  readonly #onError: ((error: RealtimeError) => void) | undefined;
+  readonly #forget: () => void;
+
+  constructor(
+    destination: string,
+    deliver: (body: T) => void,
+    onError: ((error: RealtimeError) => void) | undefined,
+    forget: () => void,
+  ) {
+    this.destination = destination;
+    this.#deliver = deliver;
+    this.#onError = onError;
+    this.#forget = forget;
+  }
+
+  receive(message: IMessage): void {
+    this.#deliver(JSON.parse(message.body) as T);
+  }
+
+  lost(): void {}
+
+  resumed(): void {}
+
+  end(error: RealtimeError): void {
+    this.stomp = undefined;
+    this.#onError?.(error);
+  }
+
+  unsubscribe(): void {
     this.stomp?.unsubscribe();
     this.stomp = undefined;
     this.#forget();

@@ -36,11 +36,12 @@ import {
   type NotificationsQuery,
   notifications,
   type PointsQuery,
-  type PublicUser,
   points,
+  type ReviewersQuery,
   type RoomEntry,
   type RoomsQuery,
   rankings,
+  review,
   type SearchBoardsQuery,
   type SearchHit,
   type Session,
@@ -52,6 +53,7 @@ import {
   type UpdateCategoryBody,
   type UpdateMeBody,
   type User,
+  type UserProfile,
   type UserRankings,
   type UserRankingsQuery,
   userCategories,
@@ -113,7 +115,7 @@ export class UsersResource extends Resource {
     return this.client.request(users.updateMe, { body }, options);
   }
 
-  get(id: number, options?: RequestOptions): Promise<PublicUser> {
+  get(id: number, options?: RequestOptions): Promise<UserProfile> {
     return this.client.request(users.get, { params: { id } }, options);
   }
 
@@ -333,6 +335,11 @@ export class RankingsResource extends Resource {
   /** Users with the most points in one career, now (`realtime`) or earned last month. */
   users(query: UserRankingsQuery, options?: RequestOptions): Promise<UserRankings> {
     return this.client.request(rankings.users, { query }, options);
+  }
+
+  /** Reviewers with the most points earned in a category (a language or framework): all time, or last month. */
+  reviewers(query: ReviewersQuery, options?: RequestOptions) {
+    return this.client.request(review.reviewers, { query }, options);
   }
 
   /** The most searched keywords in a window (`1h`, `24h`, `7d`). */

@@ -120,7 +120,7 @@ function mount(router: Router, container: Container, idempotency: Idempotency, {
       params: ctx.params,
       query: ctx.query,
       headers: ctx.headers,
-      body: endpoint.body ? await readJson(ctx.req) : undefined,
+      body: endpoint.body ? await readJson(ctx.req, endpoint.maxBodyBytes) : undefined,
     });
     await container.writeLimits.admitEndpoint(endpoint, user?.id, ctx.ip);
     const context: RequestContext = { user, requestId: ctx.state.requestId, ip: ctx.ip, request: ctx.req };

@@ -106,6 +106,7 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     SHUTDOWN_TIMEOUT: Seconds.default(10),
     ADOPTION_POINTS: z.coerce.number().int().min(0).default(50),
+    SUGGESTION_POINTS: z.coerce.number().int().min(0).default(20),
     WARNING_THRESHOLD: z.coerce.number().int().min(1).default(3),
     CODECHEF_LAB: z.stringbool().default(false),
     LOGIN_FAILURES_PER_PAIR: Limit.default({ points: 5, seconds: 60 }),
@@ -234,6 +235,7 @@ function toConfig(env: z.output<typeof EnvSchema>) {
     logLevel: env.LOG_LEVEL,
     shutdownTimeout: env.SHUTDOWN_TIMEOUT,
     adoptionPoints: env.ADOPTION_POINTS,
+    suggestionPoints: env.SUGGESTION_POINTS,
     warningThreshold: env.WARNING_THRESHOLD,
     lab: env.CODECHEF_LAB,
     login: {

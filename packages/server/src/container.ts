@@ -69,6 +69,12 @@ import { PointsService } from "./modules/points/service.ts";
 import { RankingsRepository } from "./modules/rankings/repository.ts";
 import { rankingRoutes } from "./modules/rankings/routes.ts";
 import { RankingsService } from "./modules/rankings/service.ts";
+import { ApplySuggestions } from "./modules/review/apply-suggestions.ts";
+import { reviewDestinations } from "./modules/review/destinations.ts";
+import { ReviewRepository } from "./modules/review/repository.ts";
+import { Reputation } from "./modules/review/reputation.ts";
+import { reviewRoutes } from "./modules/review/routes.ts";
+import { ReviewService } from "./modules/review/service.ts";
 import { SearchLogRepository, SqlBoardDocuments } from "./modules/search/repository.ts";
 import { searchRoutes } from "./modules/search/routes.ts";
 import { KEYWORD_HOURS_KEPT, SearchService } from "./modules/search/service.ts";
@@ -116,6 +122,7 @@ export interface Container {
     attachments: AttachmentService;
     events: EventService;
     subscriptions: SubscriptionService;
+    review: ReviewService;
   };
   storage: ObjectStorage;
   payments: PaymentGateway;
@@ -266,11 +273,17 @@ export async function createContainer(
   const categoryRepository = new CategoryRepository(database.db);
   const categories = new CategoryService(database, categoryRepository, searchOutbox);
   const commentRepository = new CommentRepository(database.db);
+  const reviewRepository = new ReviewRepository(database);
+  const review = new ReviewService({ database, review: reviewRepository, outbox, notifications });
+  const reputation = new Reputation(reviewRepository, (userId, categoryIds) =>
+    rankings.reviewerChanged(userId, categoryIds),
+  );
   const boardRepository = new BoardRepository(
     database,
     categoryRepository,
     commentRepository,
     new FirstPerHour(database, "board_viewers", 0, pruneFailed),
+    reviewRepository,
   );
   const boards = new BoardService({
     database,
@@ -278,6 +291,7 @@ export async function createContainer(
     boards: boardRepository,
     categories: categoryRepository,
     searchOutbox,
+    files: review,
     onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
     onDeleting: (tx, boardId) => attachments.boardDeleting(tx, boardId),
   });
@@ -304,6 +318,17 @@ export async function createContainer(
     boardService: boards,
     points,
     adoptionPoints: config.adoptionPoints,
+    onCredited: (tx, entry, boardId) => reputation.earned(tx, entry, boardId),
+  });
+  const applySuggestions = new ApplySuggestions({
+    database,
+    review: reviewRepository,
+    reviewService: review,
+    boardService: boards,
+    points,
+    reputation,
+    searchOutbox,
+    suggestionPoints: config.suggestionPoints,
   });
   const moderation = new ModerationService({
     database,
@@ -389,6 +414,7 @@ export async function createContainer(
       attachments,
       events,
       subscriptions,
+      review,
     },
     storage,
     payments,
@@ -396,7 +422,10 @@ export async function createContainer(
     files: s3 ? undefined : fileRoute(attachments),
     realtime: {
       hub,
-      policy: limitedSends(destinationPolicy(chatDestinations(chat)), writeLimits),
+      policy: limitedSends(
+        destinationPolicy(chatDestinations(chat), reviewDestinations(review)),
+        writeLimits,
+      ),
       limits: { ...DEFAULT_LIMITS, ...config.realtime },
       cache,
       leases: redis ? new RedisLeases(redis, config.keyPrefix) : new MemoryLeases(),
@@ -411,6 +440,7 @@ export async function createContainer(
           users,
           onNicknameChanged: (tx, userId) => boardRepository.touchShowing(tx, userId),
           onCareerChanged: (userId) => rankings.userChanged(userId),
+          topCategories: (userId) => review.topCategories(userId),
         }),
       ),
       ...categoryRoutes(categories),
@@ -425,6 +455,7 @@ export async function createContainer(
       ...attachmentRoutes(attachments),
       ...eventRoutes(events),
       ...subscriptionRoutes(subscriptions),
+      ...reviewRoutes(review, applySuggestions),
       ...(lab?.routes ?? []),
     ],
     async readiness() {

@@ -48,8 +48,9 @@ export interface Leases {
   release(key: string, holder: string): Promise<void>;
 }
 
-/** What the bus carries: the chat and notification exchanges, and session revocations. */
-export type BusTopic = "chat" | "notification" | "session";
+/** What the bus carries: the chat and notification exchanges, session revocations and board review events. */
+export const BUS_TOPICS = ["chat", "notification", "session", "board"] as const;
+export type BusTopic = (typeof BUS_TOPICS)[number];
 
 export interface BusMessage {
   /** Unique per message; consumers drop a repeat (delivery is at least once). */

@@ -5,6 +5,7 @@ import type { BoardContent } from "../src/modules/boards/presenter.ts";
 import { BoardRepository } from "../src/modules/boards/repository.ts";
 import { CategoryRepository } from "../src/modules/categories/repository.ts";
 import { CommentRepository } from "../src/modules/comments/repository.ts";
+import { ReviewRepository } from "../src/modules/review/repository.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { bearer, detailPaths, json, manyUsers } from "./support/community.ts";
 import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
@@ -146,6 +147,7 @@ describeEachBackend("boards", (backend) => {
       new CategoryRepository(database.db),
       new CommentRepository(database.db),
       viewers,
+      new ReviewRepository(database),
     );
     const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS + 10 * HOUR_MS;
     const counts = [];

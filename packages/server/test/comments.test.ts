@@ -5,6 +5,7 @@ import { BoardRepository } from "../src/modules/boards/repository.ts";
 import { CategoryRepository } from "../src/modules/categories/repository.ts";
 import { CommentRepository } from "../src/modules/comments/repository.ts";
 import { CommentService } from "../src/modules/comments/service.ts";
+import { ReviewRepository } from "../src/modules/review/repository.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { bearer, detailPaths, json } from "./support/community.ts";
 import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
@@ -132,6 +133,7 @@ describeEachBackend("comments and adoption", (backend) => {
         new CategoryRepository(database.db),
         new CommentRepository(database.db),
         new FirstPerHour(database, "board_viewers", 0, () => {}),
+        new ReviewRepository(database),
       ),
       onCommentCreated: async (tx, comment) => {
         const row = await tx

@@ -49,6 +49,8 @@ export interface BoardsTable {
   adopted_comment_id: number | null;
   /** Raised by every change to what the detail shows; the cache keeps only the newest. */
   version: Generated<number>;
+  /** The latest revision's number; raised atomically to allocate the next. */
+  revision: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -296,6 +298,71 @@ export interface Database {
   event_participants: EventParticipantsTable;
   subscriptions: SubscriptionsTable;
   subscription_charges: SubscriptionChargesTable;
+  board_revisions: BoardRevisionsTable;
+  revision_files: RevisionFilesTable;
+  review_threads: ReviewThreadsTable;
+  review_comments: ReviewCommentsTable;
+  board_watchers: BoardWatchersTable;
+  review_points: ReviewPointsTable;
+}
+
+export interface BoardRevisionsTable {
+  board_id: number;
+  number: number;
+  author_id: number;
+  message: string | null;
+  created_at: number;
+}
+
+/** Every revision holds the whole set of the board's files. */
+export interface RevisionFilesTable {
+  board_id: number;
+  revision: number;
+  path: string;
+  language: string;
+  content: string;
+}
+
+/** `current_*` are null once the thread's lines changed (it is outdated). */
+export interface ReviewThreadsTable {
+  id: Generated<number>;
+  board_id: number;
+  author_id: number;
+  path: string;
+  original_revision: number;
+  original_start: number;
+  original_end: number;
+  current_revision: number | null;
+  current_start: number | null;
+  current_end: number | null;
+  state: "OPEN" | "RESOLVED";
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ReviewCommentsTable {
+  id: Generated<number>;
+  thread_id: number;
+  author_id: number;
+  body: string;
+  suggestion: string | null;
+  applied_revision: number | null;
+  created_at: number;
+}
+
+export interface BoardWatchersTable {
+  board_id: number;
+  user_id: number;
+  created_at: number;
+}
+
+/** The part of a ledger entry (an adoption, an applied suggestion) earned in each category of its board. */
+export interface ReviewPointsTable {
+  ledger_id: number;
+  category_id: number;
+  user_id: number;
+  points: number;
+  created_at: number;
 }
 
 /** Who viewed a board in an hour (`u:{userId}` or `a:{address}`): a view counts when its row is new. */

@@ -1,4 +1,5 @@
 import { NOTIFICATIONS_DESTINATION } from "@codechef/contract";
+import { NotFoundError } from "../shared/errors.ts";
 import type { UserRow } from "../shared/user-row.ts";
 
 /** What a STOMP SUBSCRIBE or SEND may name, and who may: the policy of the realtime API. */
@@ -9,12 +10,26 @@ export interface DestinationPolicy {
   send(user: UserRow, destination: string, body: string): Promise<void>;
 }
 
-/** Every user may hear their own notifications (the hub delivers them); the modules' destinations do the rest. */
-export function destinationPolicy(modules: DestinationPolicy): DestinationPolicy {
+/** A module's own destinations (chat rooms, boards under review) and who may use them. */
+export interface ModuleDestinations extends DestinationPolicy {
+  owns(destination: string): boolean;
+}
+
+/**
+ * Every user may hear their own notifications (the hub delivers them); each other destination belongs to the
+ * module that owns it, and one no module owns is 404.
+ */
+export function destinationPolicy(...modules: ModuleDestinations[]): DestinationPolicy {
+  const owner = (destination: string) => {
+    const found = modules.find((module) => module.owns(destination));
+    if (!found) throw new NotFoundError(`destination ${destination}`);
+    return found;
+  };
   return {
     async authorizeSubscribe(user, destination) {
-      if (destination !== NOTIFICATIONS_DESTINATION) await modules.authorizeSubscribe(user, destination);
+      if (destination !== NOTIFICATIONS_DESTINATION)
+        await owner(destination).authorizeSubscribe(user, destination);
     },
-    send: (user, destination, body) => modules.send(user, destination, body),
+    send: async (user, destination, body) => owner(destination).send(user, destination, body),
   };
 }

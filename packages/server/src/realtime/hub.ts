@@ -1,8 +1,9 @@
-import { type ChatMessage, chatRoomTopic, NOTIFICATIONS_DESTINATION } from "@codechef/contract";
+import { boardTopic, type ChatMessage, chatRoomTopic, NOTIFICATIONS_DESTINATION } from "@codechef/contract";
 import { afterCommit } from "../db/after-commit.ts";
 import type { Tx } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import type { NotificationEvent } from "../modules/notifications/service.ts";
+import type { BoardTopicEvent } from "../modules/review/service.ts";
 import type { OutboxWriter } from "../outbox/outbox.ts";
 import type { BusMessage, BusTopic, MessageBus } from "../ports.ts";
 
@@ -95,7 +96,7 @@ export class RealtimeHub {
       else if (topic === "session") {
         const { userId, reason } = message.body as { userId: number; reason: string };
         this.#closeUser(userId, reason);
-      }
+      } else if (topic === "board") this.#board(message.body as BoardTopicEvent);
     } catch (error) {
       // A malformed message must not stop the consumer that delivers every other one.
       this.#logger.error("bus message not delivered", { topic, id: message.id, error: String(error) });
@@ -117,6 +118,12 @@ export class RealtimeHub {
     const sessions =
       userId === null ? this.#byDestination.get(NOTIFICATIONS_DESTINATION) : this.#byUser.get(userId);
     for (const session of sessions ?? []) session.deliver(NOTIFICATIONS_DESTINATION, body);
+  }
+
+  #board({ boardId, event }: BoardTopicEvent): void {
+    const destination = boardTopic(boardId);
+    const body = JSON.stringify(event);
+    for (const session of this.#byDestination.get(destination) ?? []) session.deliver(destination, body);
   }
 
   #closeUser(userId: number, reason: string): void {

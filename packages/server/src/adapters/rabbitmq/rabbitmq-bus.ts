@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { type Channel, type ChannelModel, type ConfirmChannel, connect } from "amqplib";
 import type { Logger } from "../../logger.ts";
-import type { BusMessage, BusTopic, MessageBus } from "../../ports.ts";
+import { BUS_TOPICS, type BusMessage, type BusTopic, type MessageBus } from "../../ports.ts";
 
 type Handler = (topic: BusTopic, message: BusMessage) => void;
 
-const TOPICS: BusTopic[] = ["chat", "notification", "session"];
+const TOPICS: readonly BusTopic[] = BUS_TOPICS;
 const CONFIRM_TIMEOUT_MS = 5000;
 const MAX_BACKOFF_MS = 2000;
 const CLOSE_TIMEOUT_MS = 2000;

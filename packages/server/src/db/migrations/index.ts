@@ -8,6 +8,7 @@ import * as idempotency from "./006-idempotency.ts";
 import * as nicknameKeys from "./007-nickname-keys.ts";
 import * as fairness from "./008-fairness.ts";
 import * as communityExtras from "./009-community.ts";
+import * as codeReview from "./010-code-review.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   "007-nickname-keys": nicknameKeys,
   "008-fairness": fairness,
   "009-community": communityExtras,
+  "010-code-review": codeReview,
 };

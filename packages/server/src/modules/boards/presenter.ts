@@ -1,4 +1,4 @@
-import type { Board, BoardSummary, Comment } from "@codechef/contract";
+import type { Board, BoardFile, BoardSummary, Comment } from "@codechef/contract";
 import type { Selectable } from "kysely";
 import type { BoardsTable } from "../../db/schema.ts";
 import { iso } from "../../shared/time.ts";
@@ -14,6 +14,7 @@ export function presentBoardContent(
   row: AuthoredBoardRow,
   categories: CategoryRow[],
   adoptedComment: Comment | null,
+  files: BoardFile[],
 ): BoardContent {
   return {
     id: row.id,
@@ -22,6 +23,8 @@ export function presentBoardContent(
     author: { id: row.author_id, nickname: row.author_nickname },
     categories: categories.map(presentCategory),
     adoptedComment,
+    files,
+    revision: row.revision,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -42,6 +45,7 @@ export function presentBoardSummary(
     categories: categories.map(presentCategory),
     viewCount: Number(row.view_count),
     adopted: row.adopted_comment_id !== null,
+    revision: row.revision,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

@@ -7,6 +7,8 @@ import type { CategoryRow } from "../categories/presenter.ts";
 import type { CategoryRepository } from "../categories/repository.ts";
 import type { CommentRow } from "../comments/presenter.ts";
 import type { CommentRepository } from "../comments/repository.ts";
+import type { FileRow } from "../review/presenter.ts";
+import type { ReviewRepository } from "../review/repository.ts";
 import type { AuthoredBoardRow, BoardRow } from "./presenter.ts";
 
 /** A board's detail rows, all read as of one version. */
@@ -14,6 +16,7 @@ export interface BoardDetailRows {
   row: AuthoredBoardRow;
   categories: CategoryRow[];
   adopted: CommentRow | null;
+  files: FileRow[];
 }
 
 export interface CountedView {
@@ -29,17 +32,20 @@ export class BoardRepository {
   readonly #categories: CategoryRepository;
   readonly #comments: CommentRepository;
   readonly #viewers: FirstPerHour<"board_viewers">;
+  readonly #review: ReviewRepository;
 
   constructor(
     database: SqlDatabase,
     categories: CategoryRepository,
     comments: CommentRepository,
     viewers: FirstPerHour<"board_viewers">,
+    review: ReviewRepository,
   ) {
     this.#database = database;
     this.#categories = categories;
     this.#comments = comments;
     this.#viewers = viewers;
+    this.#review = review;
   }
 
   findById(id: number, db: Db = this.#database.db): Promise<BoardRow | undefined> {
@@ -167,7 +173,8 @@ export class BoardRepository {
     const categories = (await this.#categories.ofBoards([id], db)).get(id) ?? [];
     const adopted =
       row.adopted_comment_id === null ? undefined : await this.#comments.findById(row.adopted_comment_id, db);
-    return { row, categories, adopted: adopted ?? null };
+    const files = await this.#review.files(id, row.revision, db);
+    return { row, categories, adopted: adopted ?? null, files };
   }
 
   async list({ page, size, categoryId, authorId, sort }: z.output<typeof BoardsQuery>) {
@@ -199,6 +206,7 @@ export class BoardRepository {
           "boards.view_count",
           "boards.adopted_comment_id",
           "boards.version",
+          "boards.revision",
           "boards.created_at",
           "boards.updated_at",
           "users.nickname as author_nickname",

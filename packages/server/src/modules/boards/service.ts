@@ -1,4 +1,11 @@
-import type { Board, BoardSummary, BoardsQuery, CreateBoardBody, Page } from "@codechef/contract";
+import type {
+  Board,
+  BoardFileInput,
+  BoardSummary,
+  BoardsQuery,
+  CreateBoardBody,
+  Page,
+} from "@codechef/contract";
 import type { z } from "zod";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { type Actor, actorKey } from "../../db/first-per-hour.ts";
@@ -8,6 +15,7 @@ import { ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 import { type CategoryRepository, unknownCategoryError } from "../categories/repository.ts";
 import { presentComment } from "../comments/presenter.ts";
+import { presentFile } from "../review/presenter.ts";
 import { canDeleteBoard, canEditBoard } from "./policy.ts";
 import {
   type BoardContent,
@@ -21,7 +29,25 @@ import type { BoardRepository } from "./repository.ts";
 const CACHE_TTL_SECONDS = 300;
 const cacheKey = (id: number) => `board:${id}`;
 
-type BoardChanges = { title?: string; contents?: string; categoryIds?: number[] };
+type BoardChanges = {
+  title?: string;
+  contents?: string;
+  categoryIds?: number[];
+  files?: BoardFileInput[];
+  message?: string;
+};
+
+/** Where a board's files are versioned: in the transaction of the board's creation or edit. */
+export interface FileRevisions {
+  startFiles(tx: Tx, boardId: number, authorId: number, files: BoardFileInput[]): Promise<void>;
+  commitFiles(
+    tx: Tx,
+    boardId: number,
+    author: UserRow,
+    files: BoardFileInput[],
+    message: string | null,
+  ): Promise<number | undefined>;
+}
 
 /**
  * Boards, with a read-through cache of the detail. The cache holds the detail without its view count, under
@@ -40,6 +66,7 @@ export class BoardService {
   readonly #boards: BoardRepository;
   readonly #categories: CategoryRepository;
   readonly #searchOutbox: SearchOutboxWriter;
+  readonly #files: FileRevisions;
   readonly #onViewed: BoardViewedHook;
   readonly #onDeleting: BoardDeletingHook;
 
@@ -49,6 +76,7 @@ export class BoardService {
     boards: BoardRepository;
     categories: CategoryRepository;
     searchOutbox: SearchOutboxWriter;
+    files: FileRevisions;
     onViewed?: BoardViewedHook;
     onDeleting?: BoardDeletingHook;
   }) {
@@ -57,6 +85,7 @@ export class BoardService {
     this.#boards = deps.boards;
     this.#categories = deps.categories;
     this.#searchOutbox = deps.searchOutbox;
+    this.#files = deps.files;
     this.#onViewed = deps.onViewed ?? (() => {});
     this.#onDeleting = deps.onDeleting ?? (async () => {});
   }
@@ -68,6 +97,7 @@ export class BoardService {
         await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
         const id = await this.#boards.insert(tx, user.id, body.title, body.contents);
         await this.#boards.setCategories(tx, id, categoryIds);
+        await this.#files.startFiles(tx, id, user.id, body.files ?? []);
         await this.#searchOutbox.enqueue(tx, id, "upsert");
         return id;
       })
@@ -93,12 +123,13 @@ export class BoardService {
     const board = await this.#boards.findById(id);
     if (!board) throw new NotFoundError("board");
     if (!canEditBoard(user, board)) throw new ForbiddenError("only the author or an admin edits a board");
-    const { categoryIds, ...fields } = changes;
+    const { categoryIds, files, message, ...fields } = changes;
     await this.#database
       .transaction(async (tx) => {
         if (categoryIds) await this.#categories.requireAll(categoryIds, "body.categoryIds", tx);
         if (!(await this.#boards.update(tx, id, fields))) throw new NotFoundError("board");
         if (categoryIds) await this.#boards.setCategories(tx, id, categoryIds);
+        if (files) await this.#files.commitFiles(tx, id, user, files, message ?? null);
         await this.#searchOutbox.enqueue(tx, id, "upsert");
       })
       .catch((error: unknown) => {
@@ -142,8 +173,13 @@ export class BoardService {
   async #loadAndCache(id: number): Promise<{ row: BoardRow; content: BoardContent }> {
     const loaded = await this.#boards.load(id);
     if (!loaded) throw new NotFoundError("board");
-    const { row, categories, adopted } = loaded;
-    const content = presentBoardContent(row, categories, adopted && presentComment(adopted));
+    const { row, categories, adopted, files } = loaded;
+    const content = presentBoardContent(
+      row,
+      categories,
+      adopted && presentComment(adopted),
+      files.map(presentFile),
+    );
     await this.#cache.setVersioned(cacheKey(id), Number(row.version), content, CACHE_TTL_SECONDS);
     return { row, content };
   }

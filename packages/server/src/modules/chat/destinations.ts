@@ -1,5 +1,5 @@
 import { ChatSendBody } from "@codechef/contract";
-import type { DestinationPolicy } from "../../realtime/destinations.ts";
+import type { ModuleDestinations } from "../../realtime/destinations.ts";
 import { NotFoundError, ValidationError } from "../../shared/errors.ts";
 import type { ChatService } from "./service.ts";
 
@@ -7,8 +7,9 @@ const ROOM_TOPIC = /^\/topic\/chat-room\.([1-9]\d{0,15})$/;
 const ROOM_SEND = /^\/app\/chat-room\.([1-9]\d{0,15})$/;
 
 /** Chat's STOMP destinations: members subscribe to a room's topic and send to its `/app` address. */
-export function chatDestinations(chat: ChatService): DestinationPolicy {
+export function chatDestinations(chat: ChatService): ModuleDestinations {
   return {
+    owns: (destination) => ROOM_TOPIC.test(destination) || ROOM_SEND.test(destination),
     async authorizeSubscribe(user, destination) {
       const room = ROOM_TOPIC.exec(destination)?.[1];
       if (!room) throw new NotFoundError(`destination ${destination}`);

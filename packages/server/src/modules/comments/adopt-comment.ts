@@ -1,15 +1,19 @@
 import type { Comment } from "@codechef/contract";
 import { afterCommit } from "../../db/after-commit.ts";
-import type { SqlDatabase } from "../../db/database.ts";
+import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 import { canAdoptOn } from "../boards/policy.ts";
 import type { BoardRepository } from "../boards/repository.ts";
 import type { BoardService } from "../boards/service.ts";
+import type { LedgerRow } from "../points/presenter.ts";
 import type { PointsService } from "../points/service.ts";
 import { canBeAdoptedBy } from "./policy.ts";
 import { presentComment } from "./presenter.ts";
 import type { CommentRepository } from "./repository.ts";
+
+/** Runs in the adoption's transaction once it credited the commenter (review points per category follow it). */
+export type AdoptionCreditedHook = (tx: Tx, entry: LedgerRow, boardId: number) => Promise<unknown>;
 
 /**
  * The board's author accepts one comment: the board records it, the comment is marked and its author earns
@@ -23,6 +27,7 @@ export class AdoptComment {
   readonly #boardService: BoardService;
   readonly #points: PointsService;
   readonly #adoptionPoints: number;
+  readonly #onCredited: AdoptionCreditedHook;
 
   constructor(deps: {
     database: SqlDatabase;
@@ -31,6 +36,7 @@ export class AdoptComment {
     boardService: BoardService;
     points: PointsService;
     adoptionPoints: number;
+    onCredited?: AdoptionCreditedHook;
   }) {
     this.#database = deps.database;
     this.#comments = deps.comments;
@@ -38,6 +44,7 @@ export class AdoptComment {
     this.#boardService = deps.boardService;
     this.#points = deps.points;
     this.#adoptionPoints = deps.adoptionPoints;
+    this.#onCredited = deps.onCredited ?? (async () => {});
   }
 
   execute(user: UserRow, commentId: number): Promise<Comment> {
@@ -55,13 +62,14 @@ export class AdoptComment {
       }
       if (!(await this.#comments.markAdopted(tx, commentId))) throw new NotFoundError("comment");
       if (this.#adoptionPoints > 0) {
-        await this.#points.apply(tx, {
+        const { entry, replayed } = await this.#points.apply(tx, {
           userId: comment.author_id,
           delta: this.#adoptionPoints,
           reason: "ADOPTED_COMMENT",
           reference: `comment:${commentId}`,
           idempotencyKey: `adopt:${commentId}`,
         });
+        if (!replayed) await this.#onCredited(tx, entry, board.id);
       }
       afterCommit(tx, () => this.#boardService.refreshCache(board.id));
       return presentComment({ ...comment, adopted: 1 });

@@ -1,4 +1,4 @@
-import type { Career, RankedBoard, RankedUser } from "@codechef/contract";
+import type { Career, RankedBoard, RankedReviewer, RankedUser } from "@codechef/contract";
 import type { Db } from "../../db/database.ts";
 import { HOUR_MS, type HourlyCount } from "../../ports.ts";
 
@@ -11,6 +11,13 @@ export interface UserPoints {
 }
 
 const PAGE = 5000;
+
+/** A member's score with the version of the data it was read from. */
+export interface UserScore {
+  id: number;
+  points: number;
+  version: number;
+}
 
 /** The database side of rankings: the source every leaderboard is rebuilt from, and the fallback. */
 export class RankingsRepository {
@@ -136,6 +143,80 @@ export class RankingsRepository {
       .where("points", ">", 0)
       .orderBy("points", "desc")
       .orderBy("id", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ ...row, points: Number(row.points) }));
+  }
+
+  async categoryExists(id: number): Promise<boolean> {
+    return (
+      (await this.#db.selectFrom("categories").select("id").where("id", "=", id).executeTakeFirst()) !==
+      undefined
+    );
+  }
+
+  async nicknames(ids: number[]): Promise<{ id: number; nickname: string }[]> {
+    if (ids.length === 0) return [];
+    return this.#db.selectFrom("users").select(["id", "nickname"]).where("id", "in", ids).execute();
+  }
+
+  /** The categories anyone earned review points in. */
+  async reviewedCategories(): Promise<number[]> {
+    const rows = await this.#db.selectFrom("review_points").select("category_id").distinct().execute();
+    return rows.map((row) => row.category_id);
+  }
+
+  /**
+   * Each reviewer's points in a category (those among `userIds`, or all), with the newest ledger entry they
+   * count as their version, a page at a time.
+   */
+  async *reviewerPoints(categoryId: number, userIds?: number[]): AsyncGenerator<UserScore[]> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.#db
+        .selectFrom("review_points")
+        .select("user_id")
+        .select((eb) => [
+          eb.fn.sum<number | string>("points").as("points"),
+          eb.fn.max("ledger_id").as("version"),
+        ])
+        .where("category_id", "=", categoryId)
+        .$if(userIds !== undefined, (q) => q.where("user_id", "in", userIds as number[]))
+        .where("user_id", ">", after)
+        .groupBy("user_id")
+        .orderBy("user_id")
+        .limit(PAGE)
+        .execute();
+      if (rows.length === 0) return;
+      yield rows.map((row) => ({
+        id: row.user_id,
+        points: Number(row.points),
+        version: Number(row.version),
+      }));
+      after = (rows[rows.length - 1] as (typeof rows)[number]).user_id;
+      if (rows.length < PAGE) return;
+    }
+  }
+
+  /** The reviewers with the most points in a category in `[start, end)`, straight from the database. */
+  async topReviewersBetween(
+    categoryId: number,
+    start: number,
+    end: number,
+    limit: number,
+  ): Promise<RankedReviewer[]> {
+    const rows = await this.#db
+      .selectFrom("review_points as p")
+      .innerJoin("users as u", "u.id", "p.user_id")
+      .select(["u.id", "u.nickname"])
+      .select((eb) => eb.fn.sum<number | string>("p.points").as("points"))
+      .where("p.category_id", "=", categoryId)
+      .where("p.created_at", ">=", start)
+      .where("p.created_at", "<", end)
+      .groupBy(["u.id", "u.nickname"])
+      .having((eb) => eb.fn.sum("p.points"), ">", 0)
+      .orderBy("points", "desc")
+      .orderBy("u.id", "desc")
       .limit(limit)
       .execute();
     return rows.map((row) => ({ ...row, points: Number(row.points) }));

@@ -3,18 +3,22 @@ import {
   type BoardRankingWindow,
   type Career,
   MAX_PAGE_SIZE,
+  type RankedReviewer,
   type RankedUser,
+  type ReviewerRankings,
   type UserRankingPeriod,
   type UserRankings,
 } from "@codechef/contract";
 import type { Logger } from "../../logger.ts";
 import { type Cache, HOUR_MS, type Leaderboard, type Ranked } from "../../ports.ts";
-import { ServiceUnavailableError } from "../../shared/errors.ts";
+import { NotFoundError, ServiceUnavailableError } from "../../shared/errors.ts";
 import type { RankingsRepository } from "./repository.ts";
 
 const VIEWS = "board-views";
 const CAREERS: Career[] = ["WORKING", "ASPIRING"];
 const standingOf = (career: Career) => `user-points:${career}`;
+const reviewersOf = (categoryId: number) => `reviewer-points:${categoryId}`;
+const ALL_TIME = [0, Number.MAX_SAFE_INTEGER] as const;
 const WINDOW_HOURS: Record<BoardRankingWindow, number> = { "1h": 1, "24h": 24 };
 const LONGEST_WINDOW_HOURS = 24;
 /** A leaderboard built longer ago than this is rebuilt in the background, which repairs any update it missed. */
@@ -99,6 +103,38 @@ export class RankingsService {
     return { items };
   }
 
+  /** Reviewers with the most points in a category: all time (`realtime`) or earned last month. */
+  async topReviewers(
+    categoryId: number,
+    period: UserRankingPeriod,
+    limit: number,
+  ): Promise<ReviewerRankings> {
+    if (!(await this.#repository.categoryExists(categoryId))) throw new NotFoundError("category");
+    if (period === "last-month")
+      return { items: (await this.#lastMonthReviewers(categoryId)).slice(0, limit) };
+    const standing = reviewersOf(categoryId);
+    const items = await this.#fromLeaderboard(
+      async (wanted) => {
+        await this.#ensureBuilt(standing, () => this.#buildReviewers(categoryId));
+        return this.#leaderboard.standings(standing, wanted);
+      },
+      (ids) => this.#repository.nicknames(ids),
+      limit,
+      (user, points): RankedReviewer => ({ ...user, points }),
+      () => this.#repository.topReviewersBetween(categoryId, ...ALL_TIME, limit),
+    );
+    return { items };
+  }
+
+  /** After review points in categories committed: the reviewer's sums there, read fresh, go on their standings. */
+  async reviewerChanged(userId: number, categoryIds: number[]): Promise<void> {
+    try {
+      for (const categoryId of categoryIds) await this.#buildReviewers(categoryId, [userId]);
+    } catch (error) {
+      this.#logger.warn("reviewer ranking missed a points change", { userId, error: String(error) });
+    }
+  }
+
   /**
    * After a view commits: the hour's count, read back from the database, raises the board's bucket. Unlike
    * adding one, this is exact however it interleaves with other views and rebuilds; a failure is logged and
@@ -139,6 +175,9 @@ export class RankingsService {
     const now = this.#now();
     await this.#build(VIEWS, () => this.#buildViews(now));
     for (const career of CAREERS) await this.#build(standingOf(career), () => this.#buildPoints(career));
+    for (const categoryId of await this.#repository.reviewedCategories()) {
+      await this.#build(reviewersOf(categoryId), () => this.#buildReviewers(categoryId));
+    }
   }
 
   /**
@@ -224,18 +263,46 @@ export class RankingsService {
     }
   }
 
+  async #buildReviewers(categoryId: number, userIds?: number[]): Promise<void> {
+    for await (const users of this.#repository.reviewerPoints(categoryId, userIds)) {
+      await this.#leaderboard.setScores(
+        reviewersOf(categoryId),
+        users.map((user) => ({
+          member: String(user.id),
+          score: user.points > 0 ? user.points : null,
+          version: user.version,
+        })),
+      );
+    }
+  }
+
+  /** Last month's top reviewers in a category, cached until the month changes. */
+  #lastMonthReviewers(categoryId: number): Promise<RankedReviewer[]> {
+    const now = this.#now();
+    const month = previousMonth(now);
+    return this.#cachedUntilMonthEnds(`rankings:reviewers:last-month:${categoryId}:${month.name}`, () =>
+      this.#repository.topReviewersBetween(categoryId, month.start, month.end, MAX_PAGE_SIZE),
+    );
+  }
+
+  async #cachedUntilMonthEnds<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = this.#now();
+    return this.#once(key, async () => {
+      const cached = await this.#cache.get<T>(key);
+      if (cached) return cached;
+      const value = await load();
+      await this.#cache.set(key, value, Math.max(1, Math.ceil((monthStart(now, 1) - now) / 1000)));
+      return value;
+    });
+  }
+
   /** Last month's top users of a career, cached until the month changes (it cannot change before). */
   #lastMonth(career: Career): Promise<RankedUser[]> {
     const now = this.#now();
     const month = previousMonth(now);
-    const key = `rankings:users:last-month:${career}:${month.name}`;
-    return this.#once(key, async () => {
-      const cached = await this.#cache.get<RankedUser[]>(key);
-      if (cached) return cached;
-      const items = await this.#repository.topEarnedBetween(career, month.start, month.end, MAX_PAGE_SIZE);
-      await this.#cache.set(key, items, Math.max(1, Math.ceil((monthStart(now, 1) - now) / 1000)));
-      return items;
-    });
+    return this.#cachedUntilMonthEnds(`rankings:users:last-month:${career}:${month.name}`, () =>
+      this.#repository.topEarnedBetween(career, month.start, month.end, MAX_PAGE_SIZE),
+    );
   }
 
   #once<T>(key: string, work: () => Promise<T>): Promise<T> {

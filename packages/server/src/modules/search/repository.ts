@@ -10,15 +10,16 @@ export class SqlBoardDocuments implements BoardDocuments {
     this.#db = db;
   }
 
+  /** A document's contents are the board's text followed by each file of its latest revision, path first. */
   async load(ids: number[]): Promise<Map<number, SearchDocument>> {
     if (ids.length === 0) return new Map();
     const boards = await this.#db
       .selectFrom("boards")
-      .select(["id", "version", "title", "contents"])
+      .select(["id", "version", "revision", "title", "contents"])
       .where("id", "in", ids)
       .orderBy("id")
       .execute();
-    return this.#withCategories(boards);
+    return this.#withCategories(await this.#withFiles(boards));
   }
 
   async liveTitles(ids: number[]): Promise<Map<number, string>> {
@@ -31,15 +32,39 @@ export class SqlBoardDocuments implements BoardDocuments {
     for (let after = 0; ; ) {
       const boards = await this.#db
         .selectFrom("boards")
-        .select(["id", "version", "title", "contents"])
+        .select(["id", "version", "revision", "title", "contents"])
         .where("id", ">", after)
         .orderBy("id")
         .limit(size)
         .execute();
       if (boards.length === 0) return;
-      yield [...(await this.#withCategories(boards)).values()];
+      yield [...(await this.#withCategories(await this.#withFiles(boards))).values()];
       after = boards.at(-1)?.id ?? after;
     }
+  }
+
+  async #withFiles(
+    boards: { id: number; version: number; revision: number; title: string; contents: string }[],
+  ): Promise<Omit<SearchDocument, "categories">[]> {
+    if (boards.length === 0) return [];
+    const files = await this.#db
+      .selectFrom("revision_files as f")
+      .innerJoin("boards as b", (join) =>
+        join.onRef("b.id", "=", "f.board_id").onRef("b.revision", "=", "f.revision"),
+      )
+      .select(["f.board_id", "f.path", "f.content"])
+      .where(
+        "f.board_id",
+        "in",
+        boards.map((b) => b.id),
+      )
+      .orderBy("f.board_id")
+      .orderBy("f.path")
+      .execute();
+    return boards.map(({ revision: _, ...board }) => {
+      const texts = files.filter((f) => f.board_id === board.id).map((f) => `${f.path}\n${f.content}`);
+      return { ...board, contents: [board.contents, ...texts].join("\n\n") };
+    });
   }
 
   async #withCategories(boards: Omit<SearchDocument, "categories">[]): Promise<Map<number, SearchDocument>> {

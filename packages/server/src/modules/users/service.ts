@@ -1,4 +1,11 @@
-import type { AdminUsersQuery, Page, PublicUser, UpdateMeBody, User } from "@codechef/contract";
+import type {
+  AdminUsersQuery,
+  CategoryReputation,
+  Page,
+  UpdateMeBody,
+  User,
+  UserProfile,
+} from "@codechef/contract";
 import type { z } from "zod";
 import { isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
@@ -15,6 +22,8 @@ export interface UserServiceDeps {
   onNicknameChanged?: (tx: Tx, userId: number) => Promise<void>;
   /** Runs after a new career is committed (the rankings move the user between careers). */
   onCareerChanged?: (userId: number) => unknown;
+  /** The categories a user earned the most review points in. */
+  topCategories?: (userId: number) => Promise<CategoryReputation[]>;
 }
 
 export class UserService {
@@ -22,12 +31,14 @@ export class UserService {
   readonly #users: UserRepository;
   readonly #onNicknameChanged: NonNullable<UserServiceDeps["onNicknameChanged"]>;
   readonly #onCareerChanged: NonNullable<UserServiceDeps["onCareerChanged"]>;
+  readonly #topCategories: NonNullable<UserServiceDeps["topCategories"]>;
 
   constructor(deps: UserServiceDeps) {
     this.#database = deps.database;
     this.#users = deps.users;
     this.#onNicknameChanged = deps.onNicknameChanged ?? (async () => {});
     this.#onCareerChanged = deps.onCareerChanged ?? (() => {});
+    this.#topCategories = deps.topCategories ?? (async () => []);
   }
 
   /** The signed-in user's own view of their account (the request loaded the row). */
@@ -58,10 +69,10 @@ export class UserService {
     return presentUser(updated);
   }
 
-  async get(id: number): Promise<PublicUser> {
+  async get(id: number): Promise<UserProfile> {
     const user = await this.#users.findById(id);
     if (!user) throw new NotFoundError("user");
-    return presentPublicUser(user);
+    return { ...presentPublicUser(user), topCategories: await this.#topCategories(id) };
   }
 
   async list(query: z.output<typeof AdminUsersQuery>): Promise<Page<User>> {
