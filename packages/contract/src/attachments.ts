@@ -24,6 +24,13 @@ export const attachments = {
   upload: endpoint({
     method: "POST",
     path: "/boards/:id/attachments",
+    location: "/boards/:id/attachments",
+    errors: {
+      400: ["DUPLICATE_FILE_NAME", "INVALID_FILE_NAME", "IMAGE_TOO_LARGE", "INVALID_IMAGE"],
+      403: ["FORBIDDEN"],
+      413: ["PAYLOAD_TOO_LARGE"],
+      415: ["UNSUPPORTED_FILE_TYPE", "UNSUPPORTED_MEDIA_TYPE"],
+    },
     summary:
       "Replace the board's images (multipart/form-data, field `files`; JPEG or PNG, 5 MiB each, 10 MiB in all). " +
       "Author or admin",
@@ -43,6 +50,7 @@ export const attachments = {
   delete: endpoint({
     method: "DELETE",
     path: "/boards/:id/attachments",
+    errors: { 403: ["FORBIDDEN"] },
     summary: "Remove every image of the board. Author or admin",
     access: "user",
     status: 204,

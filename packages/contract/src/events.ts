@@ -35,6 +35,7 @@ export const events = {
   create: endpoint({
     method: "POST",
     path: "/events",
+    location: "/events/:id",
     summary: "Create a first-come point event (startsAt defaults to now)",
     access: "admin",
     status: 201,
@@ -59,6 +60,8 @@ export const events = {
   join: endpoint({
     method: "POST",
     path: "/events/:id/join",
+    location: "/users/:userId/points",
+    errors: { 409: ["ALREADY_JOINED", "EVENT_FULL", "EVENT_NOT_STARTED", "EVENT_ENDED"] },
     summary:
       "Take a seat and its points: 201 with the ledger entry; 409 ALREADY_JOINED, EVENT_FULL, " +
       "EVENT_NOT_STARTED or EVENT_ENDED",

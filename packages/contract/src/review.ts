@@ -242,6 +242,8 @@ export const review = {
   createThread: endpoint({
     method: "POST",
     path: "/boards/:id/threads",
+    location: "/threads/:id",
+    errors: { 409: ["SUGGESTION_OUTDATED"] },
     summary:
       "Start a review thread on lines of a revision's file (a suggestion replaces exactly those lines); " +
       "it follows the lines into later revisions",
@@ -262,6 +264,8 @@ export const review = {
   reply: endpoint({
     method: "POST",
     path: "/threads/:id/comments",
+    location: "/threads/:threadId",
+    errors: { 409: ["SUGGESTION_OUTDATED"] },
     summary:
       "Reply to a thread, optionally suggesting replacement text (409 SUGGESTION_OUTDATED once outdated)",
     access: "user",
@@ -273,6 +277,7 @@ export const review = {
   resolve: endpoint({
     method: "POST",
     path: "/threads/:id/resolve",
+    errors: { 403: ["FORBIDDEN"] },
     summary: "Resolve a thread (the board's author or the thread's)",
     access: "user",
     params: ThreadParams,
@@ -281,6 +286,7 @@ export const review = {
   reopen: endpoint({
     method: "POST",
     path: "/threads/:id/reopen",
+    errors: { 403: ["FORBIDDEN"] },
     summary: "Reopen a thread (the board's author or the thread's)",
     access: "user",
     params: ThreadParams,
@@ -289,6 +295,7 @@ export const review = {
   applySuggestions: endpoint({
     method: "POST",
     path: "/boards/:id/suggestions/apply",
+    errors: { 403: ["FORBIDDEN"], 409: ["SUGGESTION_OUTDATED", "SUGGESTIONS_OVERLAP", "SUGGESTION_APPLIED"] },
     summary:
       "Apply suggestions to your board in one new revision: 409 SUGGESTION_OUTDATED when their lines changed, " +
       "SUGGESTIONS_OVERLAP when two touch the same lines, SUGGESTION_APPLIED when one already was; " +
@@ -317,6 +324,7 @@ export const review = {
   reviewers: endpoint({
     method: "GET",
     path: "/rankings/reviewers",
+    errors: { 404: ["NOT_FOUND"] },
     summary:
       "Reviewers with the most points earned in a category (adoptions and applied suggestions on its boards): " +
       "all time, or last month (UTC)",

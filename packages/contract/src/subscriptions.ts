@@ -52,6 +52,8 @@ export const subscriptions = {
   subscribe: endpoint({
     method: "POST",
     path: "/subscriptions",
+    location: "/subscriptions/me",
+    errors: { 400: ["UNKNOWN_PLAN"], 402: ["PAYMENT_DECLINED"], 409: ["ALREADY_SUBSCRIBED", "CONFLICT"] },
     summary:
       "Subscribe and pay the first period: 201 ACTIVE, or PENDING while the payment's outcome is unknown; " +
       "402 PAYMENT_DECLINED; 409 ALREADY_SUBSCRIBED. A repeated Idempotency-Key answers 200 with the first",
@@ -71,6 +73,7 @@ export const subscriptions = {
   cancel: endpoint({
     method: "POST",
     path: "/subscriptions/:id/cancel",
+    errors: { 409: ["CONFLICT"] },
     summary: "Stop renewal; access lasts to the end of the paid period",
     access: "user",
     params: IdParams,
@@ -80,6 +83,7 @@ export const subscriptions = {
   refund: endpoint({
     method: "POST",
     path: "/subscriptions/:id/refund",
+    errors: { 409: ["CONFLICT", "NOT_REFUNDABLE", "REFUND_WINDOW_CLOSED", "INSUFFICIENT_POINTS"] },
     summary:
       "Refund the latest payment within the refund window and take back its points; " +
       "409 INSUFFICIENT_POINTS (nothing refunded) or REFUND_WINDOW_CLOSED",
@@ -94,6 +98,7 @@ export const paymentWebhooks = {
   receive: endpoint({
     method: "POST",
     path: "/payments/webhook",
+    errors: { 400: ["INVALID_SIGNATURE"], 404: ["NOT_FOUND"], 413: ["PAYLOAD_TOO_LARGE"] },
     summary:
       "The payment gateway's notifications (Stripe: signed with STRIPE_WEBHOOK_SECRET); settles a pending charge. " +
       "400 INVALID_SIGNATURE; 404 with a gateway that sends none",

@@ -78,10 +78,14 @@ function methodNotAllowed(allow: string): AppError {
 }
 
 /** `/boards/:id` filled from the created resource: `/api/v1/boards/12`. */
-function locationOf(endpoint: Endpoint, body: unknown): string | undefined {
+/** The created resource's URL: `Endpoint.location` filled from the answer's fields, else the request's path. */
+function locationOf(endpoint: Endpoint, body: unknown, params: Record<string, string>): string | undefined {
   if (!endpoint.location || !body || typeof body !== "object") return undefined;
   const fields = body as Record<string, unknown>;
-  return API_BASE_PATH + endpoint.location.replace(/:(\w+)/g, (_, name: string) => String(fields[name]));
+  return (
+    API_BASE_PATH +
+    endpoint.location.replace(/:(\w+)/g, (_, name: string) => String(fields[name] ?? params[name]))
+  );
 }
 
 /**
@@ -126,7 +130,11 @@ function mount(router: Router, container: Container, idempotency: Idempotency, {
     const context: RequestContext = { user, requestId: ctx.state.requestId, ip: ctx.ip, request: ctx.req };
     const execute = async (): Promise<Outcome> => {
       const body = await handle(input, context);
-      return { status: context.status ?? endpoint.status ?? 200, body, location: locationOf(endpoint, body) };
+      return {
+        status: context.status ?? endpoint.status ?? 200,
+        body,
+        location: locationOf(endpoint, body, ctx.params),
+      };
     };
     const key = isCreating(endpoint) ? Idempotency.keyOf(ctx.headers) : undefined;
     const outcome = key

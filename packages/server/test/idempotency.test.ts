@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { endpoints, isCreating } from "@codechef/contract";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../src/db/schema.ts";
 import { Idempotency } from "../src/http/idempotency.ts";
@@ -15,11 +16,34 @@ describeEachBackend("Idempotency-Key on creating calls", (backend) => {
   let admin: Awaited<ReturnType<typeof signedInAdmin>>;
   let user: Awaited<ReturnType<typeof signedInUser>>;
   let boardId: number;
+  let eventId: number;
+  let threadId: number;
+  let png: Buffer;
   beforeAll(async () => {
     server = await startTestServer(backend);
     admin = await signedInAdmin(server);
     user = await signedInUser(server);
-    boardId = (await user.client.boards.create({ title: "a board", contents: "to comment on" })).id;
+    boardId = (
+      await user.client.boards.create({
+        title: "a board",
+        contents: "to comment on",
+        files: [{ path: "a.ts", content: "const a = 1;\nconst b = 2;\n" }],
+      })
+    ).id;
+    // Capacity for every join the cases make (each replay pair joins as a new user).
+    eventId = (await admin.client.events.create({ title: "e", capacity: 1000, points: 1 })).id;
+    threadId = (
+      await user.client.review.startThread(boardId, {
+        revision: 1,
+        path: "a.ts",
+        startLine: 1,
+        endLine: 1,
+        body: "?",
+      })
+    ).id;
+    png = await sharp({ create: { width: 2, height: 2, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
   });
   afterAll(() => server?.stop());
 
@@ -33,7 +57,21 @@ describeEachBackend("Idempotency-Key on creating calls", (backend) => {
       ).n,
     );
   const post = (path: string, body: unknown, key: string, token?: string) =>
-    raw(server, "POST", `/api/v1${path}`, bearer(token, json(body, { "idempotency-key": key })));
+    body instanceof FormData
+      ? raw(server, "POST", `/api/v1${path}`, {
+          body,
+          headers: { "idempotency-key": key, ...(token && { authorization: `Bearer ${token}` }) },
+        })
+      : raw(server, "POST", `/api/v1${path}`, bearer(token, json(body, { "idempotency-key": key })));
+  const upload = () => {
+    const form = new FormData();
+    form.append(
+      "files",
+      new Blob([new Uint8Array(png)], { type: "image/png" }),
+      `p-${randomUUID().slice(0, 8)}.png`,
+    );
+    return form;
+  };
 
   const cases = () =>
     [
@@ -73,6 +111,38 @@ describeEachBackend("Idempotency-Key on creating calls", (backend) => {
         body: { reason: "r" },
         admin: true,
         table: "warnings",
+      },
+      {
+        name: "attachments.upload",
+        path: `/boards/${boardId}/attachments`,
+        body: upload(),
+        table: "attachments",
+      },
+      {
+        name: "events.create",
+        path: "/events",
+        body: { title: "e", capacity: 1, points: 1 },
+        admin: true,
+        table: "events",
+      },
+      { name: "events.join", path: `/events/${eventId}/join`, body: undefined, table: "event_participants" },
+      {
+        name: "subscriptions.subscribe",
+        path: "/subscriptions",
+        body: { planId: "monthly", paymentToken: "sandbox-ok" },
+        table: "subscriptions",
+      },
+      {
+        name: "review.createThread",
+        path: `/boards/${boardId}/threads`,
+        body: { revision: 1, path: "a.ts", startLine: 2, endLine: 2, body: "why?" },
+        table: "review_threads",
+      },
+      {
+        name: "review.reply",
+        path: `/threads/${threadId}/comments`,
+        body: { body: "because" },
+        table: "review_comments",
       },
     ] as const;
 

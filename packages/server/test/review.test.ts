@@ -490,7 +490,7 @@ describeEachBackend("code review", (backend) => {
 
       await watcher.client.review.unwatch(board.id);
       await reviewer.client.review.reply(thread.id, "it reads better");
-      await expect(watcher.client.notifications.unreadCount()).resolves.toBe(4);
+      await expect(watcher.client.notifications.unreadCount()).resolves.toEqual({ count: 4 });
 
       await expect(live.subscribeBoard(999_999, () => {})).rejects.toMatchObject({ code: "NOT_FOUND" });
     } finally {

@@ -63,7 +63,7 @@ describe("Redis Sentinel", () => {
   }
 
   async function answersAgain(): Promise<void> {
-    for (let attempt = 0; attempt < 100; attempt++) {
+    for (let attempt = 0; attempt < 300; attempt++) {
       const response = await fetch(`${server.url}/ready`);
       if (response.status === 200) return;
       await new Promise((resolve) => setTimeout(resolve, 200));
