@@ -108,6 +108,6 @@ describe("Redis Sentinel", () => {
       expect(unexpected, "only successes and 503s during the switch").toEqual([]);
       expect(load.statuses.slice(-6), "the last requests succeed").toEqual([200, 200, 200, 200, 200, 200]);
       await rankingEqualsSql();
-    }, 60_000);
+    }, 120_000);
   }
 });
