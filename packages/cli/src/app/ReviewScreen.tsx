@@ -1,6 +1,6 @@
 import { threadsByLine } from "@codechef/sdk";
 import { highlight, supportsLanguage } from "cli-highlight";
-import { Box, Text, useInput } from "ink";
+import { Box, type Key as KeyInput, Text, useInput } from "ink";
 import TextInput from "ink-text-input";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Output } from "../output.ts";
@@ -98,15 +98,19 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
   const [files, setFiles] = useState<File[]>();
   const [path, setPath] = useState(initial.path);
   const [threads, setThreads] = useState<Thread[]>([]);
-  const [cursor, setCursor] = useState(1);
-  const [anchor, setAnchor] = useState<number>();
+  /** The cursor line, and where a selection started (it runs to the cursor). */
+  const [{ cursor, anchor }, setPosition] = useState<{ cursor: number; anchor?: number }>({ cursor: 1 });
+  const setAnchor = (anchor: number | undefined) => setPosition((p) => ({ ...p, anchor }));
   const [draft, setDraft] = useState<Draft>();
   const [text, setText] = useState("");
   const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [diff, setDiff] = useState<BoardDiff | "loading">();
   const [help, setHelp] = useState(false);
+  const [diffScroll, setDiffScroll] = useState(0);
   const offset = useRef(0);
+  const viewing = useRef(revision);
+  viewing.current = revision;
 
   const loadThreads = useCallback(() => source.threads(id).then(setThreads, setError), [source, id]);
   useEffect(() => {
@@ -123,9 +127,10 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
       .follow(id, (event) => {
         if (event.type === "REVISION_CREATED") {
           setLatest((n) => Math.max(n, event.revision.number));
-          setNotice(
-            `revision ${event.revision.number} by ${event.revision.author.nickname} arrived: ] to see it`,
-          );
+          if (viewing.current < event.revision.number)
+            setNotice(
+              `revision ${event.revision.number} by ${event.revision.author.nickname} arrived: ] to see it`,
+            );
         }
         void loadThreads();
       })
@@ -200,7 +205,7 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
     0,
     rows.findIndex((r) => r.kind === "code" && r.line === cursor),
   );
-  if (diff) offset.current = Math.min(offset.current, Math.max(0, rows.length - body));
+  if (diff) offset.current = Math.min(diffScroll, Math.max(0, rows.length - body));
   else {
     const blockEnd = focused
       ? rows.findLastIndex((r) => r.kind === "thread" && r.thread === focused.thread.id)
@@ -222,7 +227,7 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
   };
 
   const mine = board !== undefined && me?.id === board.author.id;
-  const target: Range = selection ?? focused?.range ?? { startLine: cursor, endLine: cursor };
+  const target: Range = selection ?? { startLine: cursor, endLine: cursor };
   const pendingSuggestion = focused?.thread.comments.findLast(
     (c) => c.suggestion !== null && !c.appliedRevision,
   );
@@ -269,21 +274,11 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
     if (!files?.length) return;
     const index = files.findIndex((f) => f.path === path);
     setPath(files[(index + step + files.length) % files.length]?.path);
-    setCursor(1);
-    setAnchor(undefined);
+    setPosition({ cursor: 1 });
     offset.current = 0;
   };
-  const goRevision = (to: number) => {
-    if (to < 1 || to > latest || to === revision) return;
-    if (to > (board?.revision ?? 0)) {
-      // A revision that arrived live: the board's latest files are fetched like any other revision's.
-      setBoard((b) => (b ? { ...b, revision: to, files: [] } : b));
-      setFiles(undefined);
-      void source.files(id, to).then((found) => {
-        setBoard((b) => (b ? { ...b, files: found } : b));
-        setFiles(found);
-      }, setError);
-    }
+  const goRevision = (to: number, newest = latest) => {
+    if (to < 1 || to > newest || to === revision) return;
     setRevision(to);
     setAnchor(undefined);
   };
@@ -291,63 +286,72 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
     if (diff) return setDiff(undefined);
     if (revision < 2) return setNotice("revision 1 has nothing before it");
     setDiff("loading");
-    offset.current = 0;
+    setDiffScroll(0);
     source.diff(id, revision - 1, revision).then(setDiff, (e: unknown) => {
       setDiff(undefined);
       setError(e);
     });
   };
 
+  const onKey = (input: string, key: KeyInput) => {
+    if (help) return setHelp(false);
+    if (input === "?") return setHelp(true);
+    const last = Math.max(1, original.length);
+    const clamp = (line: number) => Math.min(last, Math.max(1, line));
+    // Keys may come faster than renders: every move starts from the position as it is by then.
+    const move = (to: (cursor: number) => number, extend = false) =>
+      setPosition((p) => ({
+        cursor: clamp(to(p.cursor)),
+        anchor: extend ? (p.anchor ?? p.cursor) : p.anchor,
+      }));
+    if (key.escape && anchor !== undefined) setAnchor(undefined);
+    else if (input === "q" || key.escape) onExit();
+    else if (input === "d") toggleDiff();
+    else if (diff) {
+      const most = Math.max(0, rows.length - body);
+      const step =
+        key.upArrow || input === "k" ? -1 : key.downArrow || input === "j" ? 1 : input === " " ? body : 0;
+      setDiffScroll((s) => Math.min(most, Math.max(0, s + step)));
+    } else if (key.shift && (key.upArrow || key.downArrow)) move((c) => c + (key.upArrow ? -1 : 1), true);
+    else if (key.upArrow || input === "k") move((c) => c - 1);
+    else if (key.downArrow || input === "j") move((c) => c + 1);
+    else if (key.pageDown || input === " ") move((c) => c + body);
+    else if (key.pageUp) move((c) => c - body);
+    else if (input === "g") move(() => 1);
+    else if (input === "G") move(() => last);
+    else if (input === "v")
+      setPosition((p) => ({ ...p, anchor: p.anchor === undefined ? p.cursor : undefined }));
+    else if (input === "n" || input === "N") {
+      const starts = [...new Set(anchored.map((a) => a.range.startLine))].sort((a, b) => a - b);
+      move((c) => (input === "n" ? starts.find((s) => s > c) : starts.findLast((s) => s < c)) ?? c);
+    } else if (key.rightArrow || key.tab) goFile(1);
+    else if (key.leftArrow) goFile(-1);
+    else if (input === "]") goRevision(revision + 1);
+    else if (input === "[") goRevision(revision - 1);
+    else if (input === "c" && me) setDraft({ does: "comment", range: target });
+    else if (input === "s" && me) void suggest();
+    else if (input === "r" && me && focused) setDraft({ does: "reply", thread: focused.thread });
+    else if (input === "x" && me && focused) {
+      const t = focused.thread;
+      void act(async () => {
+        if (t.state === "OPEN") await source.resolve(t.id);
+        else await source.reopen(t.id);
+        return `${t.state === "OPEN" ? "resolved" : "reopened"} thread #${t.id}`;
+      });
+    } else if (input === "a" && mine && pendingSuggestion)
+      void act(async () => {
+        const made = await source.apply(id, [pendingSuggestion.id]);
+        setLatest((n) => Math.max(n, made.number));
+        goRevision(made.number, made.number);
+        return `applied suggestion #${pendingSuggestion.id}: revision ${made.number}`;
+      });
+  };
+  // Keys typed faster than the terminal is read arrive as one string ("jjj"): each counts.
   useInput(
-    (input, key) => {
-      if (help) return setHelp(false);
-      if (input === "?") return setHelp(true);
-      const last = Math.max(1, original.length);
-      const move = (to: number) => setCursor(Math.min(last, Math.max(1, to)));
-      if (key.escape && anchor !== undefined) setAnchor(undefined);
-      else if (input === "q" || key.escape) onExit();
-      else if (input === "d") toggleDiff();
-      else if (diff) {
-        if (key.upArrow || input === "k") offset.current = Math.max(0, offset.current - 1);
-        else if (key.downArrow || input === "j" || input === " ") offset.current += input === " " ? body : 1;
-        setNotice(undefined);
-      } else if (key.shift && (key.upArrow || key.downArrow)) {
-        if (anchor === undefined) setAnchor(cursor);
-        move(cursor + (key.upArrow ? -1 : 1));
-      } else if (key.upArrow || input === "k") move(cursor - 1);
-      else if (key.downArrow || input === "j") move(cursor + 1);
-      else if (key.pageDown || input === " ") move(cursor + body);
-      else if (key.pageUp) move(cursor - body);
-      else if (input === "g") move(1);
-      else if (input === "G") move(last);
-      else if (input === "v") setAnchor((a) => (a === undefined ? cursor : undefined));
-      else if (input === "n" || input === "N") {
-        const starts = [...new Set(anchored.map((a) => a.range.startLine))].sort((a, b) => a - b);
-        const next = input === "n" ? starts.find((s) => s > cursor) : starts.findLast((s) => s < cursor);
-        if (next !== undefined) move(next);
-      } else if (key.rightArrow || key.tab) goFile(1);
-      else if (key.leftArrow) goFile(-1);
-      else if (input === "]") goRevision(revision + 1);
-      else if (input === "[") goRevision(revision - 1);
-      else if (input === "c" && me) setDraft({ does: "comment", range: target });
-      else if (input === "s" && me) void suggest();
-      else if (input === "r" && me && focused) setDraft({ does: "reply", thread: focused.thread });
-      else if (input === "x" && me && focused) {
-        const t = focused.thread;
-        void act(async () => {
-          if (t.state === "OPEN") await source.resolve(t.id);
-          else await source.reopen(t.id);
-          return `${t.state === "OPEN" ? "resolved" : "reopened"} thread #${t.id}`;
-        });
-      } else if (input === "a" && mine && pendingSuggestion)
-        void act(async () => {
-          const made = await source.apply(id, [pendingSuggestion.id]);
-          setLatest(made.number);
-          goRevision(made.number);
-          return `applied suggestion #${pendingSuggestion.id}: revision ${made.number}`;
-        });
+    (input, key) => (input.length > 1 && !key.meta ? [...input] : [input]).forEach((one) => onKey(one, key)),
+    {
+      isActive: draft === undefined,
     },
-    { isActive: draft === undefined },
   );
   useInput(
     (_, key) => {
@@ -441,7 +445,7 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
               />
             ) : (
               <Text key={row.key} wrap="truncate-end" color={row.color} dimColor={row.dim}>
-                {diff ? row.text : `${" ".repeat(width + 1)}${row.text}`}
+                {diff ? row.text : `${" ".repeat(width + 2)}${row.text}`}
               </Text>
             ),
           )
@@ -454,7 +458,14 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
               ? `reply to #${draft.thread.id}${draft.suggestion !== undefined ? " with the suggestion" : ""}: `
               : `${draft.suggestion !== undefined ? "suggest" : "comment"} on ${path}:${span(draft.range)}: `}
           </Text>
-          <TextInput value={text} onChange={setText} onSubmit={submit} />
+          <TextInput
+            value={text}
+            // A pasted line arrives with its Enter: it is sent, as if typed.
+            onChange={(value) =>
+              /[\r\n]/.test(value) ? submit(value.split(/[\r\n]/)[0] ?? "") : setText(value)
+            }
+            onSubmit={submit}
+          />
         </Box>
       ) : (
         <Text color="yellow" wrap="truncate-end">
@@ -483,7 +494,7 @@ function CodeLine(props: {
   commented: boolean;
 }) {
   const { row, width, cursor, selected, commented } = props;
-  const gutter = `${cursor ? "›" : " "}${String(row.line).padStart(width)} ${commented ? "●" : "│"} `;
+  const gutter = `${cursor ? "›" : " "} ${String(row.line).padStart(width)} ${commented ? "●" : "│"} `;
   return (
     <Text wrap="truncate-end" backgroundColor={selected ? "blue" : undefined}>
       <Text
