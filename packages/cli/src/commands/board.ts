@@ -1,4 +1,4 @@
-import { openAsBlob } from "node:fs";
+import { openAsBlob, statSync } from "node:fs";
 import { basename } from "node:path";
 import { type Command, Option } from "@commander-js/extra-typings";
 import * as api from "../api.ts";
@@ -225,6 +225,7 @@ function progressLine(label: string) {
 
 async function imageFile(path: string) {
   try {
+    if (!statSync(path).isFile()) throw Object.assign(new Error(), { code: "not a file" });
     return { name: basename(path), data: await openAsBlob(path) };
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`);
