@@ -168,7 +168,7 @@ describe("Review screen", () => {
 
     // When the user presses s, the editor changes the lines, and Enter sends the prefilled comment
     stdin.write("s");
-    await until(lastFrame, "reply to #5 with the suggestion: Suggested change");
+    await until(lastFrame, "reply to #5 with the suggestion: Suggested change (type a comment, or enter)");
     await settle();
     stdin.write(KEY.enter);
 
@@ -185,7 +185,9 @@ describe("Review screen", () => {
     stdin.write("v");
     await until(lastFrame, "v selecting 2");
     stdin.write("s");
-    await until(lastFrame, "suggest on Transfer.kt:2: Suggested change");
+    await until(lastFrame, "suggest on Transfer.kt:2:");
+    await settle();
+    stdin.write("Use one lock");
     await settle();
     stdin.write(KEY.enter);
 
@@ -196,7 +198,7 @@ describe("Review screen", () => {
       path: "Transfer.kt",
       startLine: 2,
       endLine: 2,
-      body: "Suggested change",
+      body: "Use one lock",
       suggestion: "  synchronized(lock) {\n",
     });
   });

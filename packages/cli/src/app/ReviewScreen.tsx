@@ -38,6 +38,7 @@ export const REVIEW_HELP = [
   "?            this help",
 ];
 
+const SUGGESTED = "Suggested change";
 const lines = (content: string) => (content === "" ? [] : content.replace(/\n$/, "").split("\n"));
 const span = (r: Range) => (r.startLine === r.endLine ? `${r.startLine}` : `${r.startLine}–${r.endLine}`);
 
@@ -238,7 +239,6 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
     const after = await source.edit(before);
     if (after === undefined) return setNotice("the editor failed: nothing was suggested");
     if (after === before) return setNotice("unchanged: nothing was suggested");
-    setText("Suggested change");
     setDraft(
       !selection && focused
         ? { does: "reply", thread: focused.thread, suggestion: after }
@@ -246,11 +246,12 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
     );
   };
 
-  const submit = (value: string) => {
+  const submit = (typed: string) => {
     const current = draft;
     setDraft(undefined);
     setText("");
-    if (!current || !value.trim() || !file) return;
+    const value = typed.trim() || (current?.suggestion !== undefined ? SUGGESTED : "");
+    if (!current || !value || !file) return;
     setAnchor(undefined);
     if (current.does === "reply")
       void act(async () => {
@@ -465,6 +466,7 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
               /[\r\n]/.test(value) ? submit(value.split(/[\r\n]/)[0] ?? "") : setText(value)
             }
             onSubmit={submit}
+            placeholder={draft.suggestion !== undefined ? `${SUGGESTED} (type a comment, or enter)` : ""}
           />
         </Box>
       ) : (
