@@ -349,7 +349,9 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
   };
   // Keys typed faster than the terminal is read arrive as one string ("jjj"): each counts.
   useInput(
-    (input, key) => (input.length > 1 && !key.meta ? [...input] : [input]).forEach((one) => onKey(one, key)),
+    (input, key) => {
+      for (const one of input.length > 1 && !key.meta ? [...input] : [input]) onKey(one, key);
+    },
     {
       isActive: draft === undefined,
     },
