@@ -22,7 +22,7 @@ type Draft =
   | { does: "comment"; range: Range; suggestion?: string }
   | { does: "reply"; thread: Thread; suggestion?: string };
 
-export const REVIEW_HELP = [
+const REVIEW_HELP = [
   "↑↓ j k       move the cursor line; pgup pgdn/space page; g G top, bottom",
   "v            start (or drop) a selection; move to extend it; shift+↑↓ too",
   "c            comment on the selection (or the cursor line): a new thread",
@@ -168,9 +168,7 @@ export function ReviewScreen({ source, id, height, onExit, initial = {}, color =
   );
   const anchored = useMemo(
     () =>
-      [...byLine.entries()].flatMap(([end, list]) =>
-        list.map((t) => ({ thread: t, end, range: rangeOf(t, revision) })),
-      ),
+      [...byLine.values()].flatMap((list) => list.map((t) => ({ thread: t, range: rangeOf(t, revision) }))),
     [byLine, revision],
   );
   const focused = anchored

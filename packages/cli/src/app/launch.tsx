@@ -1,4 +1,4 @@
-import { type Instance, render, useApp, useInput } from "ink";
+import { type Instance, render, useApp, useInput, useWindowSize } from "ink";
 import type { ReactElement } from "react";
 import type { Client } from "../api.ts";
 import * as api from "../api.ts";
@@ -113,16 +113,25 @@ export function runReview(
     client,
     <Standalone
       screen={(exit) => (
-        <ReviewScreen
-          source={source}
-          id={id}
-          height={process.stdout.rows ?? 24}
-          onExit={exit}
-          initial={initial}
-          color={color}
-        />
+        <FullHeight>
+          {(rows) => (
+            <ReviewScreen
+              source={source}
+              id={id}
+              height={rows}
+              onExit={exit}
+              initial={initial}
+              color={color}
+            />
+          )}
+        </FullHeight>
       )}
     />,
     (mounted) => (instance = mounted),
   );
+}
+
+/** The terminal's height, followed as it is resized. */
+function FullHeight({ children }: { children(rows: number): ReactElement }) {
+  return children(useWindowSize().rows);
 }

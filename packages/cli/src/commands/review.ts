@@ -17,8 +17,15 @@ function lineRange(value: string): { startLine: number; endLine: number } {
   return { startLine, endLine };
 }
 
+/** Lines `startLine`–`endLine` of a text, as an editor opens on them. */
+const excerpt = (content: string, range: { startLine: number; endLine: number }) =>
+  `${content
+    .split("\n")
+    .slice(range.startLine - 1, range.endLine)
+    .join("\n")}\n`;
+
 /** Where a thread is now, or where it was written when its lines changed since. */
-export const where = (t: Thread) => {
+const where = (t: Thread) => {
   const anchor = t.current ?? t.original;
   const lines =
     anchor.startLine === anchor.endLine ? `${anchor.startLine}` : `${anchor.startLine}-${anchor.endLine}`;
@@ -34,14 +41,10 @@ const threadRow = (t: Thread) => [
 ];
 
 /** The text of a thread's lines in the revision it points at now (or was written on). */
-export async function threadLines(client: api.Client, t: Thread): Promise<string> {
+async function threadLines(client: api.Client, t: Thread): Promise<string> {
   const anchor = t.current ?? t.original;
   const revision = await api.revision(client, t.boardId, anchor.revision);
-  const content = revision.files.find((f) => f.path === t.path)?.content ?? "";
-  return `${content
-    .split("\n")
-    .slice(anchor.startLine - 1, anchor.endLine)
-    .join("\n")}\n`;
+  return excerpt(revision.files.find((f) => f.path === t.path)?.content ?? "", anchor);
 }
 
 interface SuggestionFlags {
@@ -140,12 +143,7 @@ export function reviewCommands(program: Command<[], GlobalOptions>) {
           `pass --path: the board has ${files.length} files (${files.map((f) => f.path).join(", ")})`,
         );
       const file = files.find((f) => f.path === path);
-      const lines = async () =>
-        `${(file?.content ?? "")
-          .split("\n")
-          .slice(o.lines.startLine - 1, o.lines.endLine)
-          .join("\n")}\n`;
-      const suggestion = await readSuggestion(o, lines);
+      const suggestion = await readSuggestion(o, async () => excerpt(file?.content ?? "", o.lines));
       const body = await readBody(o, "comment");
       const created = await api.startThread(client, boardId, {
         revision,
