@@ -98,3 +98,45 @@ export const addCategory = (c: Client, type: "FRAMEWORK" | "LANGUAGE", name: str
   c.categories.create({ type, name });
 export const renameCategory = (c: Client, id: number, name: string) => c.categories.update(id, { name });
 export const deleteCategory = (c: Client, id: number) => c.categories.delete(id);
+
+type AttachmentFile = Arg<Client["boards"]["attachments"]["upload"], 1>[number];
+type CreateEventBody = Arg<Client["events"]["create"]>;
+type CreateThreadBody = Arg<Client["review"]["startThread"], 1>;
+type ThreadsQuery = Arg<Client["review"]["threads"], 1>;
+type DiffQuery = Arg<Client["review"]["diff"], 1>;
+export type BoardEvent = Parameters<Parameters<Client["realtime"]["subscribeBoard"]>[1]>[0];
+
+export const uploadAttachments = (c: Client, boardId: number, files: AttachmentFile[]) =>
+  c.boards.attachments.upload(boardId, files);
+export const listAttachments = (c: Client, boardId: number) => c.boards.attachments.list(boardId);
+
+export const listEvents = (c: Client) => c.events.list();
+export const getEvent = (c: Client, id: number) => c.events.get(id);
+export const createEvent = (c: Client, body: CreateEventBody) => c.events.create(body);
+export const joinEvent = (c: Client, id: number) => c.events.join(id);
+
+export const listPlans = (c: Client) => c.subscriptions.plans();
+export const subscribe = (c: Client, planId: string, paymentToken: string, idempotencyKey?: string) =>
+  c.subscriptions.subscribe({ planId, paymentToken }, { idempotencyKey });
+export const mySubscriptions = (c: Client) => c.subscriptions.mine();
+export const cancelSubscription = (c: Client, id: number, idempotencyKey?: string) =>
+  c.subscriptions.cancel(id, { idempotencyKey });
+export const refundSubscription = (c: Client, id: number, idempotencyKey?: string) =>
+  c.subscriptions.refund(id, { idempotencyKey });
+
+export const revisions = (c: Client, boardId: number) => c.review.revisions(boardId, { size: 100 });
+export const revision = (c: Client, boardId: number, number: number) => c.review.revision(boardId, number);
+export const diff = (c: Client, boardId: number, query: DiffQuery) => c.review.diff(boardId, query);
+export const threads = (c: Client, boardId: number, query: ThreadsQuery = {}) =>
+  c.review.threads(boardId, query);
+export const thread = (c: Client, id: number) => c.review.thread(id);
+export const startThread = (c: Client, boardId: number, body: CreateThreadBody) =>
+  c.review.startThread(boardId, body);
+export const reply = (c: Client, threadId: number, body: string, suggestion?: string) =>
+  c.review.reply(threadId, body, suggestion);
+export const resolveThread = (c: Client, id: number) => c.review.resolve(id);
+export const reopenThread = (c: Client, id: number) => c.review.reopen(id);
+export const applySuggestions = (c: Client, boardId: number, commentIds: number[], message?: string) =>
+  c.review.applySuggestions(boardId, commentIds, message);
+export const followBoard = (c: Client, boardId: number, on: (event: BoardEvent) => void) =>
+  c.realtime.subscribeBoard(boardId, on);

@@ -64,7 +64,9 @@ export function report(error: unknown, server: string): number {
 function nextStep(error: CodeChefError): string | undefined {
   if (error.status === 429)
     return `Too many requests: try again in ${(error as RateLimitError).retryAfter ?? "a few"} seconds.`;
+  if (error.status === 402) return "Nothing was charged; try another payment method.";
   if (error.status === 403) return "Your account is not allowed to do this.";
+  if (error.status === 413) return "Each image may have 5 MiB and one upload 10 MiB in all.";
   if (error.status >= 500)
     return `This is a bug on the server; report it with the request id ${error.requestId ?? "(none)"}.`;
   return undefined;

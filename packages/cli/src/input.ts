@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
+import { basename, extname, isAbsolute, join, normalize, sep } from "node:path";
 import { UsageError } from "./errors.ts";
 
 export async function readStdin(): Promise<string> {
@@ -37,7 +37,14 @@ export async function readBody(
   return text;
 }
 
-function readFile(path: string): string {
+/** A local file for a board: its path as given (relative, `/`-separated), or its name when outside this directory. */
+export function boardFile(path: string): { path: string; content: string } {
+  const relative = normalize(path).split(sep).join("/");
+  const outside = isAbsolute(path) || relative === ".." || relative.startsWith("../");
+  return { path: outside ? basename(path) : relative, content: readFile(path) };
+}
+
+export function readFile(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
@@ -46,9 +53,9 @@ function readFile(path: string): string {
 }
 
 /** Opens `$VISUAL`, `$EDITOR` or vi on a temporary file and answers what was saved. */
-function edit(initial: string): string {
+export function edit(initial: string, name = "BODY.md"): string {
   const dir = mkdtempSync(join(tmpdir(), "codechef-"));
-  const file = join(dir, "BODY.md");
+  const file = join(dir, name);
   try {
     writeFileSync(file, initial);
     const editor = process.env.VISUAL || process.env.EDITOR || "vi";

@@ -85,3 +85,5 @@ function width(text: string): number {
 }
 
 export const date = (iso: string) => iso.slice(0, 16).replace("T", " ");
+
+export const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { type Client, createClient, type Fetch, REFRESH_PATH, type Session } from "./api.ts";
+import { progressFetch } from "./upload.ts";
 
 export const DEFAULT_SERVER = "http://localhost:8080";
 
@@ -110,14 +111,15 @@ export function resolveServer(flag: string | undefined, store: CredentialStore, 
  * already rotated by another takes the stored session instead of spending its stale token.
  */
 export function sessionClient(server: string, store: CredentialStore, env = process.env): Promise<Client> {
-  if (env.CODECHEF_TOKEN) return createClient(server, env.CODECHEF_TOKEN);
+  if (env.CODECHEF_TOKEN) return createClient(server, env.CODECHEF_TOKEN, undefined, progressFetch);
   const stored = store.get(server);
   return createClient(server, stored?.accessToken, stored?.refreshToken, lockedRefresh(server, store));
 }
 
 function lockedRefresh(server: string, store: CredentialStore): Fetch {
   return async (input, init) => {
-    if (init.method !== "POST" || !new URL(input).pathname.endsWith(REFRESH_PATH)) return fetch(input, init);
+    if (init.method !== "POST" || !new URL(input).pathname.endsWith(REFRESH_PATH))
+      return progressFetch(input, init);
     const { refreshToken } = JSON.parse(String(init.body)) as { refreshToken: string };
     return store.update(async (hosts) => {
       const current = hosts.hosts[server];

@@ -322,7 +322,7 @@ describe("codechef against a real server", () => {
     expect((await alice.run(["--help"])).code).toBe(0);
     expect((await alice.ok(["--version"])).trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(await alice.ok(["completion", "bash"])).toContain(
-      '"board") COMPREPLY=($(compgen -W "list view create edit delete similar',
+      '"board") COMPREPLY=($(compgen -W "list view create edit delete attach diff similar',
     );
     expect(await alice.ok(["completion", "zsh"])).toContain("compdef _codechef codechef");
     expect(await alice.ok(["completion", "fish"])).toContain("complete -c codechef");

@@ -43,6 +43,13 @@ export interface Run {
   stderr: string;
 }
 
+export interface RunOptions {
+  input?: string;
+  env?: Record<string, string>;
+  /** The working directory (default: the test's). */
+  cwd?: string;
+}
+
 /** A terminal user's machine: its own config directory, one server. */
 export class Cli {
   readonly configDir = mkdtempSync(join(tmpdir(), "codechef-cli-"));
@@ -52,8 +59,9 @@ export class Cli {
     this.#server = server;
   }
 
-  spawn(args: string[], env: Record<string, string> = {}) {
+  spawn(args: string[], env: Record<string, string> = {}, cwd?: string) {
     return spawn(process.execPath, [BIN, ...args], {
+      cwd,
       env: {
         PATH: process.env.PATH ?? "",
         HOME: this.configDir,
@@ -80,8 +88,8 @@ export class Cli {
     };
   }
 
-  run(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-    const child = this.spawn(args, options.env);
+  run(args: string[], options: RunOptions = {}): Promise<Run> {
+    const child = this.spawn(args, options.env, options.cwd);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -91,14 +99,14 @@ export class Cli {
   }
 
   /** Runs and expects exit 0; answers stdout. */
-  async ok(args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<string> {
+  async ok(args: string[], options?: RunOptions): Promise<string> {
     const result = await this.run(args, options);
     if (result.code !== 0)
       throw new Error(`codechef ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
     return result.stdout;
   }
 
-  async json<T>(args: string[], options?: { input?: string; env?: Record<string, string> }): Promise<T> {
+  async json<T>(args: string[], options?: RunOptions): Promise<T> {
     return JSON.parse(await this.ok([...args, "--json"], options)) as T;
   }
 

@@ -1,21 +1,24 @@
-import { render, useApp, useInput } from "ink";
+import { type Instance, render, useApp, useInput, useWindowSize } from "ink";
 import type { ReactElement } from "react";
 import type { Client } from "../api.ts";
 import * as api from "../api.ts";
 import { fetchRanking } from "../commands/browse.ts";
+import { edit } from "../input.ts";
 import type { RankingKind } from "../rankings.ts";
 import { App } from "./App.tsx";
 import { RoomScreen } from "./ChatScreens.tsx";
 import { RankingsScreen } from "./RankingsScreen.tsx";
-import { clientSource } from "./source.ts";
+import { ReviewScreen } from "./ReviewScreen.tsx";
+import { clientReviewSource, clientSource } from "./source.ts";
 
 /**
  * Renders full screen until the app exits, restoring the terminal (raw mode, cursor, alternate screen) on every
  * way out: a key, Ctrl+C, SIGTERM or an uncaught error.
  */
-async function run(client: Client, element: ReactElement): Promise<void> {
+async function run(client: Client, element: ReactElement, mounted?: (instance: Instance) => void) {
   process.stdout.write("\x1b[?1049h");
   const instance = render(element, { exitOnCtrlC: true });
+  mounted?.(instance);
   const restore = () => {
     instance.unmount();
     process.stdin.setRawMode?.(false);
@@ -78,4 +81,57 @@ export function runLiveRanking(client: Client, kind: RankingKind, query: Record<
 function QuitOnQ({ exit, children }: { exit(): void; children: ReactElement }) {
   useInput((input, key) => (input === "q" || key.escape ? exit() : undefined));
   return children;
+}
+
+/**
+ * `$VISUAL`/`$EDITOR` on `text` while the screen steps aside: raw mode off and the main screen back for the
+ * editor, then the alternate screen again, redrawn whole.
+ */
+function editAside(instance: Instance | undefined, text: string): string | undefined {
+  process.stdin.setRawMode?.(false);
+  process.stdout.write("\x1b[?1049l");
+  try {
+    return edit(text, "SUGGESTION");
+  } catch {
+    return undefined;
+  } finally {
+    process.stdout.write("\x1b[?1049h\x1b[2J\x1b[H");
+    process.stdin.setRawMode?.(true);
+    instance?.clear();
+  }
+}
+
+export function runReview(
+  client: Client,
+  id: number,
+  initial: { path?: string; revision?: number },
+  color: boolean,
+) {
+  let instance: Instance | undefined;
+  const source = clientReviewSource(client, async (text) => editAside(instance, text));
+  return run(
+    client,
+    <Standalone
+      screen={(exit) => (
+        <FullHeight>
+          {(rows) => (
+            <ReviewScreen
+              source={source}
+              id={id}
+              height={rows}
+              onExit={exit}
+              initial={initial}
+              color={color}
+            />
+          )}
+        </FullHeight>
+      )}
+    />,
+    (mounted) => (instance = mounted),
+  );
+}
+
+/** The terminal's height, followed as it is resized. */
+function FullHeight({ children }: { children(rows: number): ReactElement }) {
+  return children(useWindowSize().rows);
 }

@@ -94,3 +94,47 @@ export function clientSource(client: api.Client): Source {
     },
   };
 }
+
+export type ReviewBoard = Board;
+export type Thread = Awaited2<typeof api.thread>;
+export type Revision = Awaited2<typeof api.revision>;
+export type BoardDiff = Awaited2<typeof api.diff>;
+export type NewThread = Parameters<typeof api.startThread>[2];
+
+/** What the review screen reads and does. */
+export interface ReviewSource {
+  me(): Promise<{ id: number; nickname: string } | undefined>;
+  board(id: number): Promise<ReviewBoard>;
+  files(boardId: number, revision: number): Promise<Revision["files"]>;
+  threads(boardId: number): Promise<Thread[]>;
+  startThread(boardId: number, body: NewThread): Promise<Thread>;
+  reply(threadId: number, body: string, suggestion?: string): Promise<unknown>;
+  resolve(threadId: number): Promise<unknown>;
+  reopen(threadId: number): Promise<unknown>;
+  apply(boardId: number, commentIds: number[]): Promise<{ number: number }>;
+  diff(boardId: number, from: number, to: number): Promise<BoardDiff>;
+  /** Calls `changed` on every thread, reply, resolution and revision of the board until the answer is called. */
+  follow(boardId: number, changed: (event: api.BoardEvent) => void): Promise<() => void>;
+  /** The text after editing it in `$VISUAL`/`$EDITOR`, or undefined when the editor failed. */
+  edit(text: string): Promise<string | undefined>;
+}
+
+export function clientReviewSource(client: api.Client, edit: ReviewSource["edit"]): ReviewSource {
+  return {
+    me: async () => (client.accessToken !== undefined ? api.me(client) : undefined),
+    board: (id) => api.getBoard(client, id),
+    files: async (boardId, revision) => (await api.revision(client, boardId, revision)).files,
+    threads: (boardId) => api.threads(client, boardId),
+    startThread: (boardId, body) => api.startThread(client, boardId, body),
+    reply: (threadId, body, suggestion) => api.reply(client, threadId, body, suggestion),
+    resolve: (id) => api.resolveThread(client, id),
+    reopen: (id) => api.reopenThread(client, id),
+    apply: (boardId, ids) => api.applySuggestions(client, boardId, ids),
+    diff: (boardId, from, to) => api.diff(client, boardId, { from, to }),
+    follow: async (boardId, changed) => {
+      const subscription = await api.followBoard(client, boardId, changed);
+      return () => subscription.unsubscribe();
+    },
+    edit,
+  };
+}

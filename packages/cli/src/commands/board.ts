@@ -1,12 +1,20 @@
+import { openAsBlob, statSync } from "node:fs";
+import { basename } from "node:path";
 import { type Command, Option } from "@commander-js/extra-typings";
 import * as api from "../api.ts";
 import { context, type GlobalOptions, positiveInt } from "../context.ts";
 import { UsageError } from "../errors.ts";
-import { codeBlock, readBody } from "../input.ts";
-import { date } from "../output.ts";
-import { boardView } from "../render.ts";
+import { boardFile, codeBlock, readBody } from "../input.ts";
+import { date, plural } from "../output.ts";
+import { boardView, colourPatch } from "../render.ts";
+import { withUploadProgress } from "../upload.ts";
 
 const collect = (value: string, previous: number[] = []) => [...previous, positiveInt(value)];
+const paths = (value: string, previous: string[] = []) => [...previous, value];
+const noMessageWithoutFiles = (o: { message?: string; file?: string[]; removeFile?: string[] }) => {
+  if (o.message !== undefined && !o.file && !o.removeFile)
+    throw new UsageError("--message describes a change of files: pass --file PATH (or --remove-file PATH)");
+};
 
 type Summary = Awaited<ReturnType<typeof api.listBoards>>["items"][number];
 const boardRow = (b: Summary) => [
@@ -47,12 +55,14 @@ export function boardCommands(program: Command<[], GlobalOptions>) {
     .argument("<id>", "board id", positiveInt)
     .action(async (id, _, command) => {
       const ctx = context(command.optsWithGlobals());
-      const [post, comments] = await Promise.all([
+      const [post, comments, attachments] = await Promise.all([
         api.getBoard(ctx.client, id),
         api.listComments(ctx.client, id),
+        api.listAttachments(ctx.client, id),
       ]);
       if (ctx.out.json) return ctx.out.print(post, () => []);
-      await ctx.out.page(await boardView(post, comments.items, ctx.out));
+      const images = attachments.items.map((a) => ({ ...a, url: new URL(a.url, ctx.server).href }));
+      await ctx.out.page(await boardView(post, comments.items, ctx.out, images));
     });
 
   board
@@ -63,17 +73,24 @@ export function boardCommands(program: Command<[], GlobalOptions>) {
     .option("--body-file <path>", "read the body from a file (- for stdin)")
     .option("--code <path>", "append this file as a code block")
     .option("--lang <language>", "language of --code (default: from its extension)")
+    .option("--file <path>", "a code file to review line by line (repeatable, up to 10)", paths)
     .option("--category <id>", "a category (repeatable)", collect)
     .action(async (o, command) => {
       const ctx = context(command.optsWithGlobals());
       const client = ctx.signedIn;
+      const files = o.file?.map(boardFile);
       const code = o.code === undefined ? undefined : codeBlock(o.code, o.lang);
       const body =
         code !== undefined && o.body === undefined && o.bodyFile === undefined
           ? ""
           : await readBody(o, "body");
       const contents = [body.trim(), code].filter(Boolean).join("\n\n");
-      const created = await api.createBoard(client, { title: o.title, contents, categoryIds: o.category });
+      const created = await api.createBoard(client, {
+        title: o.title,
+        contents,
+        categoryIds: o.category,
+        files,
+      });
       ctx.out.print(created, () => [[created.id, created.title]]);
       ctx.out.done(`Posted board ${created.id}: ${created.title}`);
     });
@@ -86,21 +103,29 @@ export function boardCommands(program: Command<[], GlobalOptions>) {
     .option("--body <text>")
     .option("--body-file <path>", "read the body from a file (- for stdin)")
     .option("--category <id>", "a category (repeatable); replaces the board's", collect)
+    .option("--file <path>", "add or replace this code file (repeatable); the others stay", paths)
+    .option("--remove-file <path>", "remove this file of the board (repeatable)", paths)
+    .option("--message <text>", "what the new revision of the files changes")
     .action(async (id, o, command) => {
       const ctx = context(command.optsWithGlobals());
       const client = ctx.signedIn;
-      const flags = o.title !== undefined || o.category !== undefined;
+      noMessageWithoutFiles(o);
+      const changesFiles = o.file !== undefined || o.removeFile !== undefined;
+      const flags = o.title !== undefined || o.category !== undefined || changesFiles;
       const wantsBody = o.body !== undefined || o.bodyFile !== undefined || !flags;
-      const contents = wantsBody
-        ? await readBody(o, "body", (await api.getBoard(client, id)).contents)
-        : undefined;
+      const current = wantsBody || changesFiles ? await api.getBoard(client, id) : undefined;
+      const contents = wantsBody ? await readBody(o, "body", current?.contents) : undefined;
       const updated = await api.updateBoard(client, id, {
         title: o.title,
         contents,
         categoryIds: o.category,
+        files: changesFiles ? nextFiles(current?.files ?? [], o.file ?? [], o.removeFile ?? []) : undefined,
+        message: o.message,
       });
-      ctx.out.print(updated, () => [[updated.id, updated.title]]);
-      ctx.out.done(`Updated board ${updated.id}`);
+      ctx.out.print(updated, () => [[updated.id, updated.title, updated.revision]]);
+      ctx.out.done(
+        `Updated board ${updated.id}${changesFiles ? ` (files at revision ${updated.revision})` : ""}`,
+      );
     });
 
   board
@@ -116,6 +141,49 @@ export function boardCommands(program: Command<[], GlobalOptions>) {
     });
 
   board
+    .command("attach")
+    .description("Attach images (JPEG or PNG, 5 MiB each, 10 MiB in all); replaces the board's images")
+    .argument("<id>", "board id", positiveInt)
+    .argument("<files...>", "image files")
+    .action(async (id, files, _, command) => {
+      const ctx = context(command.optsWithGlobals());
+      const client = ctx.signedIn;
+      const inputs = await Promise.all(files.map(imageFile));
+      const show = process.stderr.isTTY
+        ? progressLine(`Uploading ${plural(files.length, "file")}`)
+        : () => {};
+      const uploaded = await withUploadProgress(show, () =>
+        api.uploadAttachments(client, id, inputs),
+      ).finally(() => process.stderr.isTTY && process.stderr.write("\r\x1b[K"));
+      ctx.out.print(uploaded, () =>
+        uploaded.items.map((a) => [
+          a.id,
+          a.name,
+          `${a.width}x${a.height}`,
+          a.size,
+          new URL(a.url, ctx.server).href,
+        ]),
+      );
+      ctx.out.done(`Attached ${plural(uploaded.items.length, "image")} to board ${id}`);
+    });
+
+  board
+    .command("diff")
+    .description("What changed between two revisions of the board's files (default: the last change)")
+    .argument("<id>", "board id", positiveInt)
+    .option("--from <n>", "the older revision (default: the one before --to)", positiveInt)
+    .option("--to <n>", "the newer revision (default: the latest)", positiveInt)
+    .action(async (id, o, command) => {
+      const ctx = context(command.optsWithGlobals());
+      const changes = await api.diff(ctx.client, id, { from: o.from, to: o.to });
+      if (ctx.out.json) return ctx.out.print(changes, () => []);
+      if (changes.files.length === 0)
+        return ctx.out.done(`No changes from revision ${changes.from} to ${changes.to}`);
+      const patch = changes.files.map((f) => f.patch.replace(/\n$/, "")).join("\n");
+      await ctx.out.page(ctx.out.color ? colourPatch(patch, ctx.out) : patch);
+    });
+
+  board
     .command("similar")
     .description("Boards like this one")
     .argument("<id>", "board id", positiveInt)
@@ -124,6 +192,44 @@ export function boardCommands(program: Command<[], GlobalOptions>) {
       const similar = await api.similarBoards(ctx.client, id);
       ctx.out.print(similar, () => similar.items.map((b) => [b.id, b.title]));
     });
+}
+
+/** The board's files with these local files added or replaced (same path) and those paths removed. */
+function nextFiles(
+  files: { path: string; language: string; content: string }[],
+  added: string[],
+  removed: string[],
+) {
+  const next = new Map<string, { path: string; language?: string; content: string }>(
+    files.map((f) => [f.path, { path: f.path, language: f.language, content: f.content }]),
+  );
+  for (const path of removed) {
+    if (!next.delete(path)) throw new UsageError(`the board has no file ${path}`);
+  }
+  for (const file of added.map(boardFile)) next.set(file.path, file);
+  return [...next.values()];
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** A progress line on stderr, rewritten in place. */
+function progressLine(label: string) {
+  let shown = -1;
+  return (sent: number, total: number) => {
+    const percent = Math.floor((sent / Math.max(1, total)) * 100);
+    if (percent === shown) return;
+    shown = percent;
+    process.stderr.write(`\r\x1b[K${label}: ${percent}% (${mib(sent)} of ${mib(total)})`);
+  };
+}
+
+async function imageFile(path: string) {
+  try {
+    if (!statSync(path).isFile()) throw Object.assign(new Error(), { code: "not a file" });
+    return { name: basename(path), data: await openAsBlob(path) };
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code}`);
+  }
 }
 
 export async function confirm(question: string): Promise<void> {
