@@ -110,6 +110,8 @@ export interface Container {
   cache: Cache;
   leaderboard: Leaderboard;
   bus: MessageBus;
+  /** The bus outbox; its relay runs on the instance holding the relay lease. */
+  outbox: Outbox;
   services: {
     auth: AuthService;
     boards: BoardService;
@@ -402,6 +404,7 @@ export async function createContainer(
     cache,
     leaderboard,
     bus,
+    outbox,
     services: {
       auth,
       boards,
