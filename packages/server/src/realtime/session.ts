@@ -59,6 +59,8 @@ export interface SessionDeps {
   leases: Leases;
   limits: RealtimeLimits;
   logger: Logger;
+  /** Counts MESSAGE frames written, and those a closed, slow or over-limit session did not get (metrics). */
+  deliveries?: { delivered(): void; dropped(): void };
 }
 
 /** Frames received and not yet handled; past this the socket is paused, so TCP pushes back on the client. */
@@ -124,6 +126,10 @@ export class StompSession implements HubSession {
 
   get userId(): number {
     return this.#user?.id ?? 0;
+  }
+
+  get subscriptionCount(): number {
+    return this.#subscriptions.size;
   }
 
   /** The WebSocket layer refused a message larger than it takes (see `stomp-server.ts`). */
@@ -427,12 +433,13 @@ export class StompSession implements HubSession {
       if (ack !== "auto") {
         if (this.#unacked.size >= this.#deps.limits.maxUnacked) {
           const { maxUnacked } = this.#deps.limits;
+          this.#deps.deliveries?.dropped();
           this.#fail(protocolError(429, "TOO_MANY_UNACKED", `at most ${maxUnacked} unacknowledged messages`));
           return;
         }
         this.#unacked.set(messageId, subscription);
       }
-      this.#write({
+      const sent = this.#write({
         command: "MESSAGE",
         headers: {
           subscription,
@@ -443,6 +450,8 @@ export class StompSession implements HubSession {
         },
         body,
       });
+      if (sent) this.#deps.deliveries?.delivered();
+      else this.#deps.deliveries?.dropped();
     }
   }
 
@@ -452,20 +461,21 @@ export class StompSession implements HubSession {
     this.#cleanUp();
   }
 
-  #write(frame: StompFrame): void {
-    this.#send(serializeFrame(frame));
+  #write(frame: StompFrame): boolean {
+    return this.#send(serializeFrame(frame));
   }
 
-  /** Drops a client that stopped reading rather than buffering for it without bound. */
-  #send(data: string): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return;
+  /** Drops a client that stopped reading rather than buffering for it without bound; false when not sent. */
+  #send(data: string): boolean {
+    if (this.#ws.readyState !== this.#ws.OPEN) return false;
     if (this.#ws.bufferedAmount > this.#deps.limits.maxBufferedBytes) {
       this.#deps.logger.warn("realtime client too slow; closing", { session: this.id, user: this.#user?.id });
       this.#closing = true;
       this.#ws.terminate();
-      return;
+      return false;
     }
     this.#ws.send(data);
+    return true;
   }
 
   /**
