@@ -100,6 +100,8 @@ export class StompSession implements HubSession {
   #work: Promise<void> = Promise.resolve();
   #pendingFrames = 0;
   #closing = false;
+  /** Shutting down: what arrives now is ignored; frames already received are still handled. */
+  #draining = false;
   #tokens: number;
   #refilledAt = Date.now();
   #lastReceived = Date.now();
@@ -138,7 +140,7 @@ export class StompSession implements HubSession {
   }
 
   #onMessage(data: Buffer): void {
-    if (this.#closing) return;
+    if (this.#closing || this.#draining) return;
     this.#lastReceived = Date.now();
     let frames: StompFrame[];
     try {
@@ -483,7 +485,7 @@ export class StompSession implements HubSession {
    * (the HTTP status REST answers the same error with), and any headers the error has (`retry-after`, `version`);
    * anything unexpected is logged, not shown.
    */
-  #fail(error: unknown, frame?: StompFrame): void {
+  #fail(error: unknown, frame?: StompFrame, closeCode = 1008): void {
     if (this.#closing) return;
     const known = error instanceof AppError;
     if (!known) this.#deps.logger.error("realtime frame failed", { session: this.id, error: String(error) });
@@ -506,13 +508,22 @@ export class StompSession implements HubSession {
       body: message,
     });
     this.#closing = true;
-    this.#ws.close(1008, code.slice(0, 100));
+    this.#ws.close(closeCode, code.slice(0, 100));
   }
 
-  /** Ends the session without an ERROR (server shutdown). */
-  shutDown(): void {
-    this.#closing = true;
-    this.#ws.close(1001, "server shutting down");
+  /**
+   * Server shutdown: frames already received are handled and answered (a SEND's receipt means it is stored, so a
+   * SEND without one was not), then an ERROR `SERVER_SHUTTING_DOWN` tells the client to connect again, which a
+   * load balancer sends to another instance. The WebSocket closes with 1012 (service restart).
+   */
+  async shutDown(): Promise<void> {
+    if (this.#closing || this.#draining) return;
+    this.#draining = true;
+    await this.#work;
+    const error = protocolError(503, "SERVER_SHUTTING_DOWN", "the server is shutting down; connect again", {
+      "retry-after": "1",
+    });
+    this.#fail(error, undefined, 1012);
   }
 
   #cleanUp(): void {
