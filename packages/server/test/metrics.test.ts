@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { describeEachBackend } from "./support/backends.ts";
+import { describeEachBackend, describeWithBroker, serviceUrls } from "./support/backends.ts";
 import { raw, signedInAdmin, signedInUser } from "./support/factories.ts";
-import { collector, eventually } from "./support/realtime.ts";
+import { collector, eventually, until } from "./support/realtime.ts";
+import { startTcpProxy, throughProxy } from "./support/tcp-proxy.ts";
 import { startTestServer, type TestServer } from "./support/test-server.ts";
 
 /** The value of one sample of the Prometheus text, or undefined when absent. */
@@ -105,6 +106,7 @@ describeEachBackend("Prometheus metrics", (backend) => {
     expect(sample(text, "codechef_outbox_oldest_age_seconds")).toBeGreaterThanOrEqual(1);
   });
 
+  // SQLite has one connection: the scrape's own queries would wait for the held transaction.
   it.runIf(backend === "services")("counts the connections a transaction holds", async () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => {
@@ -124,5 +126,36 @@ describeEachBackend("Prometheus metrics", (backend) => {
     release();
     await transaction;
     expect(sample(text, "codechef_db_pool_connections", 'state="in_use"')).toBe(1);
+  });
+});
+
+describeWithBroker("Prometheus metrics of the relay when its broker link hangs", () => {
+  let server: TestServer;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  beforeAll(async () => {
+    const broker = new URL(serviceUrls.amqp ?? "");
+    proxy = await startTcpProxy(broker.hostname, Number(broker.port || 5672));
+    server = await startTestServer("services", {
+      AMQP_URL: throughProxy(serviceUrls.amqp ?? "", proxy.port),
+    });
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    await server?.stop();
+    await proxy?.close();
+  });
+
+  it("counts a publish the broker never confirmed as a relay failure", { timeout: 30_000 }, async () => {
+    const failures = async () =>
+      sample(await (await fetch(`${server.url}/metrics`)).text(), "codechef_outbox_relay_failures_total");
+    await eventually(() => server.container.outbox.leading, Boolean);
+    expect(await failures()).toBe(0);
+    proxy.freeze();
+    // Relayed at once after commit, while the lease still holds: the publish waits for a confirm that never comes.
+    await server.container.database.transaction((tx) =>
+      server.container.outbox.enqueue(tx, "chat", { lost: 1 }),
+    );
+    await until(async () => (await failures()) === 1, 15_000);
+    proxy.restore();
   });
 });
