@@ -62,6 +62,7 @@ export const ErrorCode = z.enum([
   "SUGGESTION_OUTDATED",
   "SUGGESTIONS_OVERLAP",
   "SUGGESTION_APPLIED",
+  "SERVER_SHUTTING_DOWN",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -107,6 +107,7 @@ async function main(): Promise<void> {
 
   say("== two server instances");
   const ports = [await freePort(), await freePort()];
+  const adminPassword = `admin-${randomBytes(8).toString("hex")}`;
   const shared = {
     DATABASE_URL: databaseUrl.toString(),
     REDIS_SENTINELS: sentinel.env,
@@ -121,6 +122,8 @@ async function main(): Promise<void> {
     KEY_PREFIX: `stack:${database}`,
     JWT_SECRET: randomBytes(32).toString("hex"),
     TRUST_PROXY: "1",
+    ADMIN_EMAIL: "admin@stack.example.com",
+    ADMIN_PASSWORD: adminPassword,
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
     DATA_DIR: join(dir, "data"),
@@ -186,6 +189,14 @@ async function main(): Promise<void> {
   const board = await client.boards.create({ title: "Through the balancer", contents: "Posted via nginx." });
   const read = await client.boards.get(board.id);
   say(`board #${board.id} created and read back: "${read.title}"`);
+  const found = await client.search.boards({ q: "balancer" });
+  say(`search "balancer": ${found.total} hit(s)`);
+  const refused = await client.auth.login({ email, password: `${password}-wrong` }).catch((error) => error);
+  const operator = new CodeChef({ baseUrl: balancer });
+  await operator.auth.login({ email: "admin@stack.example.com", password: adminPassword });
+  const granted = await operator.admin.users.grantPoints(user.id, { delta: 10, reason: "stack smoke" });
+  say(`admin granted ${granted.delta} points: balance ${granted.balanceAfter}`);
+  say(`a wrong password: ${(refused as { status?: number }).status} ${(refused as { code?: string }).code}`);
 
   const onA = new CodeChef({ baseUrl: `http://127.0.0.1:${ports[0]}`, maxRetries: 0 });
   const onB = new CodeChef({ baseUrl: `http://127.0.0.1:${ports[1]}`, maxRetries: 0 });
@@ -202,11 +213,21 @@ async function main(): Promise<void> {
   );
   const message = heard.find((m) => m.content === "hello from instance A");
   say(`chat: sent on A (:${ports[0]}), heard on B (:${ports[1]}): seq ${message?.seq} "${message?.content}"`);
+
+  say("== dashboard queries against prometheus (after 12 s of light traffic, two scrapes and more)");
+  const until12s = Date.now() + 12_000;
+  let rounds = 0;
+  while (Date.now() < until12s) {
+    await client.boards.get(board.id);
+    await client.search.boards({ q: "balancer" });
+    await client.auth.login({ email, password: `${password}-wrong` }).catch(() => {});
+    await operator.admin.users.grantPoints(user.id, { delta: rounds % 2 ? -1 : 2, reason: "stack traffic" });
+    await onA.realtime.send(room.id, { content: `traffic ${rounds++}` });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  say(`${rounds} rounds: a board read, a search, a wrong password, a points change, a chat message`);
   await onA.realtime.disconnect();
   await onB.realtime.disconnect();
-
-  say("== dashboard queries against prometheus (after two scrapes)");
-  await new Promise((resolve) => setTimeout(resolve, 11_000));
   const dashboard = JSON.parse(readFileSync(join(root, "ops/grafana/dashboards/codechef.json"), "utf8")) as {
     panels: { title: string; targets: { expr: string }[] }[];
   };
@@ -216,12 +237,13 @@ async function main(): Promise<void> {
         await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(expr)}`)
       ).json()) as {
         status: string;
-        data?: { result: unknown[] };
+        data?: { result: { value: [number, string] }[] };
         error?: string;
       };
       const series = answer.data?.result.length ?? 0;
+      const first = answer.data?.result[0]?.value[1];
       say(
-        `${answer.status === "success" ? (series > 0 ? "data" : "empty") : "ERROR"}\t${series} series\t${panel.title}: ${expr}${answer.error ? ` (${answer.error})` : ""}`,
+        `${answer.status === "success" ? (series > 0 ? "data" : "empty") : "ERROR"}\t${series} series\t${first === undefined ? "" : `= ${Number(first).toPrecision(3)}`}\t${panel.title}: ${expr}${answer.error ? ` (${answer.error})` : ""}`,
       );
     }
   }

@@ -23,7 +23,7 @@ import { S3Storage } from "./adapters/storage/s3-storage.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
 import { FirstPerHour } from "./db/first-per-hour.ts";
-import { createMetrics, type Metrics } from "./http/metrics.ts";
+import { createMetrics, type Metrics, observed } from "./http/metrics.ts";
 import { WriteLimits } from "./http/rate-limits.ts";
 import type { Route } from "./http/route.ts";
 import { JobRunner } from "./jobs.ts";
@@ -110,6 +110,8 @@ export interface Container {
   cache: Cache;
   leaderboard: Leaderboard;
   bus: MessageBus;
+  /** The bus outbox; its relay runs on the instance holding the relay lease. */
+  outbox: Outbox;
   services: {
     auth: AuthService;
     boards: BoardService;
@@ -137,6 +139,7 @@ export interface Container {
     limits: RealtimeLimits;
     cache: Cache;
     leases: Leases;
+    deliveries: { delivered(): void; dropped(): void };
   };
   search: { index: SearchIndex; outbox: SearchOutbox; service: SearchService };
   routes: Route[];
@@ -191,19 +194,31 @@ export async function createContainer(
     config.database.statementTimeoutMs,
   );
   await database.withoutDeadline(migrateToLatest);
+  const metrics = createMetrics();
 
   const redisTarget = config.redisUrl ?? config.redisSentinel;
   const redis: Redis | undefined = redisTarget ? connectRedis(redisTarget) : undefined;
   if (redis && !(await redisConnected(redis))) logger.warn("redis is not answering; starting degraded");
-  const cache: Cache = redis
-    ? new RedisCache(redis, config.keyPrefix)
-    : new MemoryCache(config.cacheMaxBytes);
+  const countRead = (_: number, value: unknown) =>
+    metrics.cacheRequests.inc({ result: value === undefined ? "miss" : "hit" });
+  const cache: Cache = observed(
+    observed(
+      redis ? new RedisCache(redis, config.keyPrefix) : new MemoryCache(config.cacheMaxBytes),
+      "get",
+      countRead,
+    ),
+    "getVersioned",
+    countRead,
+  );
 
   const rabbit = config.amqpUrl ? new RabbitMqBus(config.amqpUrl, config.keyPrefix, logger) : undefined;
   await rabbit?.start();
   const bus: MessageBus = rabbit ?? new MemoryBus();
-  const outbox = new Outbox(database.db, bus, logger);
-  outbox.kick();
+  const confirmedBus = observed(bus, "publish", (seconds, _, error) => {
+    if (error) metrics.relayFailures.inc();
+    else metrics.busConfirm.observe(seconds);
+  });
+  const outbox = new Outbox(database.db, confirmedBus, logger);
   const hub = new RealtimeHub(bus, logger, outbox);
 
   const users = new UserRepository(database.db);
@@ -218,7 +233,10 @@ export async function createContainer(
     access: new AccessTokens(secret, config.accessTokenTtl),
     refresh: refreshTokens,
     revocations,
-    throttle: new LoginThrottle(config.login, limiter),
+    throttle: new LoginThrottle(config.login, limiter, {
+      failed: () => metrics.loginFailures.inc(),
+      throttled: () => metrics.loginThrottled.inc(),
+    }),
     hashes: new HashGate(config.passwordHashing),
     logger,
     onLogout: (tx, userId) => hub.revokeSessions(tx, userId, "logged out"),
@@ -245,7 +263,9 @@ export async function createContainer(
   const chosenIndex: SearchIndex = elasticsearch
     ? new ElasticsearchSearchIndex(elasticsearch, indexName(config.keyPrefix, "boards"))
     : new SqlSearchIndex(database);
-  const searchIndex = overrides.searchIndex?.(chosenIndex) ?? chosenIndex;
+  const searchIndex = observed(overrides.searchIndex?.(chosenIndex) ?? chosenIndex, "search", (seconds) =>
+    metrics.searchDuration.observe(seconds),
+  );
   const keywordRanking: KeywordRanking = elasticsearch
     ? new ElasticsearchKeywordRanking(elasticsearch, indexName(config.keyPrefix, "search-keywords"))
     : new SqlKeywordRanking(database.db);
@@ -309,7 +329,10 @@ export async function createContainer(
   const points = new PointsService({
     database,
     points: new PointsRepository(database.db),
-    onPointsChanged: (userId) => rankings.userChanged(userId),
+    onPointsChanged: (userId, delta) => {
+      metrics.pointsMoved.inc({ direction: delta < 0 ? "deducted" : "granted" }, Math.abs(delta));
+      return rankings.userChanged(userId);
+    },
   });
   const adoptComment = new AdoptComment({
     database,
@@ -394,14 +417,26 @@ export async function createContainer(
     ...(s3 ? [storage] : []),
   ];
 
+  const readiness = async () => {
+    const states = await Promise.all(probes.map(probe));
+    return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
+  };
+  metrics.watch({
+    readiness,
+    realtime: () => ({ sessions: hub.sessionCount, subscriptions: hub.subscriptionCount }),
+    outbox: () => outbox.backlog(),
+    connections: database.connections,
+  });
+
   return {
     config,
     logger,
-    metrics: createMetrics(),
+    metrics,
     database,
     cache,
     leaderboard,
     bus,
+    outbox,
     services: {
       auth,
       boards,
@@ -429,6 +464,7 @@ export async function createContainer(
       limits: { ...DEFAULT_LIMITS, ...config.realtime },
       cache,
       leases: redis ? new RedisLeases(redis, config.keyPrefix) : new MemoryLeases(),
+      deliveries: { delivered: () => metrics.delivered.inc(), dropped: () => metrics.dropped.inc() },
     },
     search: { index: searchIndex, outbox: searchOutbox, service: search },
     writeLimits,
@@ -458,10 +494,7 @@ export async function createContainer(
       ...reviewRoutes(review, applySuggestions),
       ...(lab?.routes ?? []),
     ],
-    async readiness() {
-      const states = await Promise.all(probes.map(probe));
-      return Object.fromEntries(probes.map((p, i) => [p.name, states[i] ?? "down"]));
-    },
+    readiness,
     async close() {
       await lab?.stop();
       await jobs.stop();

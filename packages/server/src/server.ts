@@ -7,7 +7,11 @@ import { attachStompServer } from "./realtime/stomp-server.ts";
 export interface RunningServer {
   server: Server;
   url: string;
-  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), then closes the container. */
+  /**
+   * Stops accepting connections, answers the requests and STOMP frames in flight (up to the shutdown timeout),
+   * closes STOMP sessions with an ERROR telling clients to reconnect, then closes the container (the outbox keeps
+   * what is not relayed, for the instance that takes the lease).
+   */
   stop(): Promise<void>;
 }
 
@@ -32,15 +36,17 @@ export async function startServer(
   const address = server.address() as AddressInfo;
   const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   let stopping: Promise<void> | undefined;
+  // A keep-alive client sending more during the drain is told to take its next request elsewhere.
+  server.on("request", (_, response) => {
+    if (stopping) response.setHeader("Connection", "close");
+  });
   const stop = () => {
     stopping ??= (async () => {
-      realtime.close();
+      const timeoutMs = container.config.shutdownTimeout * 1000;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const deadline = setTimeout(
-        () => server.closeAllConnections(),
-        container.config.shutdownTimeout * 1000,
-      );
+      const deadline = setTimeout(() => server.closeAllConnections(), timeoutMs);
+      await realtime.close(timeoutMs);
       await closed;
       clearTimeout(deadline);
       await container.close();

@@ -251,6 +251,20 @@ describeEachBackend("configured admin", (backend) => {
     }
   });
 
+  it("lets instances that start at once each ensure the admin (one creates it, the others find it)", async () => {
+    const server = await startTestServer(backend);
+    try {
+      const { auth } = server.container.services;
+      await Promise.all([1, 2, 3].map(() => auth.ensureAdmin("twins@example.com", "operator password")));
+      const session = await server
+        .client()
+        .auth.login({ email: "twins@example.com", password: "operator password" });
+      expect(session.user.role).toBe("ADMIN");
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("takes over an account registered under ADMIN_EMAIL before, with the configured password", async () => {
     const server = await startTestServer(backend);
     try {

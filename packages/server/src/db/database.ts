@@ -1,6 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { Kysely, type RawBuilder, sql, type Transaction } from "kysely";
+import {
+  type Driver,
+  Kysely,
+  type Dialect as KyselyDialect,
+  type RawBuilder,
+  sql,
+  type Transaction,
+} from "kysely";
 import { Migrator } from "kysely/migration";
 import { runAfterCommit } from "./after-commit.ts";
 import { migrations } from "./migrations/index.ts";
@@ -34,10 +41,47 @@ const CAPABILITIES: Record<Dialect, Capabilities> = {
   },
 };
 
+/** Connections of the pool (SQLite: its one connection) held by a query or transaction, and awaited. */
+export interface ConnectionCounts {
+  inUse: number;
+  waiting: number;
+}
+
+/** The dialect with its driver's connections counted as they are acquired and released. */
+function counted(dialect: KyselyDialect, counts: ConnectionCounts): KyselyDialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver(): Driver {
+      const driver = dialect.createDriver();
+      const acquire = driver.acquireConnection.bind(driver);
+      const release = driver.releaseConnection.bind(driver);
+      driver.acquireConnection = async () => {
+        counts.waiting++;
+        try {
+          const connection = await acquire();
+          counts.inUse++;
+          return connection;
+        } finally {
+          counts.waiting--;
+        }
+      };
+      driver.releaseConnection = (connection) => {
+        counts.inUse--;
+        return release(connection);
+      };
+      return driver;
+    },
+  };
+}
+
 export interface SqlDatabase {
   db: Db;
   dialect: Dialect;
   capabilities: Capabilities;
+  /** Live counts of the request pool's connections (for metrics). */
+  connections: Readonly<ConnectionCounts>;
   /**
    * Runs `work` in a transaction, retrying when MySQL/MariaDB picks it as a deadlock victim; then the hooks
    * `afterCommit` registered on the committed attempt.
@@ -70,13 +114,19 @@ export function openDatabase(
     new Kysely<Database>({
       dialect: mysqlDialect({ url, poolSize: size, acquireTimeoutMs: 5000, statementTimeoutMs: timeoutMs }),
     });
-  const db =
-    dialect === "sqlite"
-      ? new Kysely<Database>({ dialect: nodeSqliteDialect(sqlitePath(url)) })
-      : mysql(poolSize, statementTimeoutMs);
+  const connections: ConnectionCounts = { inUse: 0, waiting: 0 };
+  const db = new Kysely<Database>({
+    dialect: counted(
+      dialect === "sqlite"
+        ? nodeSqliteDialect(sqlitePath(url))
+        : mysqlDialect({ url, poolSize, acquireTimeoutMs: 5000, statementTimeoutMs }),
+      connections,
+    ),
+  });
   return {
     db,
     dialect,
+    connections,
     capabilities: CAPABILITIES[dialect],
     async transaction(work) {
       for (let attempt = 1; ; attempt++) {

@@ -304,6 +304,7 @@ export interface Database {
   review_comments: ReviewCommentsTable;
   board_watchers: BoardWatchersTable;
   review_points: ReviewPointsTable;
+  relay_leases: RelayLeasesTable;
 }
 
 export interface BoardRevisionsTable {
@@ -393,5 +394,12 @@ export interface IdempotencyKeysTable {
   location: string | null;
   /** A reservation whose request died is taken over after this time. */
   locked_until: number;
+  expires_at: number;
+}
+
+/** Who relays the outbox (`name: "outbox"`): the holder, until `expires_at` (epoch ms). */
+export interface RelayLeasesTable {
+  name: string;
+  holder: string | null;
   expires_at: number;
 }

@@ -10,6 +10,7 @@ import type { BusMessage, BusTopic, MessageBus } from "../ports.ts";
 /** What the hub needs of a connected session. */
 export interface HubSession {
   readonly userId: number;
+  readonly subscriptionCount: number;
   /** Sends a MESSAGE for each of the session's subscriptions to the destination. */
   deliver(destination: string, body: string): void;
   /** Ends the session with an ERROR frame. */
@@ -38,6 +39,13 @@ export class RealtimeHub {
   get sessionCount(): number {
     let count = 0;
     for (const sessions of this.#byUser.values()) count += sessions.size;
+    return count;
+  }
+
+  get subscriptionCount(): number {
+    let count = 0;
+    for (const sessions of this.#byUser.values())
+      for (const session of sessions) count += session.subscriptionCount;
     return count;
   }
 

@@ -59,6 +59,8 @@ export interface SessionDeps {
   leases: Leases;
   limits: RealtimeLimits;
   logger: Logger;
+  /** Counts MESSAGE frames written, and those a closed, slow or over-limit session did not get (metrics). */
+  deliveries?: { delivered(): void; dropped(): void };
 }
 
 /** Frames received and not yet handled; past this the socket is paused, so TCP pushes back on the client. */
@@ -98,6 +100,8 @@ export class StompSession implements HubSession {
   #work: Promise<void> = Promise.resolve();
   #pendingFrames = 0;
   #closing = false;
+  /** Shutting down: what arrives now is ignored; frames already received are still handled. */
+  #draining = false;
   #tokens: number;
   #refilledAt = Date.now();
   #lastReceived = Date.now();
@@ -126,13 +130,17 @@ export class StompSession implements HubSession {
     return this.#user?.id ?? 0;
   }
 
+  get subscriptionCount(): number {
+    return this.#subscriptions.size;
+  }
+
   /** The WebSocket layer refused a message larger than it takes (see `stomp-server.ts`). */
   messageTooLarge(maxBytes: number): void {
     this.#fail(protocolError(413, "FRAME_TOO_LARGE", `WebSocket messages are limited to ${maxBytes} bytes`));
   }
 
   #onMessage(data: Buffer): void {
-    if (this.#closing) return;
+    if (this.#closing || this.#draining) return;
     this.#lastReceived = Date.now();
     let frames: StompFrame[];
     try {
@@ -427,12 +435,13 @@ export class StompSession implements HubSession {
       if (ack !== "auto") {
         if (this.#unacked.size >= this.#deps.limits.maxUnacked) {
           const { maxUnacked } = this.#deps.limits;
+          this.#deps.deliveries?.dropped();
           this.#fail(protocolError(429, "TOO_MANY_UNACKED", `at most ${maxUnacked} unacknowledged messages`));
           return;
         }
         this.#unacked.set(messageId, subscription);
       }
-      this.#write({
+      const sent = this.#write({
         command: "MESSAGE",
         headers: {
           subscription,
@@ -443,6 +452,8 @@ export class StompSession implements HubSession {
         },
         body,
       });
+      if (sent) this.#deps.deliveries?.delivered();
+      else this.#deps.deliveries?.dropped();
     }
   }
 
@@ -452,20 +463,21 @@ export class StompSession implements HubSession {
     this.#cleanUp();
   }
 
-  #write(frame: StompFrame): void {
-    this.#send(serializeFrame(frame));
+  #write(frame: StompFrame): boolean {
+    return this.#send(serializeFrame(frame));
   }
 
-  /** Drops a client that stopped reading rather than buffering for it without bound. */
-  #send(data: string): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return;
+  /** Drops a client that stopped reading rather than buffering for it without bound; false when not sent. */
+  #send(data: string): boolean {
+    if (this.#ws.readyState !== this.#ws.OPEN) return false;
     if (this.#ws.bufferedAmount > this.#deps.limits.maxBufferedBytes) {
       this.#deps.logger.warn("realtime client too slow; closing", { session: this.id, user: this.#user?.id });
       this.#closing = true;
       this.#ws.terminate();
-      return;
+      return false;
     }
     this.#ws.send(data);
+    return true;
   }
 
   /**
@@ -473,7 +485,7 @@ export class StompSession implements HubSession {
    * (the HTTP status REST answers the same error with), and any headers the error has (`retry-after`, `version`);
    * anything unexpected is logged, not shown.
    */
-  #fail(error: unknown, frame?: StompFrame): void {
+  #fail(error: unknown, frame?: StompFrame, closeCode = 1008): void {
     if (this.#closing) return;
     const known = error instanceof AppError;
     if (!known) this.#deps.logger.error("realtime frame failed", { session: this.id, error: String(error) });
@@ -496,13 +508,22 @@ export class StompSession implements HubSession {
       body: message,
     });
     this.#closing = true;
-    this.#ws.close(1008, code.slice(0, 100));
+    this.#ws.close(closeCode, code.slice(0, 100));
   }
 
-  /** Ends the session without an ERROR (server shutdown). */
-  shutDown(): void {
-    this.#closing = true;
-    this.#ws.close(1001, "server shutting down");
+  /**
+   * Server shutdown: frames already received are handled and answered (a SEND's receipt means it is stored, so a
+   * SEND without one was not), then an ERROR `SERVER_SHUTTING_DOWN` tells the client to connect again, which a
+   * load balancer sends to another instance. The WebSocket closes with 1012 (service restart).
+   */
+  async shutDown(): Promise<void> {
+    if (this.#closing || this.#draining) return;
+    this.#draining = true;
+    await this.#work;
+    const error = protocolError(503, "SERVER_SHUTTING_DOWN", "the server is shutting down; connect again", {
+      "retry-after": "1",
+    });
+    this.#fail(error, undefined, 1012);
   }
 
   #cleanUp(): void {

@@ -8,6 +8,8 @@ import { type SessionDeps, StompSession } from "./session.ts";
 const SUBPROTOCOL = "v12.stomp";
 /** The largest WebSocket message; frames are limited separately (and may span messages). */
 const MAX_PAYLOAD = 1024 * 1024;
+/** How long clients get to answer the close after their ERROR before their sockets are cut. */
+const CLOSE_GRACE_MS = 1000;
 /** ws's close code for a message over `maxPayload`. */
 const MESSAGE_TOO_BIG = 1009;
 
@@ -35,8 +37,9 @@ function refuse(socket: Duplex, status: number, reason: string): void {
 export function attachStompServer(
   server: Server,
   deps: SessionDeps & { allowedOrigins: string[]; logger: Logger },
-): { close(): void } {
+): { close(timeoutMs: number): Promise<void> } {
   const sessions = new Set<StompSession>();
+  let closing = false;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: Math.max(MAX_PAYLOAD, deps.limits.maxFrameBytes),
@@ -47,6 +50,7 @@ export function attachStompServer(
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname !== REALTIME_PATH) return refuse(socket, 404, "Not Found");
+    if (closing) return refuse(socket, 503, "Service Unavailable");
     const origin = request.headers.origin;
     if (origin && !deps.allowedOrigins.includes(origin)) return refuse(socket, 403, "Forbidden");
     wss.handleUpgrade(request, socket, head, (ws) => {
@@ -58,8 +62,22 @@ export function attachStompServer(
   });
 
   return {
-    close() {
-      for (const session of sessions) session.shutDown();
+    /**
+     * Shuts every session down (see `StompSession.shutDown`) and waits for the clients to close, then cuts
+     * whatever is left once `timeoutMs` have passed.
+     */
+    async close(timeoutMs) {
+      closing = true;
+      const waited = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+      const gone = Promise.all(
+        [...wss.clients].map((ws) => new Promise((resolve) => ws.once("close", resolve))),
+      );
+      await Promise.race([
+        Promise.all([...sessions].map((session) => session.shutDown())),
+        waited(timeoutMs),
+      ]);
+      await Promise.race([gone, waited(CLOSE_GRACE_MS)]);
+      for (const ws of wss.clients) ws.terminate();
       wss.close();
     },
   };

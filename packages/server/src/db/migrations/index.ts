@@ -9,6 +9,7 @@ import * as nicknameKeys from "./007-nickname-keys.ts";
 import * as fairness from "./008-fairness.ts";
 import * as communityExtras from "./009-community.ts";
 import * as codeReview from "./010-code-review.ts";
+import * as outboxLease from "./011-outbox-lease.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   "008-fairness": fairness,
   "009-community": communityExtras,
   "010-code-review": codeReview,
+  "011-outbox-lease": outboxLease,
 };

@@ -1,5 +1,6 @@
 import type { Config } from "../../config.ts";
 import type { Limiter, LimiterFactory } from "../../ports.ts";
+import { RateLimitedError } from "../../shared/errors.ts";
 import { addressKey, asRateLimited } from "../../shared/rate-limits.ts";
 
 // Two weeks: the memory store keeps its keys on timers, which take at most 24.8 days.
@@ -13,6 +14,12 @@ export interface LoginAttempt {
   succeeded(): Promise<void>;
   /** No verdict (the database, Redis or the hash queue failed): nothing of it counts. */
   abandoned(): Promise<void>;
+}
+
+/** Hooks for metrics: a wrong password, an attempt refused. */
+export interface LoginCounts {
+  failed(): void;
+  throttled(): void;
 }
 
 /**
@@ -32,8 +39,14 @@ export class LoginThrottle {
   readonly #known: Limiter;
   readonly #freeFailures: number;
   readonly #maxDelaySeconds: number;
+  readonly #counts: LoginCounts;
 
-  constructor(limits: Config["login"], create: LimiterFactory) {
+  constructor(
+    limits: Config["login"],
+    create: LimiterFactory,
+    counts: LoginCounts = { failed() {}, throttled() {} },
+  ) {
+    this.#counts = counts;
     this.#perPair = create("login:pair", limits.perPair);
     this.#perAddress = create("login:address", limits.perAddress);
     // Counts failures (penalties, never refused); past its points the pace limiter below does the refusing.
@@ -64,7 +77,9 @@ export class LoginThrottle {
       }
     } catch (error) {
       await refund();
-      throw asRateLimited(error);
+      const refused = asRateLimited(error);
+      if (refused instanceof RateLimitedError) this.#counts.throttled();
+      throw refused;
     }
     let settled = false;
     const settle = async (work: () => Promise<unknown>) => {
@@ -73,7 +88,7 @@ export class LoginThrottle {
       await work();
     };
     return {
-      failed: () => settle(async () => {}),
+      failed: () => settle(async () => this.#counts.failed()),
       succeeded: () =>
         settle(() =>
           Promise.all([

@@ -200,9 +200,15 @@ export class AuthService {
   async ensureAdmin(email: string, password: string): Promise<void> {
     const existing = await this.#users.findByEmail(email.toLowerCase());
     if (!existing) {
-      await this.#signupAdmin(email.toLowerCase(), password);
-      this.#logger.info("admin account created", { email });
-      return;
+      try {
+        await this.#signupAdmin(email.toLowerCase(), password);
+        this.#logger.info("admin account created", { email });
+        return;
+      } catch (error) {
+        // Another instance starting at the same time created it first: check that one as below.
+        if (!(error instanceof ConflictError && error.code === "EMAIL_TAKEN")) throw error;
+        return this.ensureAdmin(email, password);
+      }
     }
     const current =
       existing.role === "ADMIN" &&

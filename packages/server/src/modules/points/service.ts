@@ -25,7 +25,8 @@ export interface AppliedChange {
   replayed: boolean;
 }
 
-export type PointsChangedHook = (userId: number) => unknown;
+/** Runs after the commit of each change, with the change's delta. */
+export type PointsChangedHook = (userId: number, delta: number) => unknown;
 
 /** The one way points move: a conditional atomic update of the balance and a ledger row, in one transaction. */
 export class PointsService {
@@ -82,7 +83,7 @@ export class PointsService {
       created_at: Date.now(),
     };
     const id = await this.#points.insertEntry(tx, row);
-    afterCommit(tx, () => this.#onPointsChanged(userId));
+    afterCommit(tx, () => this.#onPointsChanged(userId, delta));
     return { entry: { id, ...row }, replayed: false };
   }
 
