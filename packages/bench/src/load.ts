@@ -30,13 +30,15 @@ export interface LoadOptions {
   expected?: number[];
   /** Seconds of the same load first, not measured. */
   warmup?: number;
+  /** Seconds one request may take (default 10); a counted race queues its requests behind one row. */
+  timeout?: number;
 }
 
 /** A run that saw failures it did not expect: no figure is reported for it. */
 export class BenchFailure extends Error {}
 
 export async function measure(options: LoadOptions): Promise<Measurement> {
-  const { warmup, expected = [], ...load } = options;
+  const { warmup, expected = [], timeout = 10, ...load } = options;
   const config: autocannon.Options = {
     url: load.url,
     connections: load.connections,
@@ -45,7 +47,7 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
     ...(load.body !== undefined && { body: load.body }),
     ...(load.requests && { requests: load.requests }),
     ...(load.amount ? { amount: load.amount } : { duration: load.duration ?? 10 }),
-    timeout: 10,
+    timeout,
   };
   if (warmup) await autocannon({ ...config, amount: undefined, duration: warmup });
   const statuses: Record<string, number> = {};

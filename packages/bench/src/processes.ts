@@ -30,6 +30,8 @@ export const pinning = (() => {
 export interface Child {
   url: string;
   process: ChildProcess;
+  /** How the process ended when nobody stopped it (`exit 1`, `SIGKILL`), else undefined. */
+  died(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startNode(
   }
   const url = `http://127.0.0.1:${port}`;
   const exited = () => child.exitCode !== null || child.signalCode !== null;
+  let stopping = false;
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (exited())
@@ -71,8 +74,11 @@ export async function startNode(
   return {
     url,
     process: child,
+    died: () =>
+      exited() && !stopping ? (child.signalCode ? child.signalCode : `exit ${child.exitCode}`) : undefined,
     stop: () =>
       new Promise((resolve) => {
+        stopping = true;
         if (exited()) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");

@@ -49,6 +49,7 @@ export function seed(
     viewedPerHour: number;
     ledger: number;
     searches: number;
+    index: boolean;
   }>,
 ): Promise<Seeded> {
   return json<Seeded>(base, "POST", "/api/v1/lab/seed", request);
