@@ -65,6 +65,11 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
   const unexpected = Object.entries(statuses)
     .filter(([status]) => !status.startsWith("2") && !expected.includes(Number(status)))
     .map(([status, count]) => `${count} × ${status}`);
+  if (result.requests.total === 0) {
+    throw new BenchFailure(
+      `${load.method ?? "GET"} ${load.url}: no answer within the load's ${load.duration ?? 10} s — no figure reported (a longer --duration gives slow strategies time to answer)`,
+    );
+  }
   if (unexpected.length > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new BenchFailure(
       `${load.method ?? "GET"} ${load.url}: ${[...unexpected, `${result.errors} errors`, `${result.timeouts} timeouts`].join(", ")} — no figure reported`,

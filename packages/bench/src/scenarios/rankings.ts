@@ -16,7 +16,8 @@ export const rankBoards: Scenario = {
     const server = await startServer();
     const seeded = await seed(server.url, { ...size(params.quick), index: false });
     log(`seeded ${seeded.views} hourly view rows in ${seeded.ms} ms`);
-    const reads = ["db-noindex", "db-index", "read-through-cache", "sorted-set"].flatMap((strategy) =>
+    // Slowest last: an unindexed query still running in MariaDB when its load ends slows what follows it.
+    const reads = ["sorted-set", "read-through-cache", "db-index", "db-noindex"].flatMap((strategy) =>
       ["1h", "24h"].map((window) => ({
         strategy,
         label: window,
