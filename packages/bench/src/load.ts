@@ -34,6 +34,11 @@ export interface LoadOptions {
   timeout?: number;
 }
 
+/** The same load for `seconds`, not measured: caches, JIT and pools warm up; what it answers does not count. */
+export async function warmUp(url: string, connections: number, seconds: number): Promise<void> {
+  await autocannon({ url, connections, duration: seconds, timeout: 10 });
+}
+
 /** A run that saw failures it did not expect: no figure is reported for it. */
 export class BenchFailure extends Error {}
 

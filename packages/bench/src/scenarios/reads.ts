@@ -1,5 +1,5 @@
 import { type Figure, type HttpBaseline, httpBaseline } from "../baselines.ts";
-import { measure } from "../load.ts";
+import { measure, warmUp } from "../load.ts";
 import type { StrategyResult } from "../results.ts";
 import { type RunParams, repeated, row } from "../scenario.ts";
 import type { Services } from "../services.ts";
@@ -37,7 +37,7 @@ export async function measureReads(
       );
     }
     for (const read of reads) {
-      if (warmup) await measure({ url: base + read.path, ...load, duration: warmup });
+      if (warmup) await warmUp(base + read.path, connections, warmup);
       const figure = await repeated(params.repeats, () => measure({ url: base + read.path, ...load }));
       results.push(
         row(
