@@ -27,6 +27,15 @@ export const pinning = (() => {
   }
 })();
 
+/** Every child still running, so an interrupted bench does not leave servers behind it. */
+const running = new Set<ChildProcess>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill("SIGKILL");
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  });
+}
+
 export interface Child {
   url: string;
   process: ChildProcess;
@@ -50,6 +59,8 @@ export async function startNode(
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on("data", (chunk: Buffer) => {
       output.push(String(chunk));
