@@ -11,26 +11,30 @@ const size = (quick: boolean) =>
 export const rankBoards: Scenario = {
   name: "rank-boards",
   summary:
-    "popular boards over a day of hourly views: SQL without and with an index, read-through cache, sorted set",
+    "popular boards of the last hour (and day) over 100,000 boards: SQL without and with an index, read-through cache, sorted set",
   async run({ params, services, startServer, log }) {
-    // The unindexed query over a day of views outlasts production's 5 s statement deadline under load.
+    // The unindexed query queues for seconds under load: production's 5 s statement deadline would make it 503s.
     const server = await startServer({ DATABASE_STATEMENT_TIMEOUT: "60" });
     const seeded = await seed(server.url, { ...size(params.quick), index: false });
     log(`seeded ${seeded.views} hourly view rows in ${seeded.ms} ms`);
     // Slowest last: an unindexed query still running in MariaDB when its load ends slows what follows it.
-    const reads = ["sorted-set", "read-through-cache", "db-index", "db-noindex"].flatMap((strategy) =>
-      ["1h", "24h"].map((window) => ({
-        strategy,
-        label: window,
-        path: `/api/v1/lab/rank-boards/${strategy}?window=${window}`,
-        original:
-          strategy === "db-noindex"
-            ? "26 ms average (DB)"
-            : strategy === "read-through-cache"
-              ? "13 ms average (Redis cache)"
-              : undefined,
-      })),
-    );
+    // The original reset its ranking hourly, so every strategy reads the last hour; a day of views is
+    // production's sorted sets only (a day in SQL answered nothing within 5 s at 10 connections on 100,000 boards).
+    const hourly = ["sorted-set", "read-through-cache", "db-index", "db-noindex"].map((strategy) => ({
+      strategy,
+      window: "1h",
+    }));
+    const reads = [...hourly, { strategy: "sorted-set", window: "24h" }].map(({ strategy, window }) => ({
+      strategy,
+      label: window,
+      path: `/api/v1/lab/rank-boards/${strategy}?window=${window}`,
+      original:
+        strategy === "db-noindex"
+          ? "26 ms average (DB)"
+          : strategy === "read-through-cache"
+            ? "13 ms average (Redis cache)"
+            : undefined,
+    }));
     const measured = await measureReads(
       server.url,
       reads,
