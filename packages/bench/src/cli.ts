@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { compare } from "./compare.ts";
 import { BenchFailure } from "./load.ts";
-import { pinning, startNode } from "./processes.ts";
+import { type Child, pinning, startNode } from "./processes.ts";
 import { writeReport } from "./report.ts";
 import { environment, type ScenarioResult } from "./results.ts";
 import type { RunParams, ScenarioContext } from "./scenario.ts";
@@ -52,11 +52,12 @@ async function run(
   log(
     `codechef-bench: ${chosen.map((s) => s.name).join(", ")}; ${pinning.pinned ? "server on core 0, load on core 1" : "not pinned (taskset unavailable)"}`,
   );
-  const services = await provision(options.services, log);
+  const provisioned = await provision(options.services, log);
   try {
     for (const scenario of chosen) {
       log(`\n== ${scenario.name}: ${scenario.summary}`);
-      const started: { stop(): Promise<void> }[] = [];
+      const services = await provisioned.isolate();
+      const started: Child[] = [];
       const context: ScenarioContext = {
         services,
         params,
@@ -79,7 +80,13 @@ async function run(
         },
       };
       try {
-        const output = await scenario.run(context);
+        const output = await scenario.run(context).catch((error: unknown) => {
+          const dead = started.find((server) => server.died());
+          if (!dead) throw error;
+          throw new BenchFailure(
+            `${scenario.name}: the server under test died mid-run (${dead.died()}); ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
         const result: ScenarioResult = {
           scenario: scenario.name,
           env: environment(
@@ -104,11 +111,12 @@ async function run(
         }
       } finally {
         for (const server of started) await server.stop();
+        await services.release();
       }
     }
     log(`\nreport: ${await writeReport(options.out)}`);
   } finally {
-    await services.release();
+    await provisioned.stop();
   }
 }
 

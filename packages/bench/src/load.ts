@@ -30,13 +30,20 @@ export interface LoadOptions {
   expected?: number[];
   /** Seconds of the same load first, not measured. */
   warmup?: number;
+  /** Seconds one request may take (default 10); a counted race queues its requests behind one row. */
+  timeout?: number;
+}
+
+/** The same load for `seconds`, not measured: caches, JIT and pools warm up; what it answers does not count. */
+export async function warmUp(url: string, connections: number, seconds: number): Promise<void> {
+  await autocannon({ url, connections, duration: seconds, timeout: 10 });
 }
 
 /** A run that saw failures it did not expect: no figure is reported for it. */
 export class BenchFailure extends Error {}
 
 export async function measure(options: LoadOptions): Promise<Measurement> {
-  const { warmup, expected = [], ...load } = options;
+  const { warmup, expected = [], timeout = 10, ...load } = options;
   const config: autocannon.Options = {
     url: load.url,
     connections: load.connections,
@@ -45,7 +52,7 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
     ...(load.body !== undefined && { body: load.body }),
     ...(load.requests && { requests: load.requests }),
     ...(load.amount ? { amount: load.amount } : { duration: load.duration ?? 10 }),
-    timeout: 10,
+    timeout,
   };
   if (warmup) await autocannon({ ...config, amount: undefined, duration: warmup });
   const statuses: Record<string, number> = {};
@@ -63,6 +70,11 @@ export async function measure(options: LoadOptions): Promise<Measurement> {
   const unexpected = Object.entries(statuses)
     .filter(([status]) => !status.startsWith("2") && !expected.includes(Number(status)))
     .map(([status, count]) => `${count} × ${status}`);
+  if (result.requests.total === 0) {
+    throw new BenchFailure(
+      `${load.method ?? "GET"} ${load.url}: no answer within the load's ${load.duration ?? 10} s — no figure reported (a longer --duration gives slow strategies time to answer)`,
+    );
+  }
   if (unexpected.length > 0 || result.errors > 0 || result.timeouts > 0) {
     throw new BenchFailure(
       `${load.method ?? "GET"} ${load.url}: ${[...unexpected, `${result.errors} errors`, `${result.timeouts} timeouts`].join(", ")} — no figure reported`,

@@ -27,9 +27,20 @@ export const pinning = (() => {
   }
 })();
 
+/** Every child still running, so an interrupted bench does not leave servers behind it. */
+const running = new Set<ChildProcess>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill("SIGKILL");
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  });
+}
+
 export interface Child {
   url: string;
   process: ChildProcess;
+  /** How the process ended when nobody stopped it (`exit 1`, `SIGKILL`), else undefined. */
+  died(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -48,6 +59,8 @@ export async function startNode(
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on("data", (chunk: Buffer) => {
       output.push(String(chunk));
@@ -56,6 +69,7 @@ export async function startNode(
   }
   const url = `http://127.0.0.1:${port}`;
   const exited = () => child.exitCode !== null || child.signalCode !== null;
+  let stopping = false;
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (exited())
@@ -71,8 +85,11 @@ export async function startNode(
   return {
     url,
     process: child,
+    died: () =>
+      exited() && !stopping ? (child.signalCode ? child.signalCode : `exit ${child.exitCode}`) : undefined,
     stop: () =>
       new Promise((resolve) => {
+        stopping = true;
         if (exited()) return resolve();
         child.once("exit", () => resolve());
         child.kill("SIGTERM");

@@ -34,16 +34,24 @@ function chartSpec(result: ScenarioResult): TopLevelSpec {
     },
     width: 560,
     data: { values: rows },
-    mark: { type: "bar", tooltip: true },
     encoding: {
       y: { field: "name", type: "nominal", sort: null, title: null, axis: { labelLimit: 360 } },
       x: { field: "rps", type: "quantitative", title: "per second" },
-      color: {
-        field: "kind",
-        type: "nominal",
-        scale: { domain: ["ours", "baseline"], range: ["#4c78a8", "#bab0ac"] },
-      },
     },
+    layer: [
+      {
+        mark: { type: "bar", tooltip: true },
+        encoding: {
+          color: {
+            field: "kind",
+            type: "nominal",
+            title: null,
+            scale: { domain: ["ours", "baseline"], range: ["#4c78a8", "#bab0ac"] },
+          },
+        },
+      },
+      { mark: { type: "text", align: "left", dx: 4 }, encoding: { text: { field: "rps", format: "," } } },
+    ],
     config: { background: "white", font: "DejaVu Sans" },
   };
 }

@@ -46,11 +46,14 @@ export interface ScenarioResult {
 export function environment(services: string, pinned: boolean): ScenarioResult["env"] {
   let commit = "unknown";
   try {
-    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
-      cwd: import.meta.dirname,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
+    const git = (...args: string[]) =>
+      execFileSync("git", args, {
+        cwd: import.meta.dirname,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim();
+    commit = git("rev-parse", "--short", "HEAD");
+    if (git("status", "--porcelain", "--untracked-files=no") !== "") commit += "+changes";
   } catch {}
   return {
     node: process.version,

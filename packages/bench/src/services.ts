@@ -12,7 +12,7 @@ export interface Services {
   amqpUrl: string;
   elasticsearchUrl: string | undefined;
   keyPrefix: string;
-  /** Drops the run's database and keys, and stops containers it started. */
+  /** Drops the scenario's database and keys. */
   release(): Promise<void>;
 }
 
@@ -54,11 +54,19 @@ function fromEnvironment(env: NodeJS.ProcessEnv) {
   };
 }
 
+/** The run's service endpoints; `isolate` gives each scenario a database and key prefix of its own. */
+export interface Provisioned {
+  source: Services["source"];
+  isolate(): Promise<Services>;
+  /** Stops containers the run started. */
+  stop(): Promise<void>;
+}
+
 export async function provision(
   mode: ServicesMode,
   log: (line: string) => void,
   env = process.env,
-): Promise<Services> {
+): Promise<Provisioned> {
   let found: Awaited<ReturnType<typeof fromContainers>> | ReturnType<typeof fromEnvironment>;
   if (mode === "env") {
     found = fromEnvironment(env);
@@ -73,6 +81,14 @@ export async function provision(
       found = fromEnvironment(env);
     }
   }
+  const { stop, ...endpoints } = found;
+  return { source: found.source, isolate: () => isolate(endpoints, log), stop };
+}
+
+async function isolate(
+  found: Omit<Services, "keyPrefix" | "release">,
+  log: (line: string) => void,
+): Promise<Services> {
   const id = randomBytes(4).toString("hex");
   const database = `codechef_bench_${id}`;
   const server = new URL(found.mysqlUrl);
@@ -96,7 +112,6 @@ export async function provision(
         if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
       }
       redis.disconnect();
-      await found.stop();
     },
   };
 }

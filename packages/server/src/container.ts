@@ -225,12 +225,13 @@ export async function createContainer(
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
   const revocations = new Revocations(database.db, cache, config.accessTokenTtl);
   const refreshTokens = new RefreshTokens(database, config.refreshTokenTtl, revocations);
+  const accessTokens = new AccessTokens(secret, config.accessTokenTtl);
   const limiter = limiterFactory(redis, config.keyPrefix);
   const writeLimits = new WriteLimits(config.writeLimits, limiter);
   const auth = new AuthService({
     database,
     users,
-    access: new AccessTokens(secret, config.accessTokenTtl),
+    access: accessTokens,
     refresh: refreshTokens,
     revocations,
     throttle: new LoginThrottle(config.login, limiter, {
@@ -406,6 +407,8 @@ export async function createContainer(
         rankingsRepository: new RankingsRepository(database.db),
         searchIndex,
         documents: boardDocuments,
+        access: accessTokens,
+        refresh: refreshTokens,
       })
     : undefined;
 

@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { WebSocket } from "ws";
 import { percentiles, wsBroadcastBaseline } from "../baselines.ts";
 import type { StrategyResult } from "../results.ts";
 import { row, type Scenario } from "../scenario.ts";
-import { json } from "./support.ts";
+import { json, seed } from "./support.ts";
 
 const frame = (command: string, headers: Record<string, string>, body = "") =>
   `${command}\n${Object.entries(headers)
@@ -35,17 +34,10 @@ async function session(url: string, token: string, onMessage: (body: string) => 
   return socket;
 }
 
-async function signup(base: string, tag: string) {
-  const email = `fanout-${tag}-${randomBytes(4).toString("hex")}@example.com`;
-  const password = `bench-${randomBytes(8).toString("hex")}-Aa1`;
-  await json(base, "POST", "/api/v1/auth/signup", {
-    email,
-    password,
-    nickname: `f${randomBytes(5).toString("hex")}`,
-    career: "WORKING",
-  });
-  return (await json<{ accessToken: string }>(base, "POST", "/api/v1/auth/login", { email, password }))
-    .accessToken;
+/** Seeded users with a sign-in each: argon2 sign-ups would measure password hashing, not the fan-out. */
+async function signedIn(base: string, count: number): Promise<string[]> {
+  const { firstUser } = await seed(base, { users: count, index: false });
+  return (await json<{ tokens: string[] }>(base, "POST", "/api/v1/lab/tokens", { firstUser, count })).tokens;
 }
 
 /**
@@ -74,16 +66,13 @@ export const chatFanout: Scenario = {
         REALTIME_MAX_BUFFERED_BYTES: String(64 * 1024 * 1024),
       });
       for (const subscribers of sizes) {
-        const host = await signup(server.url, "host");
+        const [host = "", ...members] = await signedIn(server.url, 1 + Math.ceil(subscribers / 10));
         const room = await json<{ id: number }>(
           server.url,
           "POST",
           "/api/v1/chat/rooms",
           { title: "fan-out" },
           host,
-        );
-        const members = await Promise.all(
-          Array.from({ length: Math.ceil(subscribers / 10) }, (_, i) => signup(server.url, String(i))),
         );
         for (const token of members)
           await json(server.url, "POST", `/api/v1/chat/rooms/${room.id}/members`, undefined, token);

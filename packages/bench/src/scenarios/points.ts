@@ -35,6 +35,7 @@ export const points: Scenario = {
           body: JSON.stringify({ userId, delta: DELTA }),
           connections: Math.min(grants, 1000),
           amount: grants,
+          timeout: 300,
         });
         const outcome = await json<{ final: number; retries: number }>(
           server.url,
@@ -97,6 +98,7 @@ export const points: Scenario = {
         ],
         connections: connections as number,
         amount: count as number,
+        timeout: 300,
       });
       const after = (
         await json<{ balance: number }>(server.url, "GET", `/api/v1/users/${target.firstUser}/points`)

@@ -4,31 +4,37 @@ import { seed } from "./support.ts";
 
 const size = (quick: boolean) =>
   quick
-    ? { users: 200, boards: 2_000, viewedPerHour: 200, ledger: 2_000, searches: 0 }
-    : { users: 10_000, boards: 100_000, viewedPerHour: 5_000, ledger: 100_000, searches: 0 };
+    ? { users: 200, boards: 2_000, viewedPerHour: 200, ledger: 2_000 }
+    : { users: 10_000, boards: 100_000, viewedPerHour: 5_000, ledger: 100_000 };
 
 /** Popular boards: the original's DB query (with and without an index), a read-through cache, a sorted set. */
 export const rankBoards: Scenario = {
   name: "rank-boards",
   summary:
-    "popular boards over a day of hourly views: SQL without and with an index, read-through cache, sorted set",
+    "popular boards of the last hour (and day) over 100,000 boards: SQL without and with an index, read-through cache, sorted set",
   async run({ params, services, startServer, log }) {
-    const server = await startServer();
-    const seeded = await seed(server.url, size(params.quick));
+    // The unindexed query queues for seconds under load: production's 5 s statement deadline would make it 503s.
+    const server = await startServer({ DATABASE_STATEMENT_TIMEOUT: "60" });
+    const seeded = await seed(server.url, { ...size(params.quick), index: false });
     log(`seeded ${seeded.views} hourly view rows in ${seeded.ms} ms`);
-    const reads = ["db-noindex", "db-index", "read-through-cache", "sorted-set"].flatMap((strategy) =>
-      ["1h", "24h"].map((window) => ({
-        strategy,
-        label: window,
-        path: `/api/v1/lab/rank-boards/${strategy}?window=${window}`,
-        original:
-          strategy === "db-noindex"
-            ? "26 ms average (DB)"
-            : strategy === "read-through-cache"
-              ? "13 ms average (Redis cache)"
-              : undefined,
-      })),
-    );
+    // Slowest last: an unindexed query still running in MariaDB when its load ends slows what follows it.
+    // The original reset its ranking hourly, so every strategy reads the last hour; a day of views is
+    // production's sorted sets only (a day in SQL answered nothing within 5 s at 10 connections on 100,000 boards).
+    const hourly = ["sorted-set", "read-through-cache", "db-index", "db-noindex"].map((strategy) => ({
+      strategy,
+      window: "1h",
+    }));
+    const reads = [...hourly, { strategy: "sorted-set", window: "24h" }].map(({ strategy, window }) => ({
+      strategy,
+      label: window,
+      path: `/api/v1/lab/rank-boards/${strategy}?window=${window}`,
+      original:
+        strategy === "db-noindex"
+          ? "26 ms average (DB)"
+          : strategy === "read-through-cache"
+            ? "13 ms average (Redis cache)"
+            : undefined,
+    }));
     const measured = await measureReads(
       server.url,
       reads,
@@ -61,7 +67,8 @@ export const rankUsers: Scenario = {
   summary: "user point ranking, top 10 per career: SQL versus a Redis sorted set",
   async run({ params, services, startServer, log }) {
     const server = await startServer();
-    const seeded = await seed(server.url, size(params.quick));
+    const { users, ledger } = size(params.quick);
+    const seeded = await seed(server.url, { users, ledger, index: false });
     log(`seeded ${seeded.ledger} ledger rows in ${seeded.ms} ms`);
     const reads = [
       {
@@ -85,7 +92,8 @@ export const rankUsers: Scenario = {
     );
     return {
       params: {
-        ...size(params.quick),
+        users,
+        ledger,
         connections: params.connections,
         duration: params.duration,
         repeats: params.repeats,

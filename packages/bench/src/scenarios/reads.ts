@@ -1,5 +1,5 @@
 import { type Figure, type HttpBaseline, httpBaseline } from "../baselines.ts";
-import { measure } from "../load.ts";
+import { measure, warmUp } from "../load.ts";
 import type { StrategyResult } from "../results.ts";
 import { type RunParams, repeated, row } from "../scenario.ts";
 import type { Services } from "../services.ts";
@@ -23,17 +23,21 @@ export async function measureReads(
   baseline: HttpBaseline,
   params: RunParams,
   services: Services,
+  /** Baselines an earlier call measured in this run; only the missing ones are measured. */
+  baselines: Record<string, Figure> = {},
 ): Promise<{ baselines: Record<string, Figure>; results: StrategyResult[] }> {
-  const baselines: Record<string, Figure> = {};
   const results: StrategyResult[] = [];
   for (const connections of params.connections) {
-    const load = { connections, duration: params.duration, warmup: params.quick ? 0 : 2 };
+    const load = { connections, duration: params.duration };
+    const warmup = params.quick ? 0 : 1;
     for (const kind of wanted) {
+      if (baselines[`${kind} c=${connections}`]) continue;
       baselines[`${kind} c=${connections}`] = await repeated(params.repeats, () =>
-        httpBaseline(kind, services, load),
+        httpBaseline(kind, services, { ...load, warmup }),
       );
     }
     for (const read of reads) {
+      if (warmup) await warmUp(base + read.path, connections, warmup);
       const figure = await repeated(params.repeats, () => measure({ url: base + read.path, ...load }));
       results.push(
         row(

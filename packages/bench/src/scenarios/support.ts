@@ -1,3 +1,5 @@
+import type autocannon from "autocannon";
+
 /** JSON over fetch for a scenario's setup calls; a non-2xx answer is a failure of the run. */
 export async function json<T = unknown>(
   base: string,
@@ -49,7 +51,23 @@ export function seed(
     viewedPerHour: number;
     ledger: number;
     searches: number;
+    index: boolean;
   }>,
 ): Promise<Seeded> {
   return json<Seeded>(base, "POST", "/api/v1/lab/seed", request);
 }
+
+/** A distinct client address per request: a view counts once per viewer per hour, and these are all new. */
+export const distinctViewer = (() => {
+  let next = 0;
+  return (request: autocannon.Request): autocannon.Request => {
+    next++;
+    return {
+      ...request,
+      headers: {
+        ...request.headers,
+        "x-forwarded-for": `10.${(next >> 16) & 255}.${(next >> 8) & 255}.${next & 255}`,
+      },
+    };
+  };
+})();

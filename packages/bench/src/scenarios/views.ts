@@ -1,24 +1,8 @@
-import type autocannon from "autocannon";
 import { httpBaseline } from "../baselines.ts";
 import { measure } from "../load.ts";
 import type { StrategyResult } from "../results.ts";
 import { repeated, row, type Scenario } from "../scenario.ts";
-import { json, seed } from "./support.ts";
-
-/** A distinct client address per request: a view counts once per viewer per hour, and these are all new. */
-const distinctViewer = (() => {
-  let next = 0;
-  return (request: autocannon.Request): autocannon.Request => {
-    next++;
-    return {
-      ...request,
-      headers: {
-        ...request.headers,
-        "x-forwarded-for": `10.${(next >> 16) & 255}.${(next >> 8) & 255}.${next & 255}`,
-      },
-    };
-  };
-})();
+import { distinctViewer, json, seed } from "./support.ts";
 
 /** Counting views: read-modify-write, production's atomic increment, and Redis write-behind. */
 export const views: Scenario = {

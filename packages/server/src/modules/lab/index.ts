@@ -1,6 +1,8 @@
 import type { Redis } from "ioredis";
 import type { Db } from "../../db/database.ts";
 import type { BoardDocuments, SearchIndex } from "../../ports.ts";
+import type { AccessTokens } from "../auth/access-tokens.ts";
+import type { RefreshTokens } from "../auth/refresh-tokens.ts";
 import type { RankingsRepository } from "../rankings/repository.ts";
 import type { RankingsService } from "../rankings/service.ts";
 import { LabRepository } from "./repository.ts";
@@ -15,6 +17,8 @@ export interface LabStart {
   rankingsRepository: RankingsRepository;
   searchIndex: SearchIndex;
   documents: BoardDocuments;
+  access: AccessTokens;
+  refresh: RefreshTokens;
 }
 
 /** Lab mode (`CODECHEF_LAB=1`): its tables, its strategies and its routes under `/api/v1/lab`. */

@@ -182,4 +182,35 @@ export class LabRepository {
     );
     return rows;
   }
+
+  /** A first-come race's outcome, from the rows it wrote: the seat count, participants and ledger entries. */
+  async eventOutcome(eventId: number) {
+    const event = await this.#db
+      .selectFrom("events")
+      .select(["capacity", "taken"])
+      .where("id", "=", eventId)
+      .executeTakeFirst();
+    const participants = await this.#db
+      .selectFrom("event_participants")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("event_id", "=", eventId)
+      .executeTakeFirstOrThrow();
+    const ledger = await this.#db
+      .selectFrom("point_ledger")
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as("n"),
+        eb.fn.sum<number | string | null>("delta").as("points"),
+      ])
+      .where("reference", "=", `event:${eventId}`)
+      .executeTakeFirstOrThrow();
+    return event
+      ? {
+          capacity: event.capacity,
+          taken: event.taken,
+          participants: Number(participants.n),
+          ledgerRows: Number(ledger.n),
+          points: Number(ledger.points ?? 0),
+        }
+      : undefined;
+  }
 }

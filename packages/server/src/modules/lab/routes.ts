@@ -33,5 +33,11 @@ export function labRoutes(service: LabService) {
       return undefined;
     }),
     route(lab.viewCount, ({ params }) => service.viewCount(params.id)),
+    route(lab.tokens, ({ body }) => service.tokens(body.firstUser, body.count)),
+    route(lab.eventOutcome, ({ params }) => service.eventOutcome(params.id)),
+    route(lab.reindex, async () => {
+      await service.reindex();
+      return undefined;
+    }),
   ];
 }

@@ -12,6 +12,8 @@ export interface SeedRequest {
   ledger: number;
   /** Search-log rows spread over the last day, keywords drawn with a skew. */
   searches: number;
+  /** Index the boards for search afterwards. */
+  index: boolean;
 }
 
 const random = (below: number) => Math.floor(Math.random() * below);

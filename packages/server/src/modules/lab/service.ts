@@ -3,6 +3,8 @@ import type { Redis } from "ioredis";
 import Redlock from "redlock";
 import { type BoardDocuments, HOUR_MS, type SearchIndex } from "../../ports.ts";
 import { NotFoundError } from "../../shared/errors.ts";
+import type { AccessTokens } from "../auth/access-tokens.ts";
+import type { RefreshTokens } from "../auth/refresh-tokens.ts";
 import type { RankingsRepository } from "../rankings/repository.ts";
 import type { RankingsService } from "../rankings/service.ts";
 import { rebuildSearchIndex } from "../search/rebuild.ts";
@@ -23,6 +25,8 @@ export interface LabDeps {
   rankingsRepository: RankingsRepository;
   searchIndex: SearchIndex;
   documents: BoardDocuments;
+  access: AccessTokens;
+  refresh: RefreshTokens;
 }
 
 const unknown = (what: string, name: string): never => {
@@ -43,7 +47,7 @@ export class LabService {
   constructor(deps: LabDeps) {
     this.#deps = deps;
     this.#redlock = deps.redis
-      ? new Redlock([deps.redis], { retryCount: 1000, retryDelay: 5, retryJitter: 5 })
+      ? new Redlock([deps.redis], { retryCount: -1, retryDelay: 5, retryJitter: 5 })
       : undefined;
   }
 
@@ -62,8 +66,26 @@ export class LabService {
     await this.#deps.repository.copyViewsWithoutIndex();
     await this.#loadKeywords();
     await this.#deps.rankings.rebuild();
-    await rebuildSearchIndex(this.#deps.searchIndex, this.#deps.documents);
+    if (request.index) await this.reindex();
     return { ...made, ms: Date.now() - started };
+  }
+
+  async reindex(): Promise<void> {
+    await rebuildSearchIndex(this.#deps.searchIndex, this.#deps.documents);
+  }
+
+  /** A sign-in per user, as a login would make it, without the password hash seeded users lack. */
+  async tokens(firstUser: number, count: number): Promise<{ tokens: string[] }> {
+    const tokens: string[] = [];
+    for (let userId = firstUser; userId < firstUser + count; userId++) {
+      const { familyId } = await this.#deps.refresh.issue(userId);
+      tokens.push(await this.#deps.access.issue(userId, familyId));
+    }
+    return { tokens };
+  }
+
+  async eventOutcome(eventId: number) {
+    return (await this.#deps.repository.eventOutcome(eventId)) ?? unknown("event", String(eventId));
   }
 
   #pointStrategy(name: string): PointStrategy {
