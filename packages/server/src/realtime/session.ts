@@ -14,6 +14,7 @@ import {
   StompDecoder,
   type StompFrame,
   StompProtocolError,
+  type OutgoingMessage,
   serializeFrame,
 } from "./stomp-frames.ts";
 
@@ -420,9 +421,9 @@ export class StompSession implements HubSession {
     if (receipt) this.#write({ command: "RECEIPT", headers: { "receipt-id": receipt }, body: "" });
   }
 
-  deliver(destination: string, body: string): void {
-    for (const [subscription, { destination: subscribed, ack }] of this.#subscriptions) {
-      if (subscribed !== destination) continue;
+  deliver(message: OutgoingMessage): void {
+    for (const [subscription, { destination, ack }] of this.#subscriptions) {
+      if (destination !== message.destination) continue;
       const messageId = `${this.id}-${++this.#messageCounter}`;
       if (ack !== "auto") {
         if (this.#unacked.size >= this.#deps.limits.maxUnacked) {
@@ -432,17 +433,7 @@ export class StompSession implements HubSession {
         }
         this.#unacked.set(messageId, subscription);
       }
-      this.#write({
-        command: "MESSAGE",
-        headers: {
-          subscription,
-          "message-id": messageId,
-          destination,
-          "content-type": "application/json",
-          ...(ack !== "auto" && { ack: messageId }),
-        },
-        body,
-      });
+      this.#send(message.frame(subscription, messageId, ack !== "auto"));
     }
   }
 
