@@ -149,7 +149,11 @@ describe("STOMP frame codec", () => {
     };
     expect(parse(message.frame("sub:1\n", "s-1", false) + message.frame("2", "s-2", true))).toEqual([
       { command: "MESSAGE", headers: { subscription: "sub:1\n", "message-id": "s-1", ...shared }, body },
-      { command: "MESSAGE", headers: { subscription: "2", "message-id": "s-2", ack: "s-2", ...shared }, body },
+      {
+        command: "MESSAGE",
+        headers: { subscription: "2", "message-id": "s-2", ack: "s-2", ...shared },
+        body,
+      },
     ]);
   });
 });

@@ -11,10 +11,10 @@ import type { DestinationPolicy } from "./destinations.ts";
 import type { HubSession, RealtimeHub } from "./hub.ts";
 import {
   HEART_BEAT,
+  type OutgoingMessage,
   StompDecoder,
   type StompFrame,
   StompProtocolError,
-  type OutgoingMessage,
   serializeFrame,
 } from "./stomp-frames.ts";
 
