@@ -308,7 +308,7 @@ export async function createContainer(
   });
   const points = new PointsService({
     database,
-    points: new PointsRepository(database.db),
+    points: new PointsRepository(database.db, database.dialect),
     onPointsChanged: (userId) => rankings.userChanged(userId),
   });
   const adoptComment = new AdoptComment({

@@ -160,10 +160,12 @@ export class RankingsService {
       const user = await this.#repository.pointsOf(userId);
       if (!user) return;
       const member = String(user.id);
-      for (const career of CAREERS) {
-        const score = career === user.career && user.points > 0 ? user.points : null;
-        await this.#leaderboard.setScores(standingOf(career), [{ member, score, version: user.version }]);
-      }
+      await Promise.all(
+        CAREERS.map((career) => {
+          const score = career === user.career && user.points > 0 ? user.points : null;
+          return this.#leaderboard.setScores(standingOf(career), [{ member, score, version: user.version }]);
+        }),
+      );
     } catch (error) {
       for (const career of CAREERS) this.#missed.add(standingOf(career));
       this.#logger.warn("user ranking missed a points change", { userId, error: String(error) });
