@@ -292,7 +292,7 @@ export async function createContainer(
     categories: categoryRepository,
     searchOutbox,
     files: review,
-    onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
+    onViewed: (boardId, at, hourViews) => rankings.boardViewed(boardId, at, hourViews),
     onDeleting: (tx, boardId) => attachments.boardDeleting(tx, boardId),
   });
   const notificationCap = {
