@@ -112,8 +112,10 @@ export class BoardService {
     const at = Date.now();
     const counted = await this.#boards.countView(id, actorKey(viewer), at);
     if (!counted) throw new NotFoundError("board");
-    await this.#onViewed(id, at, counted.hourViews);
-    const cached = await this.#cache.getVersioned<BoardContent>(cacheKey(id));
+    const [, cached] = await Promise.all([
+      this.#onViewed(id, at, counted.hourViews),
+      this.#cache.getVersioned<BoardContent>(cacheKey(id)),
+    ]);
     const content =
       cached?.version === counted.version ? cached.value : (await this.#loadAndCache(id)).content;
     return presentBoard(content, counted.viewCount);
