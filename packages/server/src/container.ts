@@ -313,7 +313,7 @@ export async function createContainer(
     categories: categoryRepository,
     searchOutbox,
     files: review,
-    onViewed: (boardId, at) => rankings.boardViewed(boardId, at),
+    onViewed: (boardId, at, hourViews) => rankings.boardViewed(boardId, at, hourViews),
     onDeleting: (tx, boardId) => attachments.boardDeleting(tx, boardId),
   });
   const notificationCap = {
@@ -329,7 +329,7 @@ export async function createContainer(
   });
   const points = new PointsService({
     database,
-    points: new PointsRepository(database.db),
+    points: new PointsRepository(database.db, database.dialect),
     onPointsChanged: (userId, delta) => {
       metrics.pointsMoved.inc({ direction: delta < 0 ? "deducted" : "granted" }, Math.abs(delta));
       return rankings.userChanged(userId);

@@ -127,7 +127,7 @@ describeEachBackend("points ledger", (backend) => {
     const database = server.container.database;
     const points = new PointsService({
       database,
-      points: new PointsRepository(database.db),
+      points: new PointsRepository(database.db, database.dialect),
       onPointsChanged: async (userId) => {
         const row = await database.db
           .selectFrom("users")

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { StompDecoder, StompProtocolError, serializeFrame } from "../src/realtime/stomp-frames.ts";
+import {
+  OutgoingMessage,
+  StompDecoder,
+  StompProtocolError,
+  serializeFrame,
+} from "../src/realtime/stomp-frames.ts";
 
 /** Every frame in the text, which must hold whole frames only. */
 const parse = (text: string) => {
@@ -132,5 +137,23 @@ describe("STOMP frame codec", () => {
     expect(serializeFrame({ command: "CONNECTED", headers: { "heart-beat": "0,0" }, body: "" })).toBe(
       "CONNECTED\nheart-beat:0,0\n\n\0",
     );
+  });
+
+  it("builds each subscription's MESSAGE from one shared serialisation, escaping its headers", () => {
+    const body = '{"content":"가\\u0000"}';
+    const message = new OutgoingMessage("/topic/a:b", body);
+    const shared = {
+      destination: "/topic/a:b",
+      "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(body)),
+    };
+    expect(parse(message.frame("sub:1\n", "s-1", false) + message.frame("2", "s-2", true))).toEqual([
+      { command: "MESSAGE", headers: { subscription: "sub:1\n", "message-id": "s-1", ...shared }, body },
+      {
+        command: "MESSAGE",
+        headers: { subscription: "2", "message-id": "s-2", ack: "s-2", ...shared },
+        body,
+      },
+    ]);
   });
 });

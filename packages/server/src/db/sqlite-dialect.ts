@@ -36,24 +36,38 @@ function takingTurns(connection: DatabaseConnection): DatabaseConnection {
   };
 }
 
+/** Prepared statements kept for reuse, the least recently used dropped first. */
+const MAX_STATEMENTS = 500;
+
 /** Kysely's SQLite dialect over Node's built-in `node:sqlite` (no native addon to build). */
 export function nodeSqliteDialect(path: string): SqliteDialect {
   const database = new DatabaseSync(path);
   database.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+  // Kysely runs one statement at a time on this connection, so a statement is never in use twice at once.
+  const statements = new Map<string, SqliteStatement>();
   const adapter: SqliteDatabase = {
     close: () => database.close(),
     prepare(sql): SqliteStatement {
-      const statement = database.prepare(sql);
-      return {
-        reader: statement.columns().length > 0,
-        all: (parameters) => statement.all(...bind(parameters)),
-        run: (parameters) => {
-          const { changes, lastInsertRowid } = statement.run(...bind(parameters));
-          return { changes, lastInsertRowid };
-        },
-        iterate: (parameters) => statement.iterate(...bind(parameters)),
-      };
+      const known = statements.get(sql);
+      statements.delete(sql);
+      const prepared = known ?? prepare(database, sql);
+      statements.set(sql, prepared);
+      if (statements.size > MAX_STATEMENTS) statements.delete(statements.keys().next().value as string);
+      return prepared;
     },
   };
   return new TakingTurnsSqliteDialect({ database: adapter });
+}
+
+function prepare(database: DatabaseSync, sql: string): SqliteStatement {
+  const statement = database.prepare(sql);
+  return {
+    reader: statement.columns().length > 0,
+    all: (parameters) => statement.all(...bind(parameters)),
+    run: (parameters) => {
+      const { changes, lastInsertRowid } = statement.run(...bind(parameters));
+      return { changes, lastInsertRowid };
+    },
+    iterate: (parameters) => statement.iterate(...bind(parameters)),
+  };
 }

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { IDEMPOTENCY_KEY_TTL_HOURS, IdempotencyHeaders } from "@codechef/contract";
 import type { ExpressionBuilder } from "kysely";
@@ -42,7 +42,8 @@ const PURGE_EVERY_MS = 60_000;
  */
 export class Idempotency {
   readonly #db: Db;
-  readonly #secret: Buffer;
+  /** A key object made once: a raw key would be imported again for every request. */
+  readonly #secret: KeyObject;
   readonly #ttlMs: number;
   readonly #leaseMs: number;
   readonly #waitMs: number;
@@ -52,7 +53,7 @@ export class Idempotency {
   constructor(db: Db, secret: string, options: IdempotencyOptions = {}) {
     this.#db = db;
     this.#onStoreError = options.onStoreError ?? (() => {});
-    this.#secret = createHmac("sha256", secret).update("idempotency-fingerprint").digest();
+    this.#secret = createSecretKey(createHmac("sha256", secret).update("idempotency-fingerprint").digest());
     this.#ttlMs = options.ttlMs ?? IDEMPOTENCY_KEY_TTL_HOURS * 3600_000;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#waitMs = options.waitMs ?? 5_000;

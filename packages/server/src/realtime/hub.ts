@@ -6,13 +6,14 @@ import type { NotificationEvent } from "../modules/notifications/service.ts";
 import type { BoardTopicEvent } from "../modules/review/service.ts";
 import type { OutboxWriter } from "../outbox/outbox.ts";
 import type { BusMessage, BusTopic, MessageBus } from "../ports.ts";
+import { OutgoingMessage } from "./stomp-frames.ts";
 
 /** What the hub needs of a connected session. */
 export interface HubSession {
   readonly userId: number;
   readonly subscriptionCount: number;
-  /** Sends a MESSAGE for each of the session's subscriptions to the destination. */
-  deliver(destination: string, body: string): void;
+  /** Sends a MESSAGE for each of the session's subscriptions to the message's destination. */
+  deliver(message: OutgoingMessage): void;
   /** Ends the session with an ERROR frame. */
   revoke(reason: string): void;
 }
@@ -113,8 +114,7 @@ export class RealtimeHub {
 
   #chat(message: ChatMessage): void {
     const destination = chatRoomTopic(message.roomId);
-    const body = JSON.stringify(message);
-    for (const session of this.#byDestination.get(destination) ?? []) session.deliver(destination, body);
+    this.#deliver(destination, JSON.stringify(message));
     // Whoever left stops hearing the room, on every instance.
     if (message.type === "OUT" && message.sender) {
       for (const session of this.#byUser.get(message.sender.id) ?? []) this.unlisten(session, destination);
@@ -122,16 +122,21 @@ export class RealtimeHub {
   }
 
   #notification({ userId, notification }: NotificationEvent): void {
-    const body = JSON.stringify(notification);
+    const message = new OutgoingMessage(NOTIFICATIONS_DESTINATION, JSON.stringify(notification));
     const sessions =
       userId === null ? this.#byDestination.get(NOTIFICATIONS_DESTINATION) : this.#byUser.get(userId);
-    for (const session of sessions ?? []) session.deliver(NOTIFICATIONS_DESTINATION, body);
+    for (const session of sessions ?? []) session.deliver(message);
   }
 
   #board({ boardId, event }: BoardTopicEvent): void {
-    const destination = boardTopic(boardId);
-    const body = JSON.stringify(event);
-    for (const session of this.#byDestination.get(destination) ?? []) session.deliver(destination, body);
+    this.#deliver(boardTopic(boardId), JSON.stringify(event));
+  }
+
+  #deliver(destination: string, body: string): void {
+    const sessions = this.#byDestination.get(destination);
+    if (!sessions) return;
+    const message = new OutgoingMessage(destination, body);
+    for (const session of sessions) session.deliver(message);
   }
 
   #closeUser(userId: number, reason: string): void {

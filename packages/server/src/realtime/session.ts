@@ -11,6 +11,7 @@ import type { DestinationPolicy } from "./destinations.ts";
 import type { HubSession, RealtimeHub } from "./hub.ts";
 import {
   HEART_BEAT,
+  type OutgoingMessage,
   StompDecoder,
   type StompFrame,
   StompProtocolError,
@@ -428,9 +429,9 @@ export class StompSession implements HubSession {
     if (receipt) this.#write({ command: "RECEIPT", headers: { "receipt-id": receipt }, body: "" });
   }
 
-  deliver(destination: string, body: string): void {
-    for (const [subscription, { destination: subscribed, ack }] of this.#subscriptions) {
-      if (subscribed !== destination) continue;
+  deliver(message: OutgoingMessage): void {
+    for (const [subscription, { destination, ack }] of this.#subscriptions) {
+      if (destination !== message.destination) continue;
       const messageId = `${this.id}-${++this.#messageCounter}`;
       if (ack !== "auto") {
         if (this.#unacked.size >= this.#deps.limits.maxUnacked) {
@@ -441,17 +442,7 @@ export class StompSession implements HubSession {
         }
         this.#unacked.set(messageId, subscription);
       }
-      const sent = this.#write({
-        command: "MESSAGE",
-        headers: {
-          subscription,
-          "message-id": messageId,
-          destination,
-          "content-type": "application/json",
-          ...(ack !== "auto" && { ack: messageId }),
-        },
-        body,
-      });
+      const sent = this.#send(message.frame(subscription, messageId, ack !== "auto"));
       if (sent) this.#deps.deliveries?.delivered();
       else this.#deps.deliveries?.dropped();
     }

@@ -43,7 +43,10 @@ function unescapeHeader(text: string): string {
   });
 }
 
+const ESCAPED = /[\\\r\n:]/;
+
 function escapeHeader(text: string): string {
+  if (!ESCAPED.test(text)) return text;
   return text.replace(/[\\\r\n:]/g, (c) =>
     c === "\\" ? "\\\\" : c === "\r" ? "\\r" : c === "\n" ? "\\n" : "\\c",
   );
@@ -241,6 +244,26 @@ export function serializeFrame({ command, headers, body }: StompFrame): string {
   const all = body ? { ...headers, "content-length": String(Buffer.byteLength(body)) } : headers;
   for (const [name, value] of Object.entries(all)) lines.push(`${encode(name)}:${encode(value)}`);
   return `${lines.join("\n")}\n\n${body}\0`;
+}
+
+/**
+ * A JSON MESSAGE going to many subscriptions: its destination, content headers and body are serialised once,
+ * and each subscription's frame only puts its own headers in front.
+ */
+export class OutgoingMessage {
+  readonly destination: string;
+  readonly #tail: string;
+
+  constructor(destination: string, body: string) {
+    this.destination = destination;
+    this.#tail = `destination:${escapeHeader(destination)}\ncontent-type:application/json\ncontent-length:${Buffer.byteLength(body)}\n\n${body}\0`;
+  }
+
+  /** The frame for one subscription; `ack` set when it acknowledges by message id. */
+  frame(subscription: string, messageId: string, ack: boolean): string {
+    const id = escapeHeader(messageId);
+    return `MESSAGE\nsubscription:${escapeHeader(subscription)}\nmessage-id:${id}\n${ack ? `ack:${id}\n` : ""}${this.#tail}`;
+  }
 }
 
 export const HEART_BEAT = "\n";

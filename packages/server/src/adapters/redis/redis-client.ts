@@ -19,6 +19,8 @@ export interface SentinelTarget {
 export function connectRedis(target: string | SentinelTarget): Redis {
   const options: RedisOptions = {
     enableOfflineQueue: false,
+    // Commands issued in one turn of the event loop go out in one write, not one socket write each.
+    enableAutoPipelining: true,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 1000,

@@ -14,11 +14,15 @@ const TYPE = "at+jwt";
 /** Three canonical base64url segments: no padding, no fourth segment, no unused bits set. */
 const COMPACT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 const canonical = (segment: string) => Buffer.from(segment, "base64url").toString("base64url") === segment;
+/** Verified tokens remembered, oldest forgotten first. */
+const MAX_VERIFIED = 10_000;
 
 /** HS256 JWTs (RFC 9068 `at+jwt`) for access tokens, made and checked by jose; the refresh side is opaque. */
 export class AccessTokens {
   readonly #key: Uint8Array;
   readonly ttlSeconds: number;
+  /** Tokens whose signature and claims were checked, so a repeat costs no HMAC; expiry is checked on every use. */
+  readonly #verified = new Map<string, AccessClaims>();
 
   constructor(secret: string, ttlSeconds: number) {
     this.#key = new TextEncoder().encode(secret);
@@ -36,6 +40,22 @@ export class AccessTokens {
   }
 
   async verify(token: string, now = Date.now()): Promise<AccessClaims> {
+    const known = this.#verified.get(token);
+    if (known) {
+      // jose's rule: expired once `exp` (whole seconds) is not after the current second.
+      if (known.expiresAt / 1000 <= Math.floor(now / 1000)) {
+        throw new UnauthenticatedError("access token expired", "TOKEN_EXPIRED");
+      }
+      return known;
+    }
+    const claims = await this.#verifyNew(token, now);
+    this.#verified.set(token, claims);
+    if (this.#verified.size > MAX_VERIFIED)
+      this.#verified.delete(this.#verified.keys().next().value as string);
+    return claims;
+  }
+
+  async #verifyNew(token: string, now: number): Promise<AccessClaims> {
     if (!COMPACT.test(token) || !token.split(".").every(canonical)) {
       throw new UnauthenticatedError("malformed access token");
     }

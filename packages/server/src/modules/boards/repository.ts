@@ -22,6 +22,8 @@ export interface BoardDetailRows {
 export interface CountedView {
   viewCount: number;
   version: number;
+  /** The board's views in the hour, as committed with this one. */
+  hourViews: number;
 }
 
 /** A view that is not counted rolls its viewer row back with it. */
@@ -120,12 +122,27 @@ export class BoardRepository {
           if (Number(counted.numUpdatedRows) === 0) throw new NoSuchBoard();
           await this.#countHourlyView(tx, id, hour);
         }
+        // Read under the hour row's lock when this view counted: exactly the count this commit leaves.
         const row = await tx
           .selectFrom("boards")
           .select(["view_count", "version"])
+          .select((eb) =>
+            eb
+              .selectFrom("board_views_hourly as h")
+              .select("h.views")
+              .whereRef("h.board_id", "=", "boards.id")
+              .where("h.hour_start_ms", "=", hour)
+              .as("hour_views"),
+          )
           .where("id", "=", id)
           .executeTakeFirst();
-        return row && { viewCount: Number(row.view_count), version: Number(row.version) };
+        return (
+          row && {
+            viewCount: Number(row.view_count),
+            version: Number(row.version),
+            hourViews: Number(row.hour_views ?? 0),
+          }
+        );
       });
     } catch (error) {
       if (error instanceof NoSuchBoard) return undefined;

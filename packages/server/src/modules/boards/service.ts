@@ -55,8 +55,8 @@ export interface FileRevisions {
  * cached entry is served only when it is exactly the current version. Writes store the new version; the cache
  * refuses to go back to an older one.
  */
-/** Runs after a view has committed, with the time it was counted at. */
-export type BoardViewedHook = (boardId: number, at: number) => unknown;
+/** Runs after a view has committed, with the time it was counted at and the board's views in that hour. */
+export type BoardViewedHook = (boardId: number, at: number, hourViews: number) => unknown;
 /** Runs in the delete's transaction, before the board's rows go (its attachments schedule their files). */
 export type BoardDeletingHook = (tx: Tx, boardId: number) => Promise<void>;
 
@@ -112,8 +112,10 @@ export class BoardService {
     const at = Date.now();
     const counted = await this.#boards.countView(id, actorKey(viewer), at);
     if (!counted) throw new NotFoundError("board");
-    await this.#onViewed(id, at);
-    const cached = await this.#cache.getVersioned<BoardContent>(cacheKey(id));
+    const [, cached] = await Promise.all([
+      this.#onViewed(id, at, counted.hourViews),
+      this.#cache.getVersioned<BoardContent>(cacheKey(id)),
+    ]);
     const content =
       cached?.version === counted.version ? cached.value : (await this.#loadAndCache(id)).content;
     return presentBoard(content, counted.viewCount);

@@ -1,6 +1,6 @@
 import type { CursorPage } from "@codechef/contract";
-import type { Insertable } from "kysely";
-import type { Db, Tx } from "../../db/database.ts";
+import { type Insertable, sql } from "kysely";
+import type { Db, Dialect, Tx } from "../../db/database.ts";
 import { fetchCursorPage } from "../../db/pages.ts";
 import type { PointLedgerTable } from "../../db/schema.ts";
 import type { LedgerRow } from "./presenter.ts";
@@ -8,23 +8,35 @@ import type { LedgerRow } from "./presenter.ts";
 /** Balances (a column of `users`) and the ledger. Functions taking `tx` must run inside the caller's transaction. */
 export class PointsRepository {
   readonly #db: Db;
+  readonly #dialect: Dialect;
 
-  constructor(db: Db) {
+  constructor(db: Db, dialect: Dialect) {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   /**
-   * Moves the balance by `delta` in one atomic update unless it would go below zero, and answers the new balance;
-   * undefined when it would (or there is no such user).
+   * Moves the balance by `delta` in one atomic update unless it would go below zero, and answers the new balance
+   * from that same statement (MySQL/MariaDB hand it back as `LAST_INSERT_ID`, SQLite by `RETURNING`); undefined
+   * when it would go below zero (or there is no such user).
    */
   async addToBalance(tx: Tx, userId: number, delta: number): Promise<number | undefined> {
+    if (this.#dialect === "mysql") {
+      const { numAffectedRows, insertId } =
+        await sql`update users set points = last_insert_id(points + ${delta}) where id = ${userId} and points + ${delta} >= 0`.execute(
+          tx,
+        );
+      // A new balance of 0 reads as no insert id.
+      return numAffectedRows === 1n ? Number(insertId ?? 0) : undefined;
+    }
     const updated = await tx
       .updateTable("users")
       .set((eb) => ({ points: eb("points", "+", delta) }))
       .where("id", "=", userId)
       .where((eb) => eb(eb("points", "+", delta), ">=", 0))
+      .returning("points")
       .executeTakeFirst();
-    return Number(updated.numUpdatedRows) === 1 ? this.balance(userId, tx) : undefined;
+    return updated && Number(updated.points);
   }
 
   /** The user's balance; undefined when there is no such user. */

@@ -49,27 +49,26 @@ export class PointsService {
    * in a transaction of its own. `onPointsChanged` runs after the commit.
    */
   async apply(tx: Tx | undefined, change: PointsChange): Promise<AppliedChange> {
-    if (tx) return this.#applyIn(tx, change);
+    if (tx) return (await this.#replayed(change, tx)) ?? this.#applyIn(tx, change);
     try {
+      // No read of the key first: a key already applied fails the ledger insert (unique) and rolls back.
       return await this.#database.transaction((own) => this.#applyIn(own, change));
     } catch (error) {
-      // A concurrent request with the same key committed first; its entry is the answer.
-      if (!change.idempotencyKey || !isUniqueViolation(error)) throw error;
-      const first = await this.#points.byKey(change.idempotencyKey);
-      if (!first) throw error;
-      return replay(first, change);
+      // The key was applied before, or a concurrent request with it committed first: its entry is the answer.
+      if (!isUniqueViolation(error)) throw error;
+      const replayed = await this.#replayed(change);
+      if (!replayed) throw error;
+      return replayed;
     }
   }
 
   async #applyIn(tx: Tx, change: PointsChange): Promise<AppliedChange> {
     const { userId, delta } = change;
-    const key = change.idempotencyKey ?? null;
-    if (key) {
-      const first = await this.#points.byKey(key, tx);
-      if (first) return replay(first, change);
-    }
     const balance = await this.#points.addToBalance(tx, userId, delta);
     if (balance === undefined) {
+      // A repeat answers its first application even when it could not apply any more.
+      const replayed = await this.#replayed(change, tx);
+      if (replayed) return replayed;
       if ((await this.#points.balance(userId, tx)) === undefined) throw new NotFoundError("user");
       throw new ConflictError("the balance would go below zero", "INSUFFICIENT_POINTS");
     }
@@ -78,13 +77,20 @@ export class PointsService {
       delta,
       reason: change.reason,
       reference: change.reference ?? null,
-      idempotency_key: key,
+      idempotency_key: change.idempotencyKey ?? null,
       balance_after: balance,
       created_at: Date.now(),
     };
     const id = await this.#points.insertEntry(tx, row);
     afterCommit(tx, () => this.#onPointsChanged(userId, delta));
     return { entry: { id, ...row }, replayed: false };
+  }
+
+  /** The first application of the change's idempotency key, if it has one that was applied. */
+  async #replayed(change: PointsChange, db?: Tx): Promise<AppliedChange | undefined> {
+    if (!change.idempotencyKey) return undefined;
+    const first = await this.#points.byKey(change.idempotencyKey, db);
+    return first && replay(first, change);
   }
 
   /** An admin's grant (or deduction); the same `key` answers the first grant again, with `replayed` set. */

@@ -43,16 +43,6 @@ export class RankingsRepository {
     return rows.filter((row) => row.career === career);
   }
 
-  async viewsInHour(boardId: number, hourStart: number): Promise<number> {
-    const row = await this.#db
-      .selectFrom("board_views_hourly")
-      .select("views")
-      .where("board_id", "=", boardId)
-      .where("hour_start_ms", "=", hourStart)
-      .executeTakeFirst();
-    return Number(row?.views ?? 0);
-  }
-
   /** Every board's views in each hour from `since` to `until`, a page at a time (an index range each). */
   async *viewsBetween(since: number, until: number): AsyncGenerator<HourlyCount[]> {
     for (let hour = since; hour <= until; hour += HOUR_MS) {

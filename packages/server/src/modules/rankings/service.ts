@@ -75,10 +75,12 @@ export class RankingsService {
     const now = this.#now();
     const hours = WINDOW_HOURS[window];
     const items = await this.#fromLeaderboard(
-      async (wanted) => {
-        await this.#ensureBuilt(VIEWS, () => this.#buildViews(now));
-        return this.#leaderboard.top(VIEWS, { hours, now }, wanted);
-      },
+      (wanted) =>
+        this.#readBuilt(
+          VIEWS,
+          () => this.#buildViews(now),
+          () => this.#leaderboard.top(VIEWS, { hours, now }, wanted),
+        ),
       (ids) => this.#repository.boardTitles(ids),
       limit,
       (board, views) => ({ id: board.id, title: board.title, views }),
@@ -91,10 +93,12 @@ export class RankingsService {
     if (period === "last-month") return { items: (await this.#lastMonth(career)).slice(0, limit) };
     const standing = standingOf(career);
     const items = await this.#fromLeaderboard(
-      async (wanted) => {
-        await this.#ensureBuilt(standing, () => this.#buildPoints(career));
-        return this.#leaderboard.standings(standing, wanted);
-      },
+      (wanted) =>
+        this.#readBuilt(
+          standing,
+          () => this.#buildPoints(career),
+          () => this.#leaderboard.standings(standing, wanted),
+        ),
       (ids) => this.#repository.usersIn(career, ids),
       limit,
       (user, points): RankedUser => ({ ...user, points }),
@@ -114,10 +118,12 @@ export class RankingsService {
       return { items: (await this.#lastMonthReviewers(categoryId)).slice(0, limit) };
     const standing = reviewersOf(categoryId);
     const items = await this.#fromLeaderboard(
-      async (wanted) => {
-        await this.#ensureBuilt(standing, () => this.#buildReviewers(categoryId));
-        return this.#leaderboard.standings(standing, wanted);
-      },
+      (wanted) =>
+        this.#readBuilt(
+          standing,
+          () => this.#buildReviewers(categoryId),
+          () => this.#leaderboard.standings(standing, wanted),
+        ),
       (ids) => this.#repository.nicknames(ids),
       limit,
       (user, points): RankedReviewer => ({ ...user, points }),
@@ -136,14 +142,13 @@ export class RankingsService {
   }
 
   /**
-   * After a view commits: the hour's count, read back from the database, raises the board's bucket. Unlike
-   * adding one, this is exact however it interleaves with other views and rebuilds; a failure is logged and
-   * the next view or rebuild repairs it.
+   * After a view commits: the hour's count as that commit left it raises the board's bucket. Unlike adding one,
+   * this is exact however it interleaves with other views and rebuilds; a failure is logged and the next view or
+   * rebuild repairs it.
    */
-  async boardViewed(boardId: number, at: number): Promise<void> {
+  async boardViewed(boardId: number, at: number, count: number): Promise<void> {
     try {
       const hour = hourStart(at);
-      const count = await this.#repository.viewsInHour(boardId, hour);
       await this.#leaderboard.raise(VIEWS, [{ member: String(boardId), hourStart: hour, count }]);
     } catch (error) {
       this.#missed.add(VIEWS);
@@ -160,10 +165,12 @@ export class RankingsService {
       const user = await this.#repository.pointsOf(userId);
       if (!user) return;
       const member = String(user.id);
-      for (const career of CAREERS) {
-        const score = career === user.career && user.points > 0 ? user.points : null;
-        await this.#leaderboard.setScores(standingOf(career), [{ member, score, version: user.version }]);
-      }
+      await Promise.all(
+        CAREERS.map((career) => {
+          const score = career === user.career && user.points > 0 ? user.points : null;
+          return this.#leaderboard.setScores(standingOf(career), [{ member, score, version: user.version }]);
+        }),
+      );
     } catch (error) {
       for (const career of CAREERS) this.#missed.add(standingOf(career));
       this.#logger.warn("user ranking missed a points change", { userId, error: String(error) });
@@ -215,17 +222,21 @@ export class RankingsService {
   }
 
   /**
-   * A leaderboard that lost its data or missed a write is rebuilt before it answers; one merely old, while it
-   * answers.
+   * Reads a leaderboard and asks whether it is built at once (one round trip): one that lost its data or missed
+   * a write is rebuilt and read again; one merely old is rebuilt in the background.
    */
-  async #ensureBuilt(name: string, build: () => Promise<void>): Promise<void> {
-    const builtAt = await this.#leaderboard.builtAt(name);
-    if (builtAt === undefined || this.#missed.has(name)) return this.#build(name, build);
+  async #readBuilt<T>(name: string, build: () => Promise<void>, read: () => Promise<T>): Promise<T> {
+    const [builtAt, value] = await Promise.all([this.#leaderboard.builtAt(name), read()]);
+    if (builtAt === undefined || this.#missed.has(name)) {
+      await this.#build(name, build);
+      return read();
+    }
     if (this.#now() - builtAt > REFRESH_AFTER_MS) {
       this.#build(name, build).catch((error: unknown) => {
         this.#logger.warn("leaderboard refresh failed", { name, error: String(error) });
       });
     }
+    return value;
   }
 
   /** One build per leaderboard at a time in this process; builds elsewhere are harmless (writes are idempotent). */
