@@ -22,6 +22,7 @@ import { LocalStorage } from "./adapters/storage/local-storage.ts";
 import { S3Storage } from "./adapters/storage/s3-storage.ts";
 import type { Config } from "./config.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "./db/database.ts";
+import { afterCommit } from "./db/after-commit.ts";
 import { FirstPerHour } from "./db/first-per-hour.ts";
 import { createMetrics, type Metrics, observed } from "./http/metrics.ts";
 import { WriteLimits } from "./http/rate-limits.ts";
@@ -315,6 +316,7 @@ export async function createContainer(
     files: review,
     onViewed: (boardId, at, hourViews) => rankings.boardViewed(boardId, at, hourViews),
     onDeleting: (tx, boardId) => attachments.boardDeleting(tx, boardId),
+    onChanged: (boardId) => rankings.boardChanged(boardId),
   });
   const notificationCap = {
     perHour: config.notificationsPerActorPerHour,
@@ -330,8 +332,10 @@ export async function createContainer(
   const points = new PointsService({
     database,
     points: new PointsRepository(database.db, database.dialect),
-    onPointsChanged: (userId, delta) => {
-      metrics.pointsMoved.inc({ direction: delta < 0 ? "deducted" : "granted" }, Math.abs(delta));
+    onPointsChanged: (userId, deltas) => {
+      for (const delta of deltas) {
+        metrics.pointsMoved.inc({ direction: delta < 0 ? "deducted" : "granted" }, Math.abs(delta));
+      }
       return rankings.userChanged(userId);
     },
   });
@@ -477,7 +481,10 @@ export async function createContainer(
         new UserService({
           database,
           users,
-          onNicknameChanged: (tx, userId) => boardRepository.touchShowing(tx, userId),
+          onNicknameChanged: (tx, userId) => {
+            afterCommit(tx, () => rankings.userRenamed(userId));
+            return boardRepository.touchShowing(tx, userId);
+          },
           onCareerChanged: (userId) => rankings.userChanged(userId),
           topCategories: (userId) => review.topCategories(userId),
         }),

@@ -149,6 +149,99 @@ describeEachBackend("points ledger", (backend) => {
     expect(changed).toEqual([{ userId: user.id, balance: 15 }]);
   });
 
+  const servicePublishing = (calls: number[][]) => {
+    const database = server.container.database;
+    return new PointsService({
+      database,
+      points: new PointsRepository(database.db, database.dialect),
+      onPointsChanged: (_userId, deltas) => calls.push(deltas),
+    });
+  };
+
+  /** The ledger in order is a chain from 0: each balance_after is the one before plus its delta, never below 0. */
+  const expectChain = async (userId: number) => {
+    const rows = (await ledgerRows(userId)).sort((a, b) => a.id - b.id);
+    let balance = 0;
+    for (const row of rows) {
+      balance += Number(row.delta);
+      expect(Number(row.balance_after)).toBe(balance);
+      expect(balance).toBeGreaterThanOrEqual(0);
+    }
+    const user = await server.container.database.db
+      .selectFrom("users")
+      .select("points")
+      .where("id", "=", userId)
+      .executeTakeFirstOrThrow();
+    expect(Number(user.points)).toBe(balance);
+    return rows;
+  };
+
+  it("applies concurrent changes to one user in shared transactions, each exactly once and in a valid order", async () => {
+    const { user } = await signedInUser(server);
+    const calls: number[][] = [];
+    const points = servicePublishing(calls);
+    const changes = [
+      ...Array.from({ length: 120 }, (_, i) => ({ delta: 10, idempotencyKey: `batch-${user.id}-${i}` })),
+      ...Array.from({ length: 60 }, () => ({ delta: -25, idempotencyKey: null })),
+    ].sort(() => Math.random() - 0.5);
+    const settled = await Promise.allSettled(
+      changes.map((change) => points.apply(undefined, { userId: user.id, reason: "race", ...change })),
+    );
+    const applied = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const refused = settled.flatMap((s) => (s.status === "rejected" ? [s.reason] : []));
+    for (const reason of refused) expect(reason).toMatchObject({ code: "INSUFFICIENT_POINTS" });
+    expect(applied.filter((a) => a.entry.delta === 10)).toHaveLength(120);
+    expect(applied.every((a) => !a.replayed)).toBe(true);
+
+    const rows = await expectChain(user.id);
+    expect(rows.map((row) => row.id).sort()).toEqual(applied.map((a) => a.entry.id).sort());
+    for (const a of applied) {
+      expect(rows.find((row) => row.id === a.entry.id)).toMatchObject({
+        delta: a.entry.delta,
+        balance_after: a.entry.balance_after,
+      });
+    }
+    // Fewer commits than changes: the ones queued behind the first shared transactions.
+    expect(calls.length).toBeLessThan(applied.length);
+    expect(calls.flat()).toHaveLength(applied.length);
+  });
+
+  it("applies a key sent twice at once only once, and answers a repeat that can no longer apply with its first entry", async () => {
+    const { user } = await signedInUser(server);
+    const points = servicePublishing([]);
+    const grant = (i: number) => ({
+      userId: user.id,
+      delta: 10,
+      reason: "twice",
+      idempotencyKey: `twice-${user.id}-${i}`,
+    });
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => [
+        points.apply(undefined, grant(i)),
+        points.apply(undefined, grant(i)),
+      ]).flat(),
+    );
+    for (let i = 0; i < 40; i++) {
+      const [a, b] = [results[2 * i], results[2 * i + 1]];
+      expect(a?.entry.id).toBe(b?.entry.id);
+      expect([a?.replayed, b?.replayed].sort()).toEqual([false, true]);
+    }
+    expect(await expectChain(user.id)).toHaveLength(40);
+
+    const spend = { userId: user.id, delta: -400, reason: "spend", idempotencyKey: `spend-${user.id}` };
+    const first = await points.apply(undefined, spend);
+    const nothingLeft = { userId: user.id, delta: -1, reason: "more" };
+    const [alone, repeat, more] = await Promise.allSettled([
+      points.apply(undefined, nothingLeft),
+      points.apply(undefined, spend),
+      points.apply(undefined, nothingLeft),
+    ]);
+    expect(alone).toMatchObject({ status: "rejected", reason: { code: "INSUFFICIENT_POINTS" } });
+    expect(repeat).toEqual({ status: "fulfilled", value: { entry: first.entry, replayed: true } });
+    expect(more).toMatchObject({ status: "rejected", reason: { code: "INSUFFICIENT_POINTS" } });
+    expect(await expectChain(user.id)).toHaveLength(41);
+  });
+
   it("names bad fields, keeps grants admin-only and answers 404 for unknown users", async () => {
     const { user, client, session } = await signedInUser(server);
     const path = `/api/v1/admin/users/${user.id}/points`;

@@ -157,6 +157,31 @@ describeEachBackend("rankings", (backend) => {
     expect(working.items.map((item) => item.id)).not.toContain(user.id);
   });
 
+  it("shows a new nickname, a new title and a deletion at once, though it keeps names between reads", async () => {
+    const { client: renamer, user } = await signedInUser(server, { career: "WORKING" });
+    await admin.admin.users.grantPoints(user.id, { delta: 5000, reason: "top of the board" });
+    const [kept, gone] = await createBoards(author, 2);
+    if (!kept || !gone) throw new Error("boards not created");
+    await view(server, kept.id, 20);
+    await view(server, gone.id, 19);
+    const client = server.client();
+    const topUser = async () => (await client.rankings.users({ career: "WORKING", limit: 1 })).items[0];
+    const topBoards = async () => (await client.rankings.boards({ limit: 2 })).items;
+    expect(await topUser()).toMatchObject({ id: user.id, nickname: user.nickname });
+    expect(await topBoards()).toEqual([
+      { id: kept.id, title: kept.title, views: 20 },
+      { id: gone.id, title: gone.title, views: 19 },
+    ]);
+
+    await renamer.users.updateMe({ nickname: `renamed${user.id}` });
+    await author.boards.update(kept.id, { title: "a clearer title" });
+    await author.boards.delete(gone.id);
+    expect(await topUser()).toMatchObject({ id: user.id, nickname: `renamed${user.id}` });
+    const after = await topBoards();
+    expect(after[0]).toEqual({ id: kept.id, title: "a clearer title", views: 20 });
+    expect(after.map((item) => item.id)).not.toContain(gone.id);
+  });
+
   it("refreshes an old leaderboard from the database in the background, answering meanwhile", async () => {
     const [missed] = await createBoards(author, 1);
     if (!missed) throw new Error("board not created");

@@ -57,6 +57,8 @@ export interface FileRevisions {
  */
 /** Runs after a view has committed, with the time it was counted at and the board's views in that hour. */
 export type BoardViewedHook = (boardId: number, at: number, hourViews: number) => unknown;
+/** Runs after a board's edit or deletion committed. */
+export type BoardChangedHook = (boardId: number) => unknown;
 /** Runs in the delete's transaction, before the board's rows go (its attachments schedule their files). */
 export type BoardDeletingHook = (tx: Tx, boardId: number) => Promise<void>;
 
@@ -69,6 +71,7 @@ export class BoardService {
   readonly #files: FileRevisions;
   readonly #onViewed: BoardViewedHook;
   readonly #onDeleting: BoardDeletingHook;
+  readonly #onChanged: BoardChangedHook;
 
   constructor(deps: {
     database: SqlDatabase;
@@ -79,6 +82,7 @@ export class BoardService {
     files: FileRevisions;
     onViewed?: BoardViewedHook;
     onDeleting?: BoardDeletingHook;
+    onChanged?: BoardChangedHook;
   }) {
     this.#database = deps.database;
     this.#cache = deps.cache;
@@ -88,6 +92,7 @@ export class BoardService {
     this.#files = deps.files;
     this.#onViewed = deps.onViewed ?? (() => {});
     this.#onDeleting = deps.onDeleting ?? (async () => {});
+    this.#onChanged = deps.onChanged ?? (() => {});
   }
 
   async create(user: UserRow, body: z.output<typeof CreateBoardBody>): Promise<Board> {
@@ -137,6 +142,7 @@ export class BoardService {
       .catch((error: unknown) => {
         throw unknownCategoryError(error, "body.categoryIds");
       });
+    await this.#onChanged(id);
     return this.#writeThrough(id);
   }
 
@@ -149,6 +155,7 @@ export class BoardService {
       if (!(await this.#boards.delete(tx, id))) throw new NotFoundError("board");
       await this.#searchOutbox.enqueue(tx, id, "delete");
     });
+    await this.#onChanged(id);
     await this.#cache.delete(cacheKey(id));
   }
 

@@ -45,6 +45,27 @@ export class PointsRepository {
     return user && Number(user.points);
   }
 
+  /** The balance, locked until the transaction ends (SQLite's one writer holds it anyway); undefined without such a user. */
+  async lockedBalance(tx: Tx, userId: number): Promise<number | undefined> {
+    const user = await tx
+      .selectFrom("users")
+      .select("points")
+      .where("id", "=", userId)
+      .$if(this.#dialect === "mysql", (q) => q.forUpdate())
+      .executeTakeFirst();
+    return user && Number(user.points);
+  }
+
+  async setBalance(tx: Tx, userId: number, points: number): Promise<void> {
+    await tx.updateTable("users").set({ points }).where("id", "=", userId).execute();
+  }
+
+  /** Inserts the rows in one statement and answers their ids in the same order. */
+  async insertEntries(tx: Tx, entries: Insertable<PointLedgerTable>[]): Promise<number[]> {
+    const inserted = await tx.insertInto("point_ledger").values(entries).returning("id").execute();
+    return inserted.map((row) => row.id);
+  }
+
   async insertEntry(tx: Tx, entry: Insertable<PointLedgerTable>): Promise<number> {
     const { insertId } = await tx.insertInto("point_ledger").values(entry).executeTakeFirstOrThrow();
     return Number(insertId);

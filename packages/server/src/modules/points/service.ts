@@ -3,6 +3,7 @@ import { afterCommit } from "../../db/after-commit.ts";
 import { isUniqueViolation } from "../../db/constraint-errors.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { idCursor } from "../../db/pages.ts";
+import { KeyedBatches } from "../../shared/batches.ts";
 import { ConflictError, NotFoundError } from "../../shared/errors.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 import { type LedgerRow, presentLedgerEntry } from "./presenter.ts";
@@ -25,14 +26,17 @@ export interface AppliedChange {
   replayed: boolean;
 }
 
-/** Runs after the commit of each change, with the change's delta. */
-export type PointsChangedHook = (userId: number, delta: number) => unknown;
+/** Runs once after each commit that moved a user's points, with the deltas it applied in order. */
+export type PointsChangedHook = (userId: number, deltas: number[]) => unknown;
 
 /** The one way points move: a conditional atomic update of the balance and a ledger row, in one transaction. */
 export class PointsService {
   readonly #database: SqlDatabase;
   readonly #points: PointsRepository;
   readonly #onPointsChanged: PointsChangedHook;
+  readonly #batches = new KeyedBatches<number, PointsChange, AppliedChange>((userId, changes) =>
+    this.#applyBatch(userId, changes),
+  );
 
   constructor(deps: {
     database: SqlDatabase;
@@ -46,10 +50,26 @@ export class PointsService {
 
   /**
    * Applies a change inside the caller's transaction `tx` (which must come from `SqlDatabase.transaction`), or
-   * in a transaction of its own. `onPointsChanged` runs after the commit.
+   * in a transaction of its own, shared with the changes to the same user that arrive while one runs (see
+   * `KeyedBatches`). `onPointsChanged` runs after the commit.
    */
   async apply(tx: Tx | undefined, change: PointsChange): Promise<AppliedChange> {
     if (tx) return (await this.#replayed(change, tx)) ?? this.#applyIn(tx, change);
+    return this.#batches.submit(change.userId, change);
+  }
+
+  /** Changes to one user in one transaction; alone, or when a key in the batch was applied before, each on its own. */
+  async #applyBatch(userId: number, changes: PointsChange[]): Promise<Array<AppliedChange | Error>> {
+    if (changes.length === 1) return [await this.#applyAlone(changes[0] as PointsChange).catch(asError)];
+    try {
+      return await this.#database.transaction((tx) => this.#applyAllIn(tx, userId, changes));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return Promise.all(changes.map((change) => this.#applyAlone(change).catch(asError)));
+    }
+  }
+
+  async #applyAlone(change: PointsChange): Promise<AppliedChange> {
     try {
       // No read of the key first: a key already applied fails the ledger insert (unique) and rolls back.
       return await this.#database.transaction((own) => this.#applyIn(own, change));
@@ -62,6 +82,45 @@ export class PointsService {
     }
   }
 
+  /**
+   * The batch in order against the locked balance: each change applies unless it would take the balance below
+   * zero, then one update of the balance and one insert of every ledger row.
+   */
+  async #applyAllIn(tx: Tx, userId: number, changes: PointsChange[]): Promise<Array<AppliedChange | Error>> {
+    let balance = await this.#points.lockedBalance(tx, userId);
+    if (balance === undefined) return changes.map(() => new NotFoundError("user"));
+    const createdAt = Date.now();
+    const rows: Array<Omit<LedgerRow, "id">> = [];
+    /** Per change: the index of its row in `rows`, or its answer when it did not apply. */
+    const answers: Array<number | AppliedChange | Error> = [];
+    for (const change of changes) {
+      if (balance + change.delta >= 0) {
+        balance += change.delta;
+        answers.push(rows.push(ledgerRow(change, balance, createdAt)) - 1);
+      } else {
+        // A repeat answers its first application even when it could not apply any more.
+        answers.push((await this.#replayed(change, tx)) ?? insufficient());
+      }
+    }
+    if (rows.length === 0) return answers as Array<AppliedChange | Error>;
+    await this.#points.setBalance(tx, userId, balance);
+    const ids = await this.#points.insertEntries(tx, rows);
+    afterCommit(tx, () =>
+      this.#onPointsChanged(
+        userId,
+        rows.map((row) => row.delta),
+      ),
+    );
+    return answers.map((answer) =>
+      typeof answer === "number"
+        ? {
+            entry: { id: ids[answer] as number, ...(rows[answer] as Omit<LedgerRow, "id">) },
+            replayed: false,
+          }
+        : answer,
+    );
+  }
+
   async #applyIn(tx: Tx, change: PointsChange): Promise<AppliedChange> {
     const { userId, delta } = change;
     const balance = await this.#points.addToBalance(tx, userId, delta);
@@ -70,19 +129,11 @@ export class PointsService {
       const replayed = await this.#replayed(change, tx);
       if (replayed) return replayed;
       if ((await this.#points.balance(userId, tx)) === undefined) throw new NotFoundError("user");
-      throw new ConflictError("the balance would go below zero", "INSUFFICIENT_POINTS");
+      throw insufficient();
     }
-    const row = {
-      user_id: userId,
-      delta,
-      reason: change.reason,
-      reference: change.reference ?? null,
-      idempotency_key: change.idempotencyKey ?? null,
-      balance_after: balance,
-      created_at: Date.now(),
-    };
+    const row = ledgerRow(change, balance, Date.now());
     const id = await this.#points.insertEntry(tx, row);
-    afterCommit(tx, () => this.#onPointsChanged(userId, delta));
+    afterCommit(tx, () => this.#onPointsChanged(userId, [delta]));
     return { entry: { id, ...row }, replayed: false };
   }
 
@@ -119,6 +170,22 @@ export class PointsService {
     const page = await this.#points.history(userId, before, limit);
     return { balance, ...page, items: page.items.map(presentLedgerEntry) };
   }
+}
+
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
+const insufficient = () => new ConflictError("the balance would go below zero", "INSUFFICIENT_POINTS");
+
+function ledgerRow(change: PointsChange, balanceAfter: number, createdAt: number): Omit<LedgerRow, "id"> {
+  return {
+    user_id: change.userId,
+    delta: change.delta,
+    reason: change.reason,
+    reference: change.reference ?? null,
+    idempotency_key: change.idempotencyKey ?? null,
+    balance_after: balanceAfter,
+    created_at: createdAt,
+  };
 }
 
 function replay(first: LedgerRow, change: PointsChange): AppliedChange {

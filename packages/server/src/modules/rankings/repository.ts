@@ -32,15 +32,9 @@ export class RankingsRepository {
     return this.#db.selectFrom("boards").select(["id", "title"]).where("id", "in", ids).execute();
   }
 
-  /** Filtered by career here, not in SQL: SQLite would pick the (career, points) index over the primary key. */
-  async usersIn(career: Career, ids: number[]): Promise<{ id: number; nickname: string; career: Career }[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.#db
-      .selectFrom("users")
-      .select(["id", "nickname", "career"])
-      .where("id", "in", ids)
-      .execute();
-    return rows.filter((row) => row.career === career);
+  users(ids: number[]): Promise<{ id: number; nickname: string; career: Career }[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.#db.selectFrom("users").select(["id", "nickname", "career"]).where("id", "in", ids).execute();
   }
 
   /** Every board's views in each hour from `since` to `until`, a page at a time (an index range each). */
@@ -143,11 +137,6 @@ export class RankingsRepository {
       (await this.#db.selectFrom("categories").select("id").where("id", "=", id).executeTakeFirst()) !==
       undefined
     );
-  }
-
-  async nicknames(ids: number[]): Promise<{ id: number; nickname: string }[]> {
-    if (ids.length === 0) return [];
-    return this.#db.selectFrom("users").select(["id", "nickname"]).where("id", "in", ids).execute();
   }
 
   /** The categories anyone earned review points in. */

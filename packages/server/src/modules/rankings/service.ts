@@ -12,6 +12,7 @@ import {
 import type { Logger } from "../../logger.ts";
 import { type Cache, HOUR_MS, type Leaderboard, type Ranked } from "../../ports.ts";
 import { NotFoundError, ServiceUnavailableError } from "../../shared/errors.ts";
+import { RowsById } from "../../shared/rows-by-id.ts";
 import type { RankingsRepository } from "./repository.ts";
 
 const VIEWS = "board-views";
@@ -23,6 +24,8 @@ const WINDOW_HOURS: Record<BoardRankingWindow, number> = { "1h": 1, "24h": 24 };
 const LONGEST_WINDOW_HOURS = 24;
 /** A leaderboard built longer ago than this is rebuilt in the background, which repairs any update it missed. */
 const REFRESH_AFTER_MS = 10 * 60_000;
+/** How long a ranked board's title or user's name is reused: a change here forgets it at once, elsewhere within this. */
+const NAMES_TTL_MS = 10_000;
 /** Past this many leaderboard entries, stale members crowd out too much: the database answers instead. */
 const MAX_CANDIDATES = 1000;
 
@@ -62,6 +65,8 @@ export class RankingsService {
   readonly #inFlight = new Map<string, Promise<unknown>>();
   /** Leaderboards that missed a write (their engine was away): rebuilt before they answer again. */
   readonly #missed = new Set<string>();
+  readonly #boards: RowsById<{ id: number; title: string }>;
+  readonly #users: RowsById<{ id: number; nickname: string; career: Career }>;
 
   constructor({ repository, leaderboard, cache, logger, now = Date.now }: RankingsDeps) {
     this.#repository = repository;
@@ -69,6 +74,8 @@ export class RankingsService {
     this.#cache = cache;
     this.#logger = logger;
     this.#now = now;
+    this.#boards = new RowsById((ids) => repository.boardTitles(ids), { ttlMs: NAMES_TTL_MS });
+    this.#users = new RowsById((ids) => repository.users(ids), { ttlMs: NAMES_TTL_MS });
   }
 
   async popularBoards(window: BoardRankingWindow, limit: number): Promise<BoardRankings> {
@@ -81,7 +88,7 @@ export class RankingsService {
           () => this.#buildViews(now),
           () => this.#leaderboard.top(VIEWS, { hours, now }, wanted),
         ),
-      (ids) => this.#repository.boardTitles(ids),
+      (ids) => this.#boards.get(ids),
       limit,
       (board, views) => ({ id: board.id, title: board.title, views }),
       () => this.#repository.popularBoardsSince(hourStart(now) - hours * HOUR_MS, limit),
@@ -99,7 +106,7 @@ export class RankingsService {
           () => this.#buildPoints(career),
           () => this.#leaderboard.standings(standing, wanted),
         ),
-      (ids) => this.#repository.usersIn(career, ids),
+      async (ids) => (await this.#users.get(ids)).filter((user) => user.career === career),
       limit,
       (user, points): RankedUser => ({ ...user, points }),
       () => this.#repository.topPoints(career, limit),
@@ -124,9 +131,9 @@ export class RankingsService {
           () => this.#buildReviewers(categoryId),
           () => this.#leaderboard.standings(standing, wanted),
         ),
-      (ids) => this.#repository.nicknames(ids),
+      (ids) => this.#users.get(ids),
       limit,
-      (user, points): RankedReviewer => ({ ...user, points }),
+      ({ id, nickname }, points): RankedReviewer => ({ id, nickname, points }),
       () => this.#repository.topReviewersBetween(categoryId, ...ALL_TIME, limit),
     );
     return { items };
@@ -161,6 +168,7 @@ export class RankingsService {
    * at, goes on their career's standing and off the other's.
    */
   async userChanged(userId: number): Promise<void> {
+    this.#users.forget(userId);
     try {
       const user = await this.#repository.pointsOf(userId);
       if (!user) return;
@@ -175,6 +183,16 @@ export class RankingsService {
       for (const career of CAREERS) this.#missed.add(standingOf(career));
       this.#logger.warn("user ranking missed a points change", { userId, error: String(error) });
     }
+  }
+
+  /** After a new nickname committed. */
+  userRenamed(userId: number): void {
+    this.#users.forget(userId);
+  }
+
+  /** After a board's edit or deletion committed. */
+  boardChanged(boardId: number): void {
+    this.#boards.forget(boardId);
   }
 
   /** Rebuilds every leaderboard from the database (at start). */
