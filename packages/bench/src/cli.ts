@@ -1,10 +1,11 @@
 #!/usr/bin/env -S node --conditions=@codechef/source
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, InvalidArgumentError, Option } from "@commander-js/extra-typings";
 import { compare } from "./compare.ts";
 import { BenchFailure } from "./load.ts";
 import { type Child, pinning, startNode } from "./processes.ts";
+import { topSelfTime } from "./profile.ts";
 import { writeReport } from "./report.ts";
 import { environment, type ScenarioResult } from "./results.ts";
 import type { RunParams, ScenarioContext } from "./scenario.ts";
@@ -33,6 +34,7 @@ async function run(
     out: string;
     quick: boolean;
     repeats?: number;
+    profile: boolean;
   },
 ): Promise<void> {
   const chosen = which === "all" ? scenarios : scenarios.filter((s) => s.name === which);
@@ -49,6 +51,7 @@ async function run(
     quick: options.quick,
   };
   mkdirSync(options.out, { recursive: true });
+  const profiles = (scenario: string) => join(options.out, ".profiles", scenario);
   log(
     `codechef-bench: ${chosen.map((s) => s.name).join(", ")}; ${pinning.pinned ? "server on core 0, load on core 1" : "not pinned (taskset unavailable)"}`,
   );
@@ -56,6 +59,7 @@ async function run(
   try {
     for (const scenario of chosen) {
       log(`\n== ${scenario.name}: ${scenario.summary}`);
+      rmSync(profiles(scenario.name), { recursive: true, force: true });
       const services = await provisioned.isolate();
       const started: Child[] = [];
       const context: ScenarioContext = {
@@ -63,18 +67,25 @@ async function run(
         params,
         log,
         async startServer(env = {}) {
-          const server = await startNode("server", ["--conditions=@codechef/source", serverMain], {
-            DATABASE_URL: services.mysqlUrl,
-            REDIS_URL: services.redisUrl,
-            KEY_PREFIX: services.keyPrefix,
-            JWT_SECRET: "bench-secret-bench-secret-bench-secret!",
-            CODECHEF_LAB: "1",
-            RATE_LIMITS: "off",
-            LOG_LEVEL: "warn",
-            NODE_ENV: "production",
-            DATA_DIR: join(options.out, ".data"),
-            ...env,
-          });
+          const profiling = options.profile
+            ? ["--cpu-prof", `--cpu-prof-dir=${profiles(scenario.name)}`]
+            : [];
+          const server = await startNode(
+            "server",
+            [...profiling, "--conditions=@codechef/source", serverMain],
+            {
+              DATABASE_URL: services.mysqlUrl,
+              REDIS_URL: services.redisUrl,
+              KEY_PREFIX: services.keyPrefix,
+              JWT_SECRET: "bench-secret-bench-secret-bench-secret!",
+              CODECHEF_LAB: "1",
+              RATE_LIMITS: "off",
+              LOG_LEVEL: "warn",
+              NODE_ENV: "production",
+              DATA_DIR: join(options.out, ".data"),
+              ...env,
+            },
+          );
           started.push(server);
           return server;
         },
@@ -113,6 +124,11 @@ async function run(
         for (const server of started) await server.stop();
         await services.release();
       }
+      if (options.profile) {
+        const summary = topSelfTime(profiles(scenario.name));
+        writeFileSync(join(options.out, `${scenario.name}.profile.txt`), `${summary}\n`);
+        log(summary);
+      }
     }
     log(`\nreport: ${await writeReport(options.out)}`);
   } finally {
@@ -141,6 +157,7 @@ program
   )
   .option("--out <dir>", "where results go", "bench-results")
   .option("--quick", "small sizes, a few seconds per scenario (CI)", false)
+  .option("--profile", "run the servers under test with --cpu-prof; writes DIR/<scenario>.profile.txt", false)
   .action(async (scenario, options) => run(scenario, options));
 
 program

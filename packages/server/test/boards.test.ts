@@ -152,9 +152,9 @@ describeEachBackend("boards", (backend) => {
     const hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS + 10 * HOUR_MS;
     const counts = [];
     for (const at of [hour, hour + 1000, hour + HOUR_MS, hour + HOUR_MS + 1000])
-      counts.push((await repository.countView(board.id, "a:198.51.100.7", at))?.viewCount);
+      counts.push((await repository.countViews(board.id, ["a:198.51.100.7"], at))?.viewCount);
     expect(counts).toEqual([1, 1, 2, 2]);
-    expect(await repository.countView(board.id + 1000, "a:198.51.100.7", hour)).toBeUndefined();
+    expect(await repository.countViews(board.id + 1000, ["a:198.51.100.7"], hour)).toBeUndefined();
     await viewers.prune(hour + HOUR_MS);
     const kept = await database.db
       .selectFrom("board_viewers")

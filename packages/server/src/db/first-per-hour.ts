@@ -37,13 +37,20 @@ export class FirstPerHour<T extends keyof Tables> {
 
   /** True when `row` is the first of its key in its hour (`row.hour_start_ms`). */
   async claim(db: Db, row: Tables[T]): Promise<boolean> {
-    this.#pruneOnNewHour(row.hour_start_ms);
-    const insert = db.insertInto(this.#table).values(row as never);
-    const result = await (this.#database.capabilities.upsert === "on-duplicate-key"
+    return (await this.claimAll(db, [row])).length === 1;
+  }
+
+  /** Those of `rows` that are the first of their key in their hour, in one statement. */
+  async claimAll(db: Db, rows: Tables[T][]): Promise<Tables[T][]> {
+    for (const row of rows) this.#pruneOnNewHour(row.hour_start_ms);
+    const insert = db.insertInto(this.#table).values(rows as never);
+    const claimed = await (this.#database.capabilities.upsert === "on-duplicate-key"
       ? insert.ignore()
       : insert.onConflict((conflict) => conflict.doNothing())
-    ).executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    )
+      .returningAll()
+      .execute();
+    return claimed as unknown as Tables[T][];
   }
 
   #pruneOnNewHour(hour: number): void {

@@ -19,10 +19,12 @@ export interface BoardDetailRows {
   files: FileRow[];
 }
 
-export interface CountedView {
+export interface CountedViews {
+  /** The viewers whose view counted (their first this hour), in no particular order. */
+  counted: string[];
   viewCount: number;
   version: number;
-  /** The board's views in the hour, as committed with this one. */
+  /** The board's views in the hour, as committed with these. */
   hourViews: number;
 }
 
@@ -105,24 +107,29 @@ export class BoardRepository {
   }
 
   /**
-   * Counts a view on the board and in its hour unless this viewer (`u:{id}` or `a:{address}`) already viewed it
-   * this hour, in one transaction, and reads the count back; undefined when there is no such board. The viewer's
-   * row decides atomically, and both counters are atomic SQL increments, so no concurrent view is lost or doubled.
+   * Counts a view on the board and in its hour for each of `viewers` (`u:{id}` or `a:{address}`) that did not
+   * view it this hour yet, in one transaction, and reads the counts back; undefined when there is no such board.
+   * The viewers' rows decide atomically, and both counters are atomic SQL increments, so no concurrent view is
+   * lost or doubled.
    */
-  async countView(id: number, viewer: string, now = Date.now()): Promise<CountedView | undefined> {
+  async countViews(id: number, viewers: string[], now = Date.now()): Promise<CountedViews | undefined> {
     const hour = hourStart(now);
     try {
       return await this.#database.transaction(async (tx) => {
-        if (await this.#viewers.claim(tx, { hour_start_ms: hour, board_id: id, viewer })) {
+        const claimed = await this.#viewers.claimAll(
+          tx,
+          [...new Set(viewers)].map((viewer) => ({ hour_start_ms: hour, board_id: id, viewer })),
+        );
+        if (claimed.length > 0) {
           const counted = await tx
             .updateTable("boards")
-            .set((eb) => ({ view_count: eb("view_count", "+", 1) }))
+            .set((eb) => ({ view_count: eb("view_count", "+", claimed.length) }))
             .where("id", "=", id)
             .executeTakeFirst();
           if (Number(counted.numUpdatedRows) === 0) throw new NoSuchBoard();
-          await this.#countHourlyView(tx, id, hour);
+          await this.#countHourlyViews(tx, id, hour, claimed.length);
         }
-        // Read under the hour row's lock when this view counted: exactly the count this commit leaves.
+        // Read under the hour row's lock when a view counted: exactly the counts this commit leaves.
         const row = await tx
           .selectFrom("boards")
           .select(["view_count", "version"])
@@ -138,6 +145,7 @@ export class BoardRepository {
           .executeTakeFirst();
         return (
           row && {
+            counted: claimed.map((claim) => claim.viewer),
             viewCount: Number(row.view_count),
             version: Number(row.version),
             hourViews: Number(row.hour_views ?? 0),
@@ -150,17 +158,17 @@ export class BoardRepository {
     }
   }
 
-  async #countHourlyView(tx: Tx, boardId: number, hourStartMs: number): Promise<void> {
+  async #countHourlyViews(tx: Tx, boardId: number, hourStartMs: number, views: number): Promise<void> {
     const insert = tx
       .insertInto("board_views_hourly")
-      .values({ board_id: boardId, hour_start_ms: hourStartMs, views: 1 });
+      .values({ board_id: boardId, hour_start_ms: hourStartMs, views });
     const upsert =
       this.#database.capabilities.upsert === "on-duplicate-key"
-        ? insert.onDuplicateKeyUpdate((eb) => ({ views: eb("views", "+", 1) }))
+        ? insert.onDuplicateKeyUpdate((eb) => ({ views: eb("views", "+", views) }))
         : insert.onConflict((conflict) =>
             conflict
               .columns(["board_id", "hour_start_ms"])
-              .doUpdateSet((eb) => ({ views: eb("board_views_hourly.views", "+", 1) })),
+              .doUpdateSet((eb) => ({ views: eb("board_views_hourly.views", "+", views) })),
           );
     await upsert.execute();
   }

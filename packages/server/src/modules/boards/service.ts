@@ -11,6 +11,7 @@ import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { type Actor, actorKey } from "../../db/first-per-hour.ts";
 import type { SearchOutboxWriter } from "../../outbox/search-outbox.ts";
 import type { Cache } from "../../ports.ts";
+import { KeyedBatches } from "../../shared/batches.ts";
 import { ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 import { type CategoryRepository, unknownCategoryError } from "../categories/repository.ts";
@@ -72,6 +73,9 @@ export class BoardService {
   readonly #onViewed: BoardViewedHook;
   readonly #onDeleting: BoardDeletingHook;
   readonly #onChanged: BoardChangedHook;
+  readonly #views = new KeyedBatches<number, string, { viewCount: number; version: number }>((id, viewers) =>
+    this.#countViews(id, viewers),
+  );
 
   constructor(deps: {
     database: SqlDatabase;
@@ -114,16 +118,33 @@ export class BoardService {
 
   /** Counts the view (once per viewer per hour) and answers the detail with the count that includes it. */
   async get(id: number, viewer: Actor): Promise<Board> {
-    const at = Date.now();
-    const counted = await this.#boards.countView(id, actorKey(viewer), at);
-    if (!counted) throw new NotFoundError("board");
-    const [, cached] = await Promise.all([
-      this.#onViewed(id, at, counted.hourViews),
+    const [counted, cached] = await Promise.all([
+      this.#views.submit(id, actorKey(viewer)),
       this.#cache.getVersioned<BoardContent>(cacheKey(id)),
     ]);
     const content =
       cached?.version === counted.version ? cached.value : (await this.#loadAndCache(id)).content;
     return presentBoard(content, counted.viewCount);
+  }
+
+  /**
+   * The views of one board that queued while its last batch ran, in one transaction. Each viewer that counted
+   * answers the count up to its own view, as if the views had run one by one; a repeat viewer, the count now.
+   */
+  async #countViews(
+    id: number,
+    viewers: string[],
+  ): Promise<Array<{ viewCount: number; version: number } | Error>> {
+    const at = Date.now();
+    const counted = await this.#boards.countViews(id, viewers, at);
+    if (!counted) return viewers.map(() => new NotFoundError("board"));
+    await this.#onViewed(id, at, counted.hourViews);
+    const first = new Set(counted.counted);
+    let seen = counted.viewCount - first.size;
+    return viewers.map((viewer) => ({
+      viewCount: first.delete(viewer) ? ++seen : counted.viewCount,
+      version: counted.version,
+    }));
   }
 
   async update(user: UserRow, id: number, changes: BoardChanges): Promise<Board> {
