@@ -6,6 +6,8 @@ import type { Logger } from "../logger.ts";
 import type { BusMessage, BusTopic, MessageBus } from "../ports.ts";
 
 const BATCH = 200;
+/** Publishes in flight at once. The bus keeps their order (one AMQP channel does), and their confirms overlap. */
+const WINDOW = 100;
 /** Confirmed rows are deleted together at most this often: one write per interval, not one per message. */
 const DELETE_DELAY_MS = 50;
 const LEASE = "outbox";
@@ -32,8 +34,10 @@ export interface OutboxWriter {
 /**
  * Moves outbox rows to the bus. One instance relays at a time: the holder of the `outbox` row of `relay_leases`,
  * which it renews every `renewMs` while its bus answers, and which another instance takes once it lapses. The
- * holder publishes rows one at a time in id order and stops at the first failure, so no row overtakes an earlier
- * one and every room's messages reach the bus in `seq` order. It relays at once after the transactions it commits,
+ * holder publishes rows in id order, up to WINDOW at a time, and stops after a window with a failure, so every
+ * room's messages reach the bus in `seq` order (an outage fails the rest of its window too; only a broker that
+ * refuses one message of a window and takes the next, which RabbitMQ does on an internal queue error alone,
+ * would let a row overtake the one it refused). It relays at once after the transactions it commits,
  * and looks for rows every `intervalMs` (those committed by other instances, or held back by an outage).
  * A row is deleted only once the bus confirmed it, so an outage delays delivery but never loses it; a row
  * published twice (a crash between confirm and delete, or a holder that overran its lease) is dropped by
@@ -143,17 +147,32 @@ export class Outbox implements OutboxWriter {
         .execute();
       const fresh = rows.filter((row) => !this.#published.has(row.id));
       if (fresh.length === 0) return;
-      for (const row of fresh) {
+      for (let start = 0; start < fresh.length; start += WINDOW) {
         if (!this.leading) return;
-        this.#publishingSince = performance.now();
-        try {
-          await this.#bus.publish(row.topic as BusTopic, JSON.parse(row.message) as BusMessage);
-        } finally {
-          this.#publishingSince = undefined;
-        }
-        this.#published.add(row.id);
-        this.#scheduleDelete();
+        await this.#publishAll(fresh.slice(start, start + WINDOW));
       }
+    }
+  }
+
+  /**
+   * Publishes the rows back to back, in order, and waits for all their confirms: one broker round trip for the
+   * window rather than one per row. A confirmed row counts as published even when an earlier one failed, so it
+   * is not sent twice; the failure then ends the pass.
+   */
+  async #publishAll(rows: { id: number; topic: string; message: string }[]): Promise<void> {
+    this.#publishingSince = performance.now();
+    try {
+      const outcomes = await Promise.allSettled(
+        rows.map((row) => this.#bus.publish(row.topic as BusTopic, JSON.parse(row.message) as BusMessage)),
+      );
+      rows.forEach((row, i) => {
+        if (outcomes[i]?.status === "fulfilled") this.#published.add(row.id);
+      });
+      this.#scheduleDelete();
+      const failed = outcomes.find((outcome) => outcome.status === "rejected");
+      if (failed) throw failed.reason;
+    } finally {
+      this.#publishingSince = undefined;
     }
   }
 

@@ -1,0 +1,37 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { measure } from "./load.ts";
+import { startNode } from "./processes.ts";
+import { topSelfTime } from "./profile.ts";
+import { provision } from "./services.ts";
+import { adminSession, json, seed } from "./scenarios/support.ts";
+
+const what = process.argv[2] ?? "grants";
+const dir = `/tmp/pg/${what}-${Date.now()}`;
+const provisioned = await provision("env", console.error);
+const services = await provisioned.isolate();
+const server = await startNode("server", ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--conditions=@codechef/source", join(import.meta.dirname, "../../server/src/main.ts")], {
+  DATABASE_URL: services.mysqlUrl, REDIS_URL: services.redisUrl, KEY_PREFIX: services.keyPrefix,
+  JWT_SECRET: "bench-secret-bench-secret-bench-secret!", CODECHEF_LAB: "1", RATE_LIMITS: "off", LOG_LEVEL: "warn",
+  NODE_ENV: "production", DATA_DIR: "/tmp/pg/data", ...adminSession.env,
+});
+if (what === "grants") {
+  const admin = await adminSession.login(server.url);
+  const target = await seed(server.url, { users: 1 });
+  const r = await measure({
+    url: `${server.url}/api/v1/admin/users/${target.firstUser}/points`, method: "POST",
+    headers: { authorization: `Bearer ${admin}` },
+    requests: [{ method: "POST", body: JSON.stringify({ delta: 10, reason: "bench" }),
+      setupRequest: (req) => ({ ...req, headers: { ...req.headers, "idempotency-key": randomUUID() } }) }],
+    connections: Number(process.argv[3] ?? 100), amount: Number(process.argv[4] ?? 20000), timeout: 300,
+  });
+  console.error(r);
+} else {
+  await seed(server.url, { users: 2000, ledger: 20000, index: false });
+  const r = await measure({ url: `${server.url}/api/v1/rankings/users?career=WORKING`, connections: 100, duration: 10 });
+  console.error(r);
+}
+await server.stop();
+await services.release();
+await provisioned.stop();
+console.log(topSelfTime(dir, 40));
