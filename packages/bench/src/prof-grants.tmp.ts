@@ -28,8 +28,11 @@ if (what === "grants") {
   console.error(r);
 } else {
   await seed(server.url, { users: 2000, ledger: 20000, index: false });
-  const r = await measure({ url: `${server.url}/api/v1/rankings/users?career=WORKING`, connections: 100, duration: 10 });
-  console.error(r);
+  for (const path of process.argv.slice(3)) {
+    await measure({ url: `${server.url}${path}`, connections: 100, duration: 2 });
+    const r = await measure({ url: `${server.url}${path}`, connections: 100, duration: 5 });
+    console.error(path, r.rps, r.p50, r.p99, r.non2xx);
+  }
 }
 await server.stop();
 await services.release();

@@ -255,7 +255,11 @@ export async function createContainer(
     logger,
   });
 
-  const chat = new ChatService({ database, rooms: new ChatRepository(database.db), outbox });
+  const chat = new ChatService({
+    database,
+    rooms: new ChatRepository(database.db, database.dialect),
+    outbox,
+  });
   const notifications = new NotificationService({
     database,
     notifications: new NotificationRepository(database.db),

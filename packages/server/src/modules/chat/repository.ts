@@ -1,5 +1,6 @@
 import type { CursorPage, Page, PageQuery } from "@codechef/contract";
-import type { Db, Tx } from "../../db/database.ts";
+import { sql } from "kysely";
+import type { Db, Dialect, Tx } from "../../db/database.ts";
 import { fetchCursorPage, fetchPage } from "../../db/pages.ts";
 import type { ChatMessagesTable } from "../../db/schema.ts";
 import type { MessageRow, RoomRow } from "./presenter.ts";
@@ -9,9 +10,11 @@ type Queries = Db | Tx;
 /** Chat rooms, members and messages. Functions taking `tx` must run inside the caller's transaction. */
 export class ChatRepository {
   readonly #db: Db;
+  readonly #dialect: Dialect;
 
-  constructor(db: Db) {
+  constructor(db: Db, dialect: Dialect) {
     this.#db = db;
+    this.#dialect = dialect;
   }
 
   #rooms(db: Queries) {
@@ -65,10 +68,21 @@ export class ChatRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** False for a blocked (or deleted) account. */
-  async isActive(userId: number, db: Queries = this.#db): Promise<boolean> {
-    const row = await db.selectFrom("users").select("status").where("id", "=", userId).executeTakeFirst();
-    return row?.status === "ACTIVE";
+  /** The user's status and whether they are in the room, in one read; undefined: no such user. */
+  async sender(
+    roomId: number,
+    userId: number,
+    db: Queries = this.#db,
+  ): Promise<{ status: string; member: boolean } | undefined> {
+    const row = await db
+      .selectFrom("users as u")
+      .leftJoin("chat_members as m", (join) =>
+        join.onRef("m.user_id", "=", "u.id").on("m.room_id", "=", roomId),
+      )
+      .select(["u.status", "m.user_id as member"])
+      .where("u.id", "=", userId)
+      .executeTakeFirst();
+    return row && { status: row.status, member: row.member !== null };
   }
 
   async isMember(roomId: number, userId: number, db: Queries = this.#db): Promise<boolean> {
@@ -118,25 +132,30 @@ export class ChatRepository {
     await tx.updateTable("chat_rooms").set({ status: "CLOSED" }).where("id", "=", roomId).execute();
   }
 
-  /** Appends a message with the room's next seq: the counter moves by atomic SQL under the room's row lock. */
-  async append(
-    tx: Tx,
-    message: Pick<ChatMessagesTable, "room_id" | "type" | "sender_id" | "content" | "created_at">,
-  ): Promise<MessageRow> {
-    await tx
+  /**
+   * Moves the room's seq on by one and answers it, in one atomic statement that also takes the room's row lock
+   * (MariaDB hands the value back as `LAST_INSERT_ID`, SQLite by `RETURNING`); undefined: no such room.
+   */
+  async nextSeq(tx: Tx, roomId: number): Promise<number | undefined> {
+    if (this.#dialect === "mysql") {
+      const { numAffectedRows, insertId } =
+        await sql`update chat_rooms set last_seq = last_insert_id(last_seq + 1) where id = ${roomId}`.execute(
+          tx,
+        );
+      return numAffectedRows === 1n ? Number(insertId) : undefined;
+    }
+    const row = await tx
       .updateTable("chat_rooms")
       .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
-      .where("id", "=", message.room_id)
-      .execute();
-    const { last_seq } = await tx
-      .selectFrom("chat_rooms")
-      .select("last_seq")
-      .where("id", "=", message.room_id)
-      .executeTakeFirstOrThrow();
-    const { insertId } = await tx
-      .insertInto("chat_messages")
-      .values({ ...message, seq: Number(last_seq) })
-      .executeTakeFirstOrThrow();
+      .where("id", "=", roomId)
+      .returning("last_seq")
+      .executeTakeFirst();
+    return row && Number(row.last_seq);
+  }
+
+  /** Stores a message under the seq `nextSeq` gave it. */
+  async insertMessage(tx: Tx, message: Omit<ChatMessagesTable, "id">): Promise<MessageRow> {
+    const { insertId } = await tx.insertInto("chat_messages").values(message).executeTakeFirstOrThrow();
     return this.#messages(tx).where("c.id", "=", Number(insertId)).executeTakeFirstOrThrow();
   }
 

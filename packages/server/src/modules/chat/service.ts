@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatRoom, CursorPage, RoomEntry } from "@codechef/contract";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
+import type { ChatMessagesTable } from "../../db/schema.ts";
 import type { OutboxWriter } from "../../outbox/outbox.ts";
 import { AccountBlockedError, ConflictError, ForbiddenError, NotFoundError } from "../../shared/errors.ts";
 import type { UserRow } from "../../shared/user-row.ts";
@@ -35,17 +36,24 @@ export class ChatService {
     this.#outbox = deps.outbox;
   }
 
-  async #append(tx: Tx, roomId: number, type: MessageRow["type"], senderId: number, content = "") {
-    const row = await this.#rooms.append(tx, {
+  /** Appends a message to a room whose row lock the transaction holds. */
+  async #append(tx: Tx, roomId: number, type: MessageRow["type"], senderId: number) {
+    const seq = await this.#rooms.nextSeq(tx, roomId);
+    if (seq === undefined) throw new NotFoundError("chat room");
+    return this.#store(tx, {
       room_id: roomId,
+      seq,
       type,
       sender_id: senderId,
-      content,
+      content: "",
       created_at: Date.now(),
     });
-    const message = presentMessage(row);
-    await this.#outbox.enqueue(tx, "chat", message);
-    return message;
+  }
+
+  async #store(tx: Tx, message: Omit<ChatMessagesTable, "id">): Promise<ChatMessage> {
+    const stored = presentMessage(await this.#rooms.insertMessage(tx, message));
+    await this.#outbox.enqueue(tx, "chat", stored);
+    return stored;
   }
 
   async #room(roomId: number, db?: Tx): Promise<ChatRoom> {
@@ -114,10 +122,20 @@ export class ChatService {
    */
   send(user: UserRow, roomId: number, content: string): Promise<ChatMessage> {
     return this.#database.transaction(async (tx) => {
-      if (!(await this.#rooms.isActive(user.id, tx))) throw new AccountBlockedError();
-      if (!(await this.#rooms.lockRoom(tx, roomId))) throw new NotFoundError("chat room");
-      if (!(await this.#rooms.isMember(roomId, user.id, tx))) throw new NotAMemberError();
-      return this.#append(tx, roomId, "SEND", user.id, content);
+      // Taking the seq takes the room's row lock: the checks below see every change to the room committed before.
+      const seq = await this.#rooms.nextSeq(tx, roomId);
+      if (seq === undefined) throw new NotFoundError("chat room");
+      const sender = await this.#rooms.sender(roomId, user.id, tx);
+      if (sender?.status !== "ACTIVE") throw new AccountBlockedError();
+      if (!sender.member) throw new NotAMemberError();
+      return this.#store(tx, {
+        room_id: roomId,
+        seq,
+        type: "SEND",
+        sender_id: user.id,
+        content,
+        created_at: Date.now(),
+      });
     });
   }
 
