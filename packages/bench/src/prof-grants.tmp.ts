@@ -10,7 +10,7 @@ const what = process.argv[2] ?? "grants";
 const dir = `/tmp/pg/${what}-${Date.now()}`;
 const provisioned = await provision("env", console.error);
 const services = await provisioned.isolate();
-const server = await startNode("server", ["--cpu-prof", `--cpu-prof-dir=${dir}`, "--conditions=@codechef/source", join(import.meta.dirname, "../../server/src/main.ts")], {
+const server = await startNode("server", [...(process.env.NOPROF ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`]), "--conditions=@codechef/source", join(import.meta.dirname, "../../server/src/main.ts")], {
   DATABASE_URL: services.mysqlUrl, REDIS_URL: services.redisUrl, KEY_PREFIX: services.keyPrefix,
   JWT_SECRET: "bench-secret-bench-secret-bench-secret!", CODECHEF_LAB: "1", RATE_LIMITS: "off", LOG_LEVEL: "warn",
   NODE_ENV: "production", DATA_DIR: "/tmp/pg/data", ...adminSession.env,
@@ -37,4 +37,4 @@ if (what === "grants") {
 await server.stop();
 await services.release();
 await provisioned.stop();
-console.log(topSelfTime(dir, 40));
+if (!process.env.NOPROF) console.log(topSelfTime(dir, 40));

@@ -221,7 +221,7 @@ export function createApp(container: Container): Koa {
   app.use(root.allowedMethods());
 
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
-  const idempotency = new Idempotency(container.database.db, secret, {
+  const idempotency = new Idempotency(container.database, secret, {
     onStoreError: (error) => logger.error("idempotent response not stored", { error: String(error) }),
   });
   const api = new Router({ prefix: API_BASE_PATH });

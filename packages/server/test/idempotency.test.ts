@@ -281,7 +281,7 @@ describeEachBackend("Idempotency-Key on creating calls", (backend) => {
     const created = { status: 201, body: { id: 1 } };
 
     it("releases the key after a 5xx, so a retry runs again", async () => {
-      const store = new Idempotency(server.container.database.db, "secret");
+      const store = new Idempotency(server.container.database, "secret");
       const c = claim();
       let runs = 0;
       await expect(
@@ -299,8 +299,36 @@ describeEachBackend("Idempotency-Key on creating calls", (backend) => {
       expect(runs).toBe(2);
     });
 
+    it("runs a key sent many times at once once, though its claims share one batched insert", async () => {
+      const store = new Idempotency(server.container.database, "secret");
+      let runs = 0;
+      const run = (c: ReturnType<typeof claim>) =>
+        store.run(c, async () => {
+          runs++;
+          return created;
+        });
+      // The first reservation runs alone; the twenty behind it share the next insert.
+      const lead = run(claim());
+      const twice = claim();
+      const repeats = await Promise.all(Array.from({ length: 20 }, () => run(twice)));
+      await lead;
+      expect(runs).toBe(2);
+      expect(repeats.filter((r) => !r.replayed)).toHaveLength(1);
+      for (const r of repeats) expect(r).toMatchObject(created);
+      // Outcomes stored together answer each key its own.
+      const keys = Array.from({ length: 30 }, () => claim());
+      await Promise.all(keys.map((c, i) => store.run(c, async () => ({ status: 201, body: { id: i } }))));
+      for (const [i, c] of keys.entries()) {
+        expect(await store.run(c, async () => created)).toEqual({
+          status: 201,
+          body: { id: i },
+          replayed: true,
+        });
+      }
+    });
+
     it("makes a repeat wait for the first; past the wait it is 409 IDEMPOTENCY_KEY_IN_USE", async () => {
-      const store = new Idempotency(server.container.database.db, "secret", { waitMs: 200 });
+      const store = new Idempotency(server.container.database, "secret", { waitMs: 200 });
       const c = claim();
       let finish: () => void = () => {};
       const first = store.run(c, () => new Promise((resolve) => (finish = () => resolve(created))));
@@ -310,7 +338,7 @@ describeEachBackend("Idempotency-Key on creating calls", (backend) => {
         code: "IDEMPOTENCY_KEY_IN_USE",
         headers: { "Retry-After": "1" },
       });
-      const waiting = new Idempotency(server.container.database.db, "secret", { waitMs: 30_000 }).run(
+      const waiting = new Idempotency(server.container.database, "secret", { waitMs: 30_000 }).run(
         c,
         async () => ({ status: 500, body: "must not run" }),
       );
@@ -336,7 +364,7 @@ describeEachBackend("Idempotency-Key on creating calls", (backend) => {
           expires_at: now + 60_000,
         })
         .execute();
-      const store = new Idempotency(db, "secret", { ttlMs: 100 });
+      const store = new Idempotency(server.container.database, "secret", { ttlMs: 100 });
       expect(await store.run(c, async () => created)).toEqual({ ...created, replayed: false });
       await new Promise((resolve) => setTimeout(resolve, 150));
       const later = { status: 201, body: { id: 2 } };

@@ -1,9 +1,10 @@
 import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { IDEMPOTENCY_KEY_TTL_HOURS, IdempotencyHeaders } from "@codechef/contract";
-import type { ExpressionBuilder } from "kysely";
-import type { Db } from "../db/database.ts";
+import { type ExpressionBuilder, sql } from "kysely";
+import type { Db, SqlDatabase } from "../db/database.ts";
 import type { Database } from "../db/schema.ts";
+import { KeyedBatches } from "../shared/batches.ts";
 import { AppError, ConflictError, ValidationError } from "../shared/errors.ts";
 
 /** What a creating call answered: replayed as is for the same key and request. */
@@ -41,7 +42,15 @@ const PURGE_EVERY_MS = 60_000;
  * releases the key, so a retry runs again. Validation and authentication failures never reach the store.
  */
 export class Idempotency {
+  readonly #database: SqlDatabase;
   readonly #db: Db;
+  /** Reservations, and stored outcomes, that queue while one statement runs go in the next one together. */
+  readonly #reservations = new KeyedBatches<"reserve", Claim, boolean>((_, claims) =>
+    this.#insertAll(claims),
+  );
+  readonly #outcomes = new KeyedBatches<"store", { claim: Claim; outcome: Outcome }, undefined>((_, stored) =>
+    this.#storeAll(stored),
+  );
   /** A key object made once: a raw key would be imported again for every request. */
   readonly #secret: KeyObject;
   readonly #ttlMs: number;
@@ -50,8 +59,9 @@ export class Idempotency {
   readonly #onStoreError: (error: unknown) => void;
   #lastPurge = 0;
 
-  constructor(db: Db, secret: string, options: IdempotencyOptions = {}) {
-    this.#db = db;
+  constructor(database: SqlDatabase, secret: string, options: IdempotencyOptions = {}) {
+    this.#database = database;
+    this.#db = database.db;
     this.#onStoreError = options.onStoreError ?? (() => {});
     this.#secret = createSecretKey(createHmac("sha256", secret).update("idempotency-fingerprint").digest());
     this.#ttlMs = options.ttlMs ?? IDEMPOTENCY_KEY_TTL_HOURS * 3600_000;
@@ -105,21 +115,7 @@ export class Idempotency {
     const deadline = Date.now() + this.#waitMs;
     for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
       const now = Date.now();
-      const inserted = await this.#db
-        .insertInto("idempotency_keys")
-        .orIgnore()
-        .values({
-          scope: claim.scope,
-          idempotency_key: claim.key,
-          fingerprint: claim.fingerprint,
-          status: null,
-          body: null,
-          location: null,
-          locked_until: now + this.#leaseMs,
-          expires_at: now + this.#ttlMs,
-        })
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return undefined;
+      if (await this.#reservations.submit("reserve", claim)) return undefined;
       const row = await this.#db
         .selectFrom("idempotency_keys")
         .select(["fingerprint", "status", "body", "location", "locked_until", "expires_at"])
@@ -168,16 +164,65 @@ export class Idempotency {
     return Number(updated.numUpdatedRows) === 1;
   }
 
-  async #store(claim: Claim, outcome: Outcome): Promise<void> {
-    await this.#db
-      .updateTable("idempotency_keys")
-      .where(keyed(claim))
-      .set({
+  #store(claim: Claim, outcome: Outcome): Promise<void> {
+    return this.#outcomes.submit("store", { claim, outcome });
+  }
+
+  /** Inserts each claim's reservation unless its key is held, in one statement; true for those it inserted. */
+  async #insertAll(claims: Claim[]): Promise<boolean[]> {
+    const now = Date.now();
+    const inserted = await this.#db
+      .insertInto("idempotency_keys")
+      .orIgnore()
+      .values(
+        claims.map((claim) => ({
+          scope: claim.scope,
+          idempotency_key: claim.key,
+          fingerprint: claim.fingerprint,
+          status: null,
+          body: null,
+          location: null,
+          locked_until: now + this.#leaseMs,
+          expires_at: now + this.#ttlMs,
+        })),
+      )
+      .returning(["scope", "idempotency_key"])
+      .execute();
+    const reserved = new Set(inserted.map((row) => `${row.scope}\n${row.idempotency_key}`));
+    // A key twice in one batch was inserted once: only its first claim holds it.
+    return claims.map((claim) => reserved.delete(`${claim.scope}\n${claim.key}`));
+  }
+
+  /** Records the outcomes on their reserved rows, in one statement. */
+  async #storeAll(stored: { claim: Claim; outcome: Outcome }[]): Promise<undefined[]> {
+    const now = Date.now();
+    const insert = this.#db.insertInto("idempotency_keys").values(
+      stored.map(({ claim, outcome }) => ({
+        scope: claim.scope,
+        idempotency_key: claim.key,
+        fingerprint: claim.fingerprint,
         status: outcome.status,
         body: outcome.body === undefined ? null : JSON.stringify(outcome.body),
         location: outcome.location ?? null,
-      })
-      .execute();
+        locked_until: now,
+        expires_at: now + this.#ttlMs,
+      })),
+    );
+    await (this.#database.capabilities.upsert === "on-duplicate-key"
+      ? insert.onDuplicateKeyUpdate({
+          status: sql`values(status)`,
+          body: sql`values(body)`,
+          location: sql`values(location)`,
+        })
+      : insert.onConflict((conflict) =>
+          conflict.columns(["scope", "idempotency_key"]).doUpdateSet((eb) => ({
+            status: eb.ref("excluded.status"),
+            body: eb.ref("excluded.body"),
+            location: eb.ref("excluded.location"),
+          })),
+        )
+    ).execute();
+    return stored.map(() => undefined);
   }
 
   async #release(claim: Claim): Promise<void> {

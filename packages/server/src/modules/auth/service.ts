@@ -184,10 +184,13 @@ export class AuthService {
   }
 
   async #userOf(claims: AccessClaims): Promise<UserRow> {
-    const user = await this.#users.findById(claims.userId);
+    const [user, revoked] = await Promise.all([
+      this.#users.findSignedIn(claims.userId),
+      this.#revocations.isRevoked(claims.familyId),
+    ]);
     if (!user) throw new UnauthenticatedError("account no longer exists");
     if (user.status === "BLOCKED") throw new AccountBlockedError();
-    if (await this.#revocations.isRevoked(claims.familyId)) {
+    if (revoked) {
       throw new UnauthenticatedError("this session has ended; sign in again");
     }
     return user;

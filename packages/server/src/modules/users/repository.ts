@@ -5,10 +5,25 @@ import type { Db } from "../../db/database.ts";
 import { contains } from "../../db/like.ts";
 import { fetchPage } from "../../db/pages.ts";
 import type { UsersTable } from "../../db/schema.ts";
+import { KeyedBatches } from "../../shared/batches.ts";
 import type { UserRow } from "../../shared/user-row.ts";
 
 export class UserRepository {
   readonly #db: Db;
+  /** Reads of signed-in users that queued while one ran, answered by one statement. */
+  readonly #signedIn = new KeyedBatches<"users", number, UserRow | undefined>(async (_, ids) => {
+    const rows = await this.#db
+      .selectFrom("users")
+      .selectAll()
+      .where("id", "in", [...new Set(ids)])
+      .execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    // A copy each: requests for one user must not share a row one of them might change.
+    return ids.map((id) => {
+      const row = byId.get(id);
+      return row && { ...row };
+    });
+  });
 
   constructor(db: Db) {
     this.#db = db;
@@ -16,6 +31,14 @@ export class UserRepository {
 
   findById(id: number): Promise<UserRow | undefined> {
     return this.#db.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  /**
+   * `findById` for a request's signed-in user. Requests arriving while such a read runs share the next one:
+   * under load one statement serves many requests, and each still reads what was committed before it asked.
+   */
+  findSignedIn(id: number): Promise<UserRow | undefined> {
+    return this.#signedIn.submit("users", id);
   }
 
   findByEmail(email: string): Promise<UserRow | undefined> {
