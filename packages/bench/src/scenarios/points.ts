@@ -72,18 +72,13 @@ export const points: Scenario = {
 
     // What production does: the admin grant endpoint, with its ledger row, idempotency key and outbox.
     const admin = await adminSession.login(server.url);
-    const target = await seed(server.url, { users: 1 });
-    for (const [count, connections] of params.quick
-      ? [[grants, grants]]
-      : [
-          [grants, Math.min(grants, 1000)],
-          [grants * 10, 100],
-        ]) {
-      const before = (
-        await json<{ balance: number }>(server.url, "GET", `/api/v1/users/${target.firstUser}/points`)
-      ).balance;
-      const load = await measure({
-        url: `${server.url}/api/v1/admin/users/${target.firstUser}/points`,
+    const [target, warmUpTarget] = [
+      await seed(server.url, { users: 1 }),
+      await seed(server.url, { users: 1 }),
+    ];
+    const grantLoad = (userId: number, count: number, connections: number) =>
+      measure({
+        url: `${server.url}/api/v1/admin/users/${userId}/points`,
         method: "POST",
         headers: { authorization: `Bearer ${admin}` },
         requests: [
@@ -96,10 +91,22 @@ export const points: Scenario = {
             }),
           },
         ],
-        connections: connections as number,
-        amount: count as number,
+        connections,
+        amount: count,
         timeout: 300,
       });
+    for (const [count, connections] of params.quick
+      ? [[grants, grants]]
+      : [
+          [grants, Math.min(grants, 1000)],
+          [grants * 10, 100],
+        ]) {
+      // The same load once, unmeasured, to another user: the grant path is warm (JIT, pools) as the reads' is.
+      await grantLoad(warmUpTarget.firstUser, count as number, connections as number);
+      const before = (
+        await json<{ balance: number }>(server.url, "GET", `/api/v1/users/${target.firstUser}/points`)
+      ).balance;
+      const load = await grantLoad(target.firstUser, count as number, connections as number);
       const after = (
         await json<{ balance: number }>(server.url, "GET", `/api/v1/users/${target.firstUser}/points`)
       ).balance;
@@ -134,7 +141,7 @@ export const points: Scenario = {
         "`none` reads the balance and writes the sum in two statements, so concurrent grants overwrite each other: the lost grants are counted, not hidden.",
         "`optimistic` retries every write that lost its version race; under one hot row most attempts lose, which is what made the original's run take 11 s.",
         "`pessimistic` and `redis-lock` serialise the whole read-and-write; `redis-lua` and `atomic` make the increment one indivisible step, in Redis or in MariaDB.",
-        "`production` is the real admin grant: an atomic conditional UPDATE, a ledger row, the idempotency key and an outbox row in one transaction, through auth and validation.",
+        "`production` is the real admin grant through auth, validation and the idempotency key: grants to one user that queue while one commits share the next transaction (the locked balance, one update, one multi-row ledger insert). Each production load runs once unmeasured first, to another user, so its code is as warm as the reads'.",
       ],
     };
   },
