@@ -4,7 +4,7 @@ import { measure } from "./load.ts";
 import { startNode } from "./processes.ts";
 import { topSelfTime } from "./profile.ts";
 import { provision } from "./services.ts";
-import { adminSession, json, seed } from "./scenarios/support.ts";
+import { adminSession, distinctViewer, json, seed } from "./scenarios/support.ts";
 
 const what = process.argv[2] ?? "grants";
 const dir = `/tmp/pg/${what}-${Date.now()}`;
@@ -83,6 +83,17 @@ if (what === "grants") {
       lab.p50,
       lab.p99,
     );
+  }
+} else if (what === "views") {
+  const { firstBoard } = await seed(server.url, { users: 10, boards: 1 });
+  for (let i = 0; i < 3; i++) {
+    const r = await measure({
+      url: `${server.url}/api/v1/boards/${firstBoard}`,
+      connections: 100,
+      amount: 20000,
+      requests: [{ method: "GET", setupRequest: distinctViewer }],
+    });
+    console.error("views", r.rps, r.p50, r.p99, r.non2xx);
   }
 } else {
   await seed(server.url, { users: 2000, ledger: 20000, index: false });
