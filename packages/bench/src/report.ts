@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
+import { goalsTable } from "./goals.ts";
 import type { ScenarioResult } from "./results.ts";
 
 export function readResults(dir: string): ScenarioResult[] {
@@ -100,7 +101,7 @@ export async function writeReport(dir: string): Promise<string> {
   const header = first
     ? `# codechef-bench report\n\nNode ${first.env.node}, ${first.env.cores} × ${first.env.cpu}, commit ${first.env.commit}, services: ${first.env.services}, ${first.env.pinned ? "server and load generator pinned to different cores" : "not pinned"}.\n`
     : "# codechef-bench report\n\nNo results.\n";
-  const markdown = [header, ...results.map(table)].join("\n\n");
+  const markdown = [header, goalsTable(results), ...results.map(table)].join("\n\n");
   const path = join(dir, "report.md");
   writeFileSync(path, `${markdown}\n`);
   return path;

@@ -33,6 +33,20 @@ describe("report", () => {
               lost: 0,
               rps: 1587,
             }),
+            strategy({
+              strategy: "production",
+              label: "1,000 at c=1000",
+              correct: true,
+              durationMs: 373,
+              baseline: "raw atomic UPDATE",
+            }),
+            strategy({
+              strategy: "production",
+              label: "10,000 at c=100",
+              correct: true,
+              ratio: 0.35,
+              baseline: "raw atomic UPDATE",
+            }),
           ],
           { scenario: "points", baselines: { "raw atomic UPDATE": { rps: 1387, p50: 4.2, p99: 98.7 } } },
         ),
@@ -54,6 +68,14 @@ describe("report", () => {
     );
     expect(report).toContain("| atomic | — | — | 1,587 |");
     expect(report).toContain("- raw atomic UPDATE: 1,387/s, p50 4.2 ms, p99 98.7 ms");
+    expect(report.indexOf("## Goals")).toBeLessThan(report.indexOf("## points"));
+    expect(report).toContain(
+      "| 1,000 concurrent grants to one user: ≤ 0.5 s, exactly correct | points | production 1,000 at c=1000 | 373 ms | yes |",
+    );
+    expect(report).toContain(
+      "| points | production 10,000 at c=100 | 35 % of raw atomic UPDATE, p50 5 / p99 20 ms | **no** |",
+    );
+    expect(report).toMatch(/\| views \| — \| not measured in this run \| — \|/);
     expect(report).toContain("![rank-users](rank-users.png)");
     expect(report).toContain("- Why the figures are what they are.");
     for (const name of ["points", "rank-users"]) {
