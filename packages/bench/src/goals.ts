@@ -1,4 +1,5 @@
-import type { Figure, ScenarioResult, StrategyResult } from "./results.ts";
+import type { Figure } from "./baselines.ts";
+import type { ScenarioResult, StrategyResult } from "./results.ts";
 
 /** A performance goal: the rows it judges, and what each must reach. */
 interface Goal {
