@@ -95,11 +95,16 @@ describe("Redis Sentinel", () => {
     it(`keeps answering through ${name}`, async () => {
       const before = await group.masterPort();
       const load = traffic();
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const after = await fault(group);
-      await answersAgain();
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await load.stop();
+      let after: number;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        after = await fault(group);
+        await answersAgain();
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      } finally {
+        // Also when the fault fails: the loop must not outlive the test's server.
+        await load.stop();
+      }
 
       const count = (status: number) => load.statuses.filter((s) => s === status).length;
       console.info(`${name}: ${count(200)} × 200, ${count(503)} × 503 while the master moved`);

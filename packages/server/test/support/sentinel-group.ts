@@ -16,9 +16,9 @@ export interface SentinelGroup {
   env: string;
   /** The port of the current master, as the sentinels see it. */
   masterPort(): Promise<number>;
-  /** `SENTINEL FAILOVER`, then waits until the sentinels name the other node. */
+  /** `SENTINEL FAILOVER` once the replica is in sync, then waits until the sentinels name the other node. */
   failover(): Promise<number>;
-  /** `kill -9` of the current master, then waits until the sentinels promote the replica. */
+  /** `kill -9` of the current master once the replica is in sync, then waits until the sentinels promote it. */
   killMaster(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -138,6 +138,21 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     return known.length >= 2 ? true : undefined;
   });
 
+  /**
+   * Waits until the node that is not the master is its replica, in sync, and seen healthy by the sentinels: a
+   * fault before that (right after a failover, while the old master resyncs) has no replica to promote.
+   */
+  const settled = async () => {
+    const current = await masterPort();
+    const other = current === master ? replica : master;
+    await until("replica in sync", () => replicaReady(other));
+    await until("replica healthy for the sentinels", async () => {
+      const replicas = (await ask(sentinelPorts[0] ?? 0, "replicas", masterName)) as string[][];
+      const entry = replicas.find((fields) => fields[fields.indexOf("port") + 1] === String(other));
+      return entry && entry[entry.indexOf("flags") + 1] === "slave" ? true : undefined;
+    });
+  };
+
   const newMaster = async (old: number) =>
     until("promotion", async () => {
       const port = await masterPort();
@@ -151,11 +166,13 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     env: sentinelPorts.map((port) => `${HOST}:${port}`).join(","),
     masterPort,
     async failover() {
+      await settled();
       const old = await masterPort();
       await ask(sentinelPorts[0] ?? 0, "failover", masterName);
       return newMaster(old);
     },
     async killMaster() {
+      await settled();
       const old = await masterPort();
       processes.get(old)?.kill("SIGKILL");
       return newMaster(old);
