@@ -171,13 +171,22 @@ function probe(target: Probe): Promise<"up" | "down"> {
   ]);
 }
 
-/** Chat messages sent over STOMP count toward the sender's write limit, across sessions and instances. */
+/**
+ * Chat messages sent over STOMP count toward the sender's write limit, across sessions and instances: a run is
+ * cut before the first message the limit refuses.
+ */
 function limitedSends(policy: DestinationPolicy, limits: WriteLimits): DestinationPolicy {
   return {
     ...policy,
-    async send(user, destination, body) {
-      await limits.admit("chatMessages", user.id, undefined);
-      await policy.send(user, destination, body);
+    async send(user, destination, bodies) {
+      const admitted = await Promise.allSettled(
+        bodies.map(() => limits.admit("chatMessages", user.id, undefined)),
+      );
+      const refused = admitted.findIndex((outcome) => outcome.status === "rejected");
+      if (refused === 0) return { stored: 0, refusal: (admitted[0] as PromiseRejectedResult).reason };
+      const outcome = await policy.send(user, destination, refused < 0 ? bodies : bodies.slice(0, refused));
+      if (refused < 0 || outcome.refusal !== undefined) return outcome;
+      return { stored: outcome.stored, refusal: (admitted[refused] as PromiseRejectedResult).reason };
     },
   };
 }

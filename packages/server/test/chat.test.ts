@@ -174,7 +174,7 @@ describeWithServices("chat under concurrency", () => {
 
     await Promise.all(others.map((user) => chat.join(user, room.id)));
     await Promise.all(
-      rows.flatMap((user) => [1, 2, 3].map((n) => chat.send(user, room.id, `${user.id}:${n}`))),
+      rows.flatMap((user) => [1, 2, 3].map((n) => chat.send(user, room.id, [`${user.id}:${n}`]))),
     );
     await Promise.all(rows.map((user) => chat.leave(user, room.id)));
 

@@ -187,6 +187,35 @@ describeEachBackend("realtime protocol", (backend) => {
     expect(history.map((m) => m.type)).toEqual(["CREATE"]);
   });
 
+  it("stores a burst of SENDs in order with consecutive seqs, a receipt each, up to the first refused one", async () => {
+    const host = await signedInUser(server);
+    const room = await host.client.chat.rooms.create({ title: "burst" });
+    const client = await connectRaw(server, host.session.accessToken);
+    const destination = `/app/chat-room.${room.id}`;
+    for (let i = 0; i < 40; i++) {
+      const body = i === 25 ? "not json" : JSON.stringify({ content: `m${i}` });
+      client.frame("SEND", { destination, receipt: `r${i}` }, body);
+    }
+    const error = await client.next("ERROR");
+    expect(errorCode(error)).toBe("INVALID_INPUT");
+    expect(error).toContain("receipt-id:r25\n");
+    await client.closed;
+    const receipts = client.received
+      .filter((frame) => frame.startsWith("RECEIPT\n"))
+      .map((frame) => /receipt-id:(\w+)/.exec(frame)?.[1]);
+    expect(receipts).toEqual(Array.from({ length: 25 }, (_, i) => `r${i}`));
+    // Every receipt came before the error.
+    expect(client.received.at(-1)).toBe(error);
+    const history = await server.container.database.db
+      .selectFrom("chat_messages")
+      .select(["seq", "type", "content"])
+      .where("room_id", "=", room.id)
+      .orderBy("seq")
+      .execute();
+    expect(history.map((m) => Number(m.seq))).toEqual(Array.from({ length: 26 }, (_, i) => i + 1));
+    expect(history.slice(1).map((m) => m.content)).toEqual(Array.from({ length: 25 }, (_, i) => `m${i}`));
+  });
+
   it("closes a session whose user is blocked while its CONNECT is authenticated", async () => {
     const admin = await signedInAdmin(server);
     const { user, session } = await signedInUser(server);

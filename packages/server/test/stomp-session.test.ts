@@ -55,9 +55,10 @@ describe("a STOMP session's incoming frames", () => {
     const handled: string[] = [];
     const policy: DestinationPolicy = {
       authorizeSubscribe: async () => {},
-      send: async (_, __, body) => {
+      send: async (_, __, bodies) => {
         await held;
-        handled.push(body);
+        handled.push(...bodies);
+        return { stored: bodies.length };
       },
     };
     const socket = new FakeSocket();
@@ -104,7 +105,10 @@ describe("a STOMP session's incoming frames", () => {
         authenticate: async () => user,
         authenticateSession: async () => ({ user, expiresAt: Date.now() + 60_000 }),
       } as unknown as AuthService,
-      policy: { authorizeSubscribe: async () => {}, send: async (_, __, body) => void sent.push(body) },
+      policy: {
+        authorizeSubscribe: async () => {},
+        send: async (_, __, bodies) => ({ stored: sent.push(...bodies) && bodies.length }),
+      },
       hub: new RealtimeHub(new MemoryBus(), logger, {
         enqueue: () => Promise.reject(new Error("no revocations in these tests")),
       }),

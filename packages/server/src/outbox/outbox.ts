@@ -29,6 +29,7 @@ export const DEFAULT_LEASE: LeaseTiming = { leaseMs: 4000, renewMs: 1000, margin
 /** What services need of the outbox: a bus message written in their own transaction. */
 export interface OutboxWriter {
   enqueue(tx: Tx, topic: BusTopic, body: unknown): Promise<BusMessage>;
+  enqueueAll(tx: Tx, topic: BusTopic, bodies: unknown[]): Promise<BusMessage[]>;
 }
 
 /**
@@ -91,13 +92,20 @@ export class Outbox implements OutboxWriter {
 
   /** Writes a bus message in the caller's transaction, so it exists exactly when its cause committed. */
   async enqueue(tx: Tx, topic: BusTopic, body: unknown): Promise<BusMessage> {
-    const message = { id: randomUUID(), body };
+    const [message] = await this.enqueueAll(tx, topic, [body]);
+    return message as BusMessage;
+  }
+
+  /** `enqueue` for several messages, in order, in one statement. */
+  async enqueueAll(tx: Tx, topic: BusTopic, bodies: unknown[]): Promise<BusMessage[]> {
+    const messages = bodies.map((body) => ({ id: randomUUID(), body }));
+    const now = Date.now();
     await tx
       .insertInto("outbox")
-      .values({ topic, message: JSON.stringify(message), created_at: Date.now() })
+      .values(messages.map((message) => ({ topic, message: JSON.stringify(message), created_at: now })))
       .execute();
     afterCommit(tx, () => this.kick());
-    return message;
+    return messages;
   }
 
   /** Rows waiting for the bus, and the age of the oldest (seconds; 0 when none wait). */

@@ -6,8 +6,18 @@ import type { UserRow } from "../shared/user-row.ts";
 export interface DestinationPolicy {
   /** Throws an AppError when the user may not subscribe to the destination. */
   authorizeSubscribe(user: UserRow, destination: string): Promise<void>;
-  /** Handles a SEND; resolves once its effect is stored. Throws an AppError when it is refused. */
-  send(user: UserRow, destination: string, body: string): Promise<void>;
+  /**
+   * Handles a run of SENDs to one destination, in order: resolves once the effects of the first `stored` are
+   * stored, with the `refusal` (an AppError, or what failed) that stopped the rest. A module may throw instead,
+   * which refuses the whole run.
+   */
+  send(user: UserRow, destination: string, bodies: string[]): Promise<SendOutcome>;
+}
+
+/** What a run of SENDs came to: the first `stored` were stored; `refusal` stopped the next, and those after it. */
+export interface SendOutcome {
+  stored: number;
+  refusal?: unknown;
 }
 
 /** A module's own destinations (chat rooms, boards under review) and who may use them. */
@@ -30,6 +40,12 @@ export function destinationPolicy(...modules: ModuleDestinations[]): Destination
       if (destination !== NOTIFICATIONS_DESTINATION)
         await owner(destination).authorizeSubscribe(user, destination);
     },
-    send: async (user, destination, body) => owner(destination).send(user, destination, body),
+    async send(user, destination, bodies) {
+      try {
+        return await owner(destination).send(user, destination, bodies);
+      } catch (refusal) {
+        return { stored: 0, refusal };
+      }
+    },
   };
 }

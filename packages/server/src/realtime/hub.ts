@@ -29,9 +29,9 @@ export class RealtimeHub {
   readonly #byUser = new Map<number, Set<HubSession>>();
   readonly #byDestination = new Map<string, Set<HubSession>>();
   readonly #seen = new Set<string>();
-  readonly #outbox: OutboxWriter;
+  readonly #outbox: Pick<OutboxWriter, "enqueue">;
 
-  constructor(bus: MessageBus, logger: Logger, outbox: OutboxWriter) {
+  constructor(bus: MessageBus, logger: Logger, outbox: Pick<OutboxWriter, "enqueue">) {
     this.#logger = logger;
     this.#outbox = outbox;
     bus.subscribe((topic, message) => this.#receive(topic, message));

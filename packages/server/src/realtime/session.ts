@@ -83,7 +83,8 @@ const protocolError = (status: number, code: ErrorCode, message: string, headers
   new AppError(status, code, message, undefined, headers);
 
 /**
- * One STOMP 1.2 connection over a WebSocket. Frames are handled one at a time, in order. Acknowledgement is
+ * One STOMP 1.2 connection over a WebSocket. Frames are handled one at a time, in order, but for SENDs to one
+ * destination that queued behind each other: those are stored in one go, still answered in order. Acknowledgement is
  * bookkeeping only: nothing is redelivered live (NACKed or not), since history and backfill are how a client
  * recovers what it missed.
  */
@@ -99,7 +100,8 @@ export class StompSession implements HubSession {
   readonly #unacked = new Map<string, string>();
   #leased = false;
   #work: Promise<void> = Promise.resolve();
-  #pendingFrames = 0;
+  /** Frames received and not handled yet, oldest first. */
+  readonly #inbox: StompFrame[] = [];
   #closing = false;
   /** Shutting down: what arrives now is ignored; frames already received are still handled. */
   #draining = false;
@@ -165,22 +167,40 @@ export class StompSession implements HubSession {
         this.#fail(protocolError(429, "RATE_LIMITED", `at most ${messagesPerSecond} frames a second`));
         return;
       }
-      this.#pendingFrames += 1;
-      this.#work = this.#work
-        .then(async () => {
-          if (!this.#closing) await this.#handle(frame);
-        })
-        .catch((error: unknown) => this.#fail(error, frame))
-        .finally(() => this.#handled());
+      this.#inbox.push(frame);
+      this.#work = this.#work.then(() => this.#handleNext());
     }
-    if (this.#pendingFrames >= MAX_PENDING_FRAMES) this.#ws.pause();
+    if (this.#inbox.length >= MAX_PENDING_FRAMES) this.#ws.pause();
   }
 
-  #handled(): void {
-    this.#pendingFrames -= 1;
-    // While paused we read nothing, heart-beats included; a handled frame shows the client is alive.
-    this.#lastReceived = Date.now();
-    if (this.#ws.isPaused && this.#pendingFrames < MAX_PENDING_FRAMES) this.#ws.resume();
+  /** Handles the oldest frame received (with the SENDs right behind it, see `#takeRun`); one taken already is done. */
+  async #handleNext(): Promise<void> {
+    const run = this.#takeRun();
+    const [frame] = run;
+    if (!frame) return;
+    try {
+      if (!this.#closing) await this.#handle(frame, run);
+    } catch (error) {
+      this.#fail(error, frame);
+    } finally {
+      // While paused we read nothing, heart-beats included; a handled frame shows the client is alive.
+      this.#lastReceived = Date.now();
+      if (this.#ws.isPaused && this.#inbox.length < MAX_PENDING_FRAMES) this.#ws.resume();
+    }
+  }
+
+  /** The oldest frame received; a SEND of a connected session takes the SENDs to its destination queued behind it. */
+  #takeRun(): StompFrame[] {
+    const first = this.#inbox.shift();
+    if (!first) return [];
+    const run = [first];
+    if (first.command !== "SEND" || !this.#user) return run;
+    const destination = first.headers.destination;
+    for (let next = this.#inbox[0]; next?.command === "SEND" && next.headers.destination === destination; ) {
+      run.push(this.#inbox.shift() as StompFrame);
+      next = this.#inbox[0];
+    }
+    return run;
   }
 
   /** A token bucket: `messagesPerSecond` sustained, twice that in a burst. */
@@ -197,7 +217,8 @@ export class StompSession implements HubSession {
     return true;
   }
 
-  async #handle(frame: StompFrame): Promise<void> {
+  /** `run` is the frame alone, or a run of SENDs it starts (see `#takeRun`). */
+  async #handle(frame: StompFrame, run: StompFrame[] = [frame]): Promise<void> {
     if (!this.#user) {
       if (frame.command !== "CONNECT" && frame.command !== "STOMP") {
         throw protocolError(400, "NOT_CONNECTED", "the first frame must be CONNECT");
@@ -213,9 +234,8 @@ export class StompSession implements HubSession {
         this.#unsubscribe(this.#required(frame, "id"));
         break;
       case "SEND":
-        await this.#countSend();
-        await this.#deps.policy.send(this.#user, this.#required(frame, "destination"), frame.body);
-        break;
+        await this.#sendRun(this.#user, run);
+        return;
       case "ACK":
       case "NACK":
         this.#acknowledge(this.#required(frame, "id"));
@@ -315,6 +335,28 @@ export class StompSession implements HubSession {
     this.#timers.push(
       setTimeout(() => (delay > MAX_TIMER_MS ? this.#expireAt(at) : expire()), Math.min(delay, MAX_TIMER_MS)),
     );
+  }
+
+  /**
+   * SENDs to one destination, stored together in order: each stored one gets its RECEIPT, in order, then the
+   * first refused one its ERROR, which closes the session before any frame after it is handled.
+   */
+  async #sendRun(user: UserRow, run: StompFrame[]): Promise<void> {
+    const destination = this.#required(run[0] as StompFrame, "destination");
+    const counted = await Promise.allSettled(run.map(() => this.#countSend()));
+    const over = counted.findIndex((outcome) => outcome.status === "rejected");
+    const admitted = over < 0 ? run : run.slice(0, over);
+    const { stored, refusal } =
+      admitted.length > 0
+        ? await this.#deps.policy.send(
+            user,
+            destination,
+            admitted.map((frame) => frame.body),
+          )
+        : { stored: 0, refusal: undefined };
+    for (const frame of run.slice(0, stored)) this.#receipt(frame);
+    if (refusal !== undefined) this.#fail(refusal, run[stored]);
+    else if (over >= 0) this.#fail((counted[over] as PromiseRejectedResult).reason, run[over]);
   }
 
   /** Counts a SEND against the user's limit; while the cache is down, only the per-session limit applies. */

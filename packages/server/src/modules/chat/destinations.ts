@@ -15,25 +15,36 @@ export function chatDestinations(chat: ChatService): ModuleDestinations {
       if (!room) throw new NotFoundError(`destination ${destination}`);
       await chat.assertMember(user.id, Number(room));
     },
-    async send(user, destination, body) {
+    async send(user, destination, bodies) {
       const room = ROOM_SEND.exec(destination)?.[1];
       if (!room) throw new NotFoundError(`destination ${destination}`);
-      let json: unknown;
-      try {
-        json = JSON.parse(body);
-      } catch {
-        throw new ValidationError([{ path: "body", message: "not JSON" }]);
+      const contents: string[] = [];
+      let refusal: ValidationError | undefined;
+      for (const body of bodies) {
+        const parsed = parseSend(body);
+        if (parsed instanceof ValidationError) {
+          refusal = parsed;
+          break;
+        }
+        contents.push(parsed);
       }
-      const parsed = ChatSendBody.safeParse(json);
-      if (!parsed.success) {
-        throw new ValidationError(
-          parsed.error.issues.map((issue) => ({
-            path: ["body", ...issue.path].join("."),
-            message: issue.message,
-          })),
-        );
-      }
-      await chat.send(user, Number(room), parsed.data.content);
+      if (contents.length > 0) await chat.send(user, Number(room), contents);
+      return { stored: contents.length, refusal };
     },
   };
+}
+
+/** A SEND body's message content, or why it is not one. */
+function parseSend(body: string): string | ValidationError {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return new ValidationError([{ path: "body", message: "not JSON" }]);
+  }
+  const parsed = ChatSendBody.safeParse(json);
+  if (parsed.success) return parsed.data.content;
+  return new ValidationError(
+    parsed.error.issues.map((issue) => ({ path: ["body", ...issue.path].join("."), message: issue.message })),
+  );
 }

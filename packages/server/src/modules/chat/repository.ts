@@ -133,30 +133,37 @@ export class ChatRepository {
   }
 
   /**
-   * Moves the room's seq on by one and answers it, in one atomic statement that also takes the room's row lock
-   * (MariaDB hands the value back as `LAST_INSERT_ID`, SQLite by `RETURNING`); undefined: no such room.
+   * Moves the room's seq on by `count` and answers the last of the seqs taken, in one atomic statement that also
+   * takes the room's row lock (MariaDB hands the value back as `LAST_INSERT_ID`, SQLite by `RETURNING`);
+   * undefined: no such room.
    */
-  async nextSeq(tx: Tx, roomId: number): Promise<number | undefined> {
+  async takeSeqs(tx: Tx, roomId: number, count = 1): Promise<number | undefined> {
     if (this.#dialect === "mysql") {
       const { numAffectedRows, insertId } =
-        await sql`update chat_rooms set last_seq = last_insert_id(last_seq + 1) where id = ${roomId}`.execute(
+        await sql`update chat_rooms set last_seq = last_insert_id(last_seq + ${count}) where id = ${roomId}`.execute(
           tx,
         );
       return numAffectedRows === 1n ? Number(insertId) : undefined;
     }
     const row = await tx
       .updateTable("chat_rooms")
-      .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
+      .set((eb) => ({ last_seq: eb("last_seq", "+", count) }))
       .where("id", "=", roomId)
       .returning("last_seq")
       .executeTakeFirst();
     return row && Number(row.last_seq);
   }
 
-  /** Stores a message under the seq `nextSeq` gave it. */
-  async insertMessage(tx: Tx, message: Omit<ChatMessagesTable, "id">): Promise<MessageRow> {
-    const { insertId } = await tx.insertInto("chat_messages").values(message).executeTakeFirstOrThrow();
-    return this.#messages(tx).where("c.id", "=", Number(insertId)).executeTakeFirstOrThrow();
+  /** Stores messages of one room under the seqs `takeSeqs` gave them, in one statement; answers them by seq. */
+  async insertMessages(tx: Tx, messages: Omit<ChatMessagesTable, "id">[]): Promise<MessageRow[]> {
+    await tx.insertInto("chat_messages").values(messages).execute();
+    const seqs = messages.map((message) => message.seq);
+    return this.#messages(tx)
+      .where("c.room_id", "=", messages[0]?.room_id ?? 0)
+      .where("c.seq", ">=", Math.min(...seqs))
+      .where("c.seq", "<=", Math.max(...seqs))
+      .orderBy("c.seq")
+      .execute();
   }
 
   #messages(db: Queries) {

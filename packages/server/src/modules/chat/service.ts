@@ -38,21 +38,17 @@ export class ChatService {
 
   /** Appends a message to a room whose row lock the transaction holds. */
   async #append(tx: Tx, roomId: number, type: MessageRow["type"], senderId: number) {
-    const seq = await this.#rooms.nextSeq(tx, roomId);
+    const seq = await this.#rooms.takeSeqs(tx, roomId);
     if (seq === undefined) throw new NotFoundError("chat room");
-    return this.#store(tx, {
-      room_id: roomId,
-      seq,
-      type,
-      sender_id: senderId,
-      content: "",
-      created_at: Date.now(),
-    });
+    const [stored] = await this.#store(tx, [
+      { room_id: roomId, seq, type, sender_id: senderId, content: "", created_at: Date.now() },
+    ]);
+    return stored as ChatMessage;
   }
 
-  async #store(tx: Tx, message: Omit<ChatMessagesTable, "id">): Promise<ChatMessage> {
-    const stored = presentMessage(await this.#rooms.insertMessage(tx, message));
-    await this.#outbox.enqueue(tx, "chat", stored);
+  async #store(tx: Tx, messages: Omit<ChatMessagesTable, "id">[]): Promise<ChatMessage[]> {
+    const stored = (await this.#rooms.insertMessages(tx, messages)).map(presentMessage);
+    await this.#outbox.enqueueAll(tx, "chat", stored);
     return stored;
   }
 
@@ -117,25 +113,31 @@ export class ChatService {
   }
 
   /**
-   * A member's message; the caller has validated its content. The author's status is read here, not trusted
-   * from the caller: a realtime session holds the user row read at CONNECT.
+   * A member's messages, in order and with consecutive seqs, in one transaction; the caller has validated their
+   * content. The author's status is read here, not trusted from the caller: a realtime session holds the user
+   * row read at CONNECT.
    */
-  send(user: UserRow, roomId: number, content: string): Promise<ChatMessage> {
+  send(user: UserRow, roomId: number, contents: string[]): Promise<ChatMessage[]> {
     return this.#database.transaction(async (tx) => {
-      // Taking the seq takes the room's row lock: the checks below see every change to the room committed before.
-      const seq = await this.#rooms.nextSeq(tx, roomId);
-      if (seq === undefined) throw new NotFoundError("chat room");
+      // Taking the seqs takes the room's row lock: the checks below see every change to the room committed before.
+      const last = await this.#rooms.takeSeqs(tx, roomId, contents.length);
+      if (last === undefined) throw new NotFoundError("chat room");
       const sender = await this.#rooms.sender(roomId, user.id, tx);
       if (sender?.status !== "ACTIVE") throw new AccountBlockedError();
       if (!sender.member) throw new NotAMemberError();
-      return this.#store(tx, {
-        room_id: roomId,
-        seq,
-        type: "SEND",
-        sender_id: user.id,
-        content,
-        created_at: Date.now(),
-      });
+      const first = last - contents.length + 1;
+      const now = Date.now();
+      return this.#store(
+        tx,
+        contents.map((content, i) => ({
+          room_id: roomId,
+          seq: first + i,
+          type: "SEND" as const,
+          sender_id: user.id,
+          content,
+          created_at: now,
+        })),
+      );
     });
   }
 
