@@ -2,7 +2,7 @@ import { createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { IDEMPOTENCY_KEY_TTL_HOURS, IdempotencyHeaders } from "@codechef/contract";
 import { type ExpressionBuilder, sql } from "kysely";
-import type { Db, SqlDatabase } from "../db/database.ts";
+import type { SqlDatabase } from "../db/database.ts";
 import type { Database } from "../db/schema.ts";
 import { KeyedBatches } from "../shared/batches.ts";
 import { AppError, ConflictError, ValidationError } from "../shared/errors.ts";
@@ -43,7 +43,6 @@ const PURGE_EVERY_MS = 60_000;
  */
 export class Idempotency {
   readonly #database: SqlDatabase;
-  readonly #db: Db;
   /** Reservations, and stored outcomes, that queue while one statement runs go in the next one together. */
   readonly #reservations = new KeyedBatches<"reserve", Claim, boolean>((_, claims) =>
     this.#insertAll(claims),
@@ -61,7 +60,6 @@ export class Idempotency {
 
   constructor(database: SqlDatabase, secret: string, options: IdempotencyOptions = {}) {
     this.#database = database;
-    this.#db = database.db;
     this.#onStoreError = options.onStoreError ?? (() => {});
     this.#secret = createSecretKey(createHmac("sha256", secret).update("idempotency-fingerprint").digest());
     this.#ttlMs = options.ttlMs ?? IDEMPOTENCY_KEY_TTL_HOURS * 3600_000;
@@ -116,14 +114,14 @@ export class Idempotency {
     for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
       const now = Date.now();
       if (await this.#reservations.submit("reserve", claim)) return undefined;
-      const row = await this.#db
+      const row = await this.#database.db
         .selectFrom("idempotency_keys")
         .select(["fingerprint", "status", "body", "location", "locked_until", "expires_at"])
         .where(keyed(claim))
         .executeTakeFirst();
       if (!row) continue;
       if (Number(row.expires_at) <= now) {
-        await this.#db
+        await this.#database.db
           .deleteFrom("idempotency_keys")
           .where(keyed(claim))
           .where("expires_at", "=", row.expires_at)
@@ -154,7 +152,7 @@ export class Idempotency {
   }
 
   async #takeOver(claim: Claim, lockedUntil: number, now: number): Promise<boolean> {
-    const updated = await this.#db
+    const updated = await this.#database.db
       .updateTable("idempotency_keys")
       .where(keyed(claim))
       .set({ locked_until: now + this.#leaseMs, expires_at: now + this.#ttlMs })
@@ -171,7 +169,7 @@ export class Idempotency {
   /** Inserts each claim's reservation unless its key is held, in one statement; true for those it inserted. */
   async #insertAll(claims: Claim[]): Promise<boolean[]> {
     const now = Date.now();
-    const inserted = await this.#db
+    const inserted = await this.#database.db
       .insertInto("idempotency_keys")
       .orIgnore()
       .values(
@@ -196,7 +194,7 @@ export class Idempotency {
   /** Records the outcomes on their reserved rows, in one statement. */
   async #storeAll(stored: { claim: Claim; outcome: Outcome }[]): Promise<undefined[]> {
     const now = Date.now();
-    const insert = this.#db.insertInto("idempotency_keys").values(
+    const insert = this.#database.db.insertInto("idempotency_keys").values(
       stored.map(({ claim, outcome }) => ({
         scope: claim.scope,
         idempotency_key: claim.key,
@@ -226,7 +224,11 @@ export class Idempotency {
   }
 
   async #release(claim: Claim): Promise<void> {
-    await this.#db.deleteFrom("idempotency_keys").where(keyed(claim)).where("status", "is", null).execute();
+    await this.#database.db
+      .deleteFrom("idempotency_keys")
+      .where(keyed(claim))
+      .where("status", "is", null)
+      .execute();
   }
 
   /** Expired keys are deleted at most once a minute per instance, off the request's path. */
@@ -234,7 +236,7 @@ export class Idempotency {
     const now = Date.now();
     if (now - this.#lastPurge < PURGE_EVERY_MS) return;
     this.#lastPurge = now;
-    this.#db
+    this.#database.db
       .deleteFrom("idempotency_keys")
       .where("expires_at", "<=", now)
       .execute()

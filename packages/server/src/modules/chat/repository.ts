@@ -1,5 +1,5 @@
 import type { CursorPage, Page, PageQuery } from "@codechef/contract";
-import { sql } from "kysely";
+import { addAndRead } from "../../db/counters.ts";
 import type { Db, Dialect, Tx } from "../../db/database.ts";
 import { fetchCursorPage, fetchPage } from "../../db/pages.ts";
 import type { ChatMessagesTable } from "../../db/schema.ts";
@@ -134,24 +134,10 @@ export class ChatRepository {
 
   /**
    * Moves the room's seq on by `count` and answers the last of the seqs taken, in one atomic statement that also
-   * takes the room's row lock (MariaDB hands the value back as `LAST_INSERT_ID`, SQLite by `RETURNING`);
-   * undefined: no such room.
+   * takes the room's row lock (see `addAndRead`); undefined: no such room.
    */
-  async takeSeqs(tx: Tx, roomId: number, count = 1): Promise<number | undefined> {
-    if (this.#dialect === "mysql") {
-      const { numAffectedRows, insertId } =
-        await sql`update chat_rooms set last_seq = last_insert_id(last_seq + ${count}) where id = ${roomId}`.execute(
-          tx,
-        );
-      return numAffectedRows === 1n ? Number(insertId) : undefined;
-    }
-    const row = await tx
-      .updateTable("chat_rooms")
-      .set((eb) => ({ last_seq: eb("last_seq", "+", count) }))
-      .where("id", "=", roomId)
-      .returning("last_seq")
-      .executeTakeFirst();
-    return row && Number(row.last_seq);
+  takeSeqs(tx: Tx, roomId: number, count = 1): Promise<number | undefined> {
+    return addAndRead(tx, this.#dialect, { table: "chat_rooms", column: "last_seq" }, roomId, count);
   }
 
   /** Stores messages of one room under the seqs `takeSeqs` gave them, in one statement; answers them by seq. */

@@ -1,5 +1,6 @@
 import type { CursorPage } from "@codechef/contract";
-import { type Insertable, sql } from "kysely";
+import type { Insertable } from "kysely";
+import { addAndRead } from "../../db/counters.ts";
 import type { Db, Dialect, Tx } from "../../db/database.ts";
 import { fetchCursorPage } from "../../db/pages.ts";
 import type { PointLedgerTable } from "../../db/schema.ts";
@@ -17,26 +18,10 @@ export class PointsRepository {
 
   /**
    * Moves the balance by `delta` in one atomic update unless it would go below zero, and answers the new balance
-   * from that same statement (MySQL/MariaDB hand it back as `LAST_INSERT_ID`, SQLite by `RETURNING`); undefined
-   * when it would go below zero (or there is no such user).
+   * (see `addAndRead`); undefined when it would go below zero (or there is no such user).
    */
-  async addToBalance(tx: Tx, userId: number, delta: number): Promise<number | undefined> {
-    if (this.#dialect === "mysql") {
-      const { numAffectedRows, insertId } =
-        await sql`update users set points = last_insert_id(points + ${delta}) where id = ${userId} and points + ${delta} >= 0`.execute(
-          tx,
-        );
-      // A new balance of 0 reads as no insert id.
-      return numAffectedRows === 1n ? Number(insertId ?? 0) : undefined;
-    }
-    const updated = await tx
-      .updateTable("users")
-      .set((eb) => ({ points: eb("points", "+", delta) }))
-      .where("id", "=", userId)
-      .where((eb) => eb(eb("points", "+", delta), ">=", 0))
-      .returning("points")
-      .executeTakeFirst();
-    return updated && Number(updated.points);
+  addToBalance(tx: Tx, userId: number, delta: number): Promise<number | undefined> {
+    return addAndRead(tx, this.#dialect, { table: "users", column: "points" }, userId, delta, 0);
   }
 
   /** The user's balance; undefined when there is no such user. */
