@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HashGate } from "../src/modules/auth/hash-gate.ts";
 import { describeEachBackend, describeWithServices, serviceUrls } from "./support/backends.ts";
@@ -53,6 +54,14 @@ describeEachBackend("login defence in depth", (backend) => {
     expect(count(statuses, 401)).toBeGreaterThanOrEqual(6);
     expect(count(statuses, 401)).toBeLessThanOrEqual(10);
 
+    // The burst's last paced guess may have waited out its delay while the hashes ran on a slow machine: guess
+    // on until one gets through, which sets the next, doubled wait (at least 2 s) that the stranger then meets.
+    for (;;) {
+      const guess = await login(server, signup.email, "guess guess", address());
+      if (guess.status === 401) break;
+      expect(guess.status).toBe(429);
+      await sleep(Number(guess.headers.get("retry-after")) * 1000);
+    }
     const stranger = await login(server, signup.email, PASSWORD, address());
     expect(stranger.status).toBe(429);
     expect(Number(stranger.headers.get("retry-after"))).toBeGreaterThan(0);
