@@ -165,7 +165,7 @@ export interface SearchIndex extends Probe {
   indexMany(documents: SearchDocument[]): Promise<void>;
   /** Removes a document; removing one that is absent is not an error. */
   remove(id: number): Promise<void>;
-  /** Most relevant first; `total` may stop at a bound of the adapter's (the most it lets one page through). */
+  /** Most relevant first over every match; `total` counts every match. */
   search(query: SearchQuery): Promise<{ hits: SearchHit[]; total: number }>;
   /** Documents sharing the rarest words of document `id`, most similar first, never `id` itself. */
   similar(id: number, limit: number): Promise<SearchHit[]>;

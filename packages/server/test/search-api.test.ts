@@ -230,6 +230,25 @@ describeEachBackend("popular search keywords", (backend) => {
     expect(logged.map((row) => row.keyword)).toEqual(["kysely", "kysely", "코드 리뷰"]);
   });
 
+  it("logs every search of a burst at once and counts each searcher once", async () => {
+    const users = await manyUsers(server, 3);
+    const anonymous = server.client();
+    const searchers = [...users.map((user) => user.client), anonymous];
+    await Promise.all(
+      searchers.flatMap((client) =>
+        Array.from({ length: 10 }, () => client.search.boards({ q: "burst keyword" })),
+      ),
+    );
+    const { items } = await anonymous.rankings.keywords({ window: "1h", limit: 100 });
+    expect(items).toContainEqual({ keyword: "burst keyword", count: 4 });
+    const logged = await server.container.database.db
+      .selectFrom("search_log")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("keyword", "=", "burst keyword")
+      .executeTakeFirstOrThrow();
+    expect(Number(logged.n)).toBe(40);
+  });
+
   it("counts a searcher's keyword again in the next hour", async () => {
     const anonymous = server.client();
     const count = async () =>

@@ -26,25 +26,52 @@ describeEachBackend("SQL search adapters", (backend) => {
   });
 
   describe("SqlSearchIndex", () => searchIndexContract(async () => new SqlSearchIndex(await open())));
-  describe("SqlSearchIndex with more matches than it ranks", () => {
-    it("still ranks an old title match first and caps the total at the ranked matches", async () => {
+  describe("SqlSearchIndex over more matches than one statement walks", () => {
+    it("ranks every match, an old title match first, and counts them exactly", async () => {
       const index = new SqlSearchIndex(await open());
       await index.clear();
       await index.indexMany(
-        Array.from({ length: 600 }, (_, i) => ({
+        Array.from({ length: 2500 }, (_, i) => ({
           id: 1000 + i,
           version: 1,
           title: i === 0 ? "Redis cluster" : `Note ${i}`,
-          contents: `About redis, note ${i}.`,
+          contents: i === 1 ? "redis, redis and redis" : `About redis, note ${i}.`,
           categories: [],
         })),
       );
-      const { hits, total } = await index.search({ text: "redis", page: 1, size: 3 });
-      expect(hits.map((hit) => hit.id)).toEqual([1000, 1599, 1598]);
-      expect(total).toBe(200);
-      const short = await index.search({ text: "re", page: 1, size: 3 });
-      expect(short.hits.map((hit) => hit.id)).toEqual([1000, 1599, 1598]);
-      expect(short.total).toBe(200);
+      for (const text of ["redis", "re"]) {
+        const first = await index.search({ text, page: 1, size: 3 });
+        expect(first.hits.map((hit) => [hit.id, hit.score])).toEqual([
+          [1000, 4],
+          [1001, 3],
+          [3499, 1],
+        ]);
+        expect(first.total).toBe(2500);
+        const second = await index.search({ text, page: 2, size: 3 });
+        expect(second.hits.map((hit) => hit.id)).toEqual([3498, 3497, 3496]);
+      }
+    });
+
+    it("answers the next search with a change another instance made to the index", async () => {
+      const database = await open();
+      const [reader, writer] = [new SqlSearchIndex(database), new SqlSearchIndex(database)];
+      const document = (id: number, title: string) => ({
+        id,
+        version: 1,
+        title,
+        contents: "kiwi",
+        categories: [],
+      });
+      await writer.clear();
+      await writer.index(document(1, "alpha"));
+      const ids = async () => (await reader.search({ text: "kiwi", page: 1, size: 5 })).hits.map((h) => h.id);
+      expect(await ids()).toEqual([1]);
+      await writer.index(document(2, "kiwi tart"));
+      expect(await ids()).toEqual([2, 1]);
+      await writer.index({ ...document(2, "tart"), version: 2, contents: "plum" });
+      expect(await ids()).toEqual([1]);
+      await writer.remove(1);
+      expect(await ids()).toEqual([]);
     });
   });
   describe("SqlKeywordRanking", () =>

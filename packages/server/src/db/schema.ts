@@ -192,6 +192,12 @@ export interface SearchFtsTable {
   categories: string;
 }
 
+/** Raised by every change of the search index (one row, `id` 1): the key of cached search results. */
+export interface SearchGenerationTable {
+  id: number;
+  generation: number;
+}
+
 export interface AttachmentsTable {
   id: Generated<number>;
   board_id: number;
@@ -289,6 +295,7 @@ export interface Database {
   search_document_categories: SearchDocumentCategoriesTable;
   search_bigrams: SearchBigramsTable;
   search_fts: SearchFtsTable;
+  search_generation: SearchGenerationTable;
   idempotency_keys: IdempotencyKeysTable;
   board_viewers: BoardViewersTable;
   keyword_searchers: KeywordSearchersTable;

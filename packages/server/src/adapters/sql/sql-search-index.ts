@@ -1,7 +1,9 @@
 import { type Expression, type SqlBool, sql } from "kysely";
+import { LRUCache } from "lru-cache";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { contains } from "../../db/like.ts";
 import type { SearchDocument, SearchHit, SearchIndex, SearchQuery } from "../../ports.ts";
+import { KeyedBatches } from "../../shared/batches.ts";
 import { codePoints, fold, queryTerms, snippet } from "../../shared/search-text.ts";
 
 /** Title matches weigh most, then category names, then contents. */
@@ -10,17 +12,12 @@ const FIELD_WEIGHTS = [
   ["categories_key", 2],
   ["contents_key", 1],
 ] as const;
-/** How many of the newest matches are ranked (twice that at most, with the newest title matches) and counted. */
-const MAX_RANKED = 200;
 /** How much of a board's contents is indexed: a large board costs a search what a small one does. */
 export const INDEXED_CHARS = 4000;
-/**
- * The work one gram search may do: it walks at most the newest SCAN_LIMIT documents holding the query's rarest
- * gram, and confirms (`LIKE`) at most the newest MAX_CANDIDATES of those holding every gram (any of them when it
- * looks for a title match). Past that it answers with the matches found so far: the newest ones.
- */
-const SCAN_LIMIT = 5000;
-const MAX_CANDIDATES = 500;
+/** How many index entries one statement walks, or documents it scores: bounded work, whatever the query. */
+const CHUNK = 1000;
+/** How many matches the cached rankings hold together (tens of bytes each). */
+const CACHED_MATCHES = 1_000_000;
 /** SQLite's trigram tokenizer matches nothing shorter. */
 const TRIGRAM = 3;
 /** How many of a board's rarest shared grams "similar" looks for. */
@@ -30,17 +27,39 @@ const INSERT_CHUNK = 400;
 const ftsPhrase = (term: string) => `"${term.replaceAll('"', '""')}"`;
 
 type Row = { board_id: number; title: string; contents: string; score: number | string };
+type Match = { id: number; score: number };
+
+/** Every match of one query at one index generation, most relevant first, and the hits built so far. */
+interface Ranking {
+  matches: Match[];
+  hits: Map<number, SearchHit>;
+}
+type RankingQuery = { terms: string[]; categoryId: number | undefined };
 
 /**
  * The search index in the application's own database. Matching is by substring of the folded text (of the first
  * INDEXED_CHARS characters of the contents): on SQLite an FTS5 trigram table answers queries whose terms all have
  * three characters or more; otherwise (and always on MariaDB, which has no n-gram parser) a table of one- and
- * two-character grams narrows the candidates, within a bounded amount of work, and `LIKE` confirms them. Both
- * score the same way (weighted occurrences), so both dialects rank alike.
+ * two-character grams narrows the candidates and `LIKE` confirms them. Both score the same way (weighted
+ * occurrences), so both dialects rank alike.
  */
 export class SqlSearchIndex implements SearchIndex {
   readonly name = "search";
   readonly #database: SqlDatabase;
+  /** The index's generation, one statement for every search that asked while the previous read ran. */
+  readonly #generation = new KeyedBatches<"current", null, number>(async (_, waiting) => {
+    const row = await this.#database.db
+      .selectFrom("search_generation")
+      .select("generation")
+      .executeTakeFirstOrThrow();
+    return waiting.map(() => Number(row.generation));
+  });
+  /** Rankings by generation and query; concurrent searches for one missing ranking share its computation. */
+  readonly #rankings = new LRUCache<string, Ranking, RankingQuery>({
+    maxSize: CACHED_MATCHES,
+    sizeCalculation: (ranking) => Math.max(1, ranking.matches.length),
+    fetchMethod: (_key, _stale, { context }) => this.#rank(context),
+  });
 
   constructor(database: SqlDatabase) {
     this.#database = database;
@@ -106,6 +125,7 @@ export class SqlSearchIndex implements SearchIndex {
 
   clear(): Promise<void> {
     return this.#database.transaction(async (tx) => {
+      await raiseGeneration(tx);
       await tx.deleteFrom("search_documents").execute();
       await tx.deleteFrom("search_document_categories").execute();
       await tx.deleteFrom("search_bigrams").execute();
@@ -114,28 +134,21 @@ export class SqlSearchIndex implements SearchIndex {
   }
 
   /**
-   * Ranks a bounded candidate set instead of every match, so a common term costs about what a rare one does: the
-   * newest MAX_RANKED matches, plus the newest MAX_RANKED with a term in the title (so that a title match is not
-   * crowded out by newer contents-only ones). Each candidate is scored exactly. `total` stops at MAX_RANKED: an
-   * exact count costs a pass over every match (tens of milliseconds for a common term), and no more can be paged
-   * through anyway.
+   * Ranks every match and counts them exactly. The ranking is computed once per query and index generation (a
+   * statement at a time, each over at most CHUNK entries) and then shared: every change of the index raises the
+   * generation, which each search reads first, so a cached ranking is never older than the index it was read at.
    */
   async search({ text, categoryId, page, size }: SearchQuery) {
     const terms = queryTerms(text);
     if (terms.length === 0) return { hits: [], total: 0 };
-    const newest = await this.#newestMatches(terms, categoryId, false);
-    if (newest.length === 0) return { hits: [], total: 0 };
-    const inTitle = newest.length < MAX_RANKED ? [] : await this.#newestMatches(terms, categoryId, true);
-    const rows = await this.#database.db
-      .selectFrom("search_documents as d")
-      .select(["d.board_id", "d.title", "d.contents", this.#score(terms).as("score")])
-      .where("d.board_id", "in", [...new Set([...newest, ...inTitle])])
-      .orderBy("score", "desc")
-      .orderBy("d.board_id", "desc")
-      .limit(size)
-      .offset((page - 1) * size)
-      .execute();
-    return { hits: rows.map((row) => toHit(row, terms)), total: newest.length };
+    const generation = await this.#generation.submit("current", null);
+    const ranking = await this.#rankings.fetch(JSON.stringify([generation, categoryId ?? null, terms]), {
+      context: { terms, categoryId },
+    });
+    if (!ranking) throw new Error("search ranking was not computed");
+    const start = (page - 1) * size;
+    const hits = await this.#hits(ranking, ranking.matches.slice(start, start + size), terms);
+    return { hits, total: ranking.matches.length };
   }
 
   async similar(id: number, limit: number): Promise<SearchHit[]> {
@@ -184,7 +197,9 @@ export class SqlSearchIndex implements SearchIndex {
     });
   }
 
+  /** Every change of the index starts here, so this is where the generation is raised. */
   async #delete(tx: Tx, ids: number[]): Promise<void> {
+    await raiseGeneration(tx);
     await tx.deleteFrom("search_documents").where("board_id", "in", ids).execute();
     await tx.deleteFrom("search_document_categories").where("board_id", "in", ids).execute();
     await tx.deleteFrom("search_bigrams").where("board_id", "in", ids).execute();
@@ -192,45 +207,109 @@ export class SqlSearchIndex implements SearchIndex {
       await tx.deleteFrom("search_fts").where("rowid", "in", ids).execute();
   }
 
-  /** The ids of the newest documents holding every term (one of them in the title if `inTitle`), newest first. */
-  async #newestMatches(terms: string[], categoryId: number | undefined, inTitle: boolean): Promise<number[]> {
-    if (this.#ftsOnly(terms)) {
-      const rows = await this.#ftsMatching(terms, categoryId, inTitle)
-        .select("rowid")
-        .orderBy("rowid", "desc")
-        .limit(MAX_RANKED)
+  async #rank({ terms, categoryId }: RankingQuery): Promise<Ranking> {
+    const matches: Match[] = [];
+    for await (const candidates of this.#candidates(terms)) {
+      const rows = await this.#matchingDocuments(terms, categoryId, candidates)
+        .select(["d.board_id", this.#score(terms).as("score")])
         .execute();
-      return rows.map((row) => row.rowid);
+      for (const row of rows) matches.push({ id: row.board_id, score: Number(row.score) });
     }
-    // Titles are short: looking for a title match may check every document the scan reaches.
-    const candidates = await this.#gramCandidates(terms, inTitle ? SCAN_LIMIT : MAX_CANDIDATES);
-    if (candidates.length === 0) return [];
-    const titleHas = sql<SqlBool>`(${sql.join(
-      terms.map((term) => contains(sql.ref("d.title_key"), term)),
-      sql` or `,
-    )})`;
-    const rows = await this.#matchingDocuments(terms, categoryId, candidates, inTitle ? [titleHas] : [])
-      .select("d.board_id")
-      .orderBy("d.board_id", "desc")
-      .limit(MAX_RANKED)
-      .execute();
-    return rows.map((row) => row.board_id);
+    matches.sort((a, b) => b.score - a.score || b.id - a.id);
+    return { matches, hits: new Map() };
+  }
+
+  /** The page's hits, each built (snippet and title) once per ranking. */
+  async #hits(ranking: Ranking, page: Match[], terms: string[]): Promise<SearchHit[]> {
+    const missing = page.filter((match) => !ranking.hits.has(match.id));
+    if (missing.length > 0) {
+      const rows = await this.#database.db
+        .selectFrom("search_documents")
+        .select(["board_id", "title", "contents"])
+        .where(
+          "board_id",
+          "in",
+          missing.map((match) => match.id),
+        )
+        .execute();
+      const scores = new Map(missing.map((match) => [match.id, match.score]));
+      for (const row of rows)
+        ranking.hits.set(row.board_id, toHit({ ...row, score: scores.get(row.board_id) ?? 0 }, terms));
+    }
+    return page.flatMap((match) => ranking.hits.get(match.id) ?? []);
   }
 
   /**
-   * The newest documents (at most `limit`) holding every gram of the terms, found by walking the rarest gram's
-   * newest SCAN_LIMIT entries and probing the others: index work only, bounded whatever the query.
+   * Documents that may hold every term, newest first, a chunk at a time: the trigram index's matches, or the
+   * documents holding every gram of the terms (found by walking the rarest gram's entries and probing the others).
    */
-  async #gramCandidates(terms: string[], limit: number): Promise<number[]> {
+  async *#candidates(terms: string[]): AsyncIterable<number[]> {
+    if (this.#ftsOnly(terms)) {
+      const match = terms.map(ftsPhrase).join(" AND ");
+      for (let before = Number.MAX_SAFE_INTEGER; ; ) {
+        const rows = await this.#database.db
+          .selectFrom("search_fts")
+          .select("rowid")
+          .where(sql<SqlBool>`search_fts match ${match}`)
+          .where("rowid", "<", before)
+          .orderBy("rowid", "desc")
+          .limit(CHUNK)
+          .execute();
+        if (rows.length > 0) yield rows.map((row) => row.rowid);
+        if (rows.length < CHUNK) return;
+        before = rows.at(-1)?.rowid ?? 0;
+      }
+    }
+    const [rarest, ...others] = await this.#gramsRarestFirst(terms);
+    if (rarest === undefined) return;
+    const { db } = this.#database;
+    for (let before = Number.MAX_SAFE_INTEGER; ; ) {
+      const window = db
+        .selectFrom("search_bigrams")
+        .select("board_id")
+        .where("gram", "=", rarest)
+        .where("board_id", "<", before)
+        .orderBy("board_id", "desc")
+        .limit(CHUNK)
+        .as("g");
+      const rows = await db
+        .selectFrom(window)
+        .select((eb) => [
+          "g.board_id",
+          eb
+            .and(
+              others.map((gram) =>
+                eb.exists(
+                  eb
+                    .selectFrom("search_bigrams as o")
+                    .select(sql.lit(1).as("one"))
+                    .where("o.gram", "=", gram)
+                    .whereRef("o.board_id", "=", "g.board_id"),
+                ),
+              ),
+            )
+            .as("has_all"),
+        ])
+        .orderBy("g.board_id", "desc")
+        .execute();
+      const holding = rows.filter((row) => Boolean(Number(row.has_all))).map((row) => row.board_id);
+      if (holding.length > 0) yield holding;
+      if (rows.length < CHUNK) return;
+      before = rows.at(-1)?.board_id ?? 0;
+    }
+  }
+
+  /** The grams a document holding every term holds, rarest first (counted up to CHUNK); none if one is absent. */
+  async #gramsRarestFirst(terms: string[]): Promise<string[]> {
     const { db } = this.#database;
     const grams = [...new Set(terms.flatMap((term) => [...termGrams(term)]))];
-    const frequencies = await Promise.all(
+    const counted = await Promise.all(
       grams.map(async (gram) => {
         const held = db
           .selectFrom("search_bigrams")
           .select("board_id")
           .where("gram", "=", gram)
-          .limit(SCAN_LIMIT)
+          .limit(CHUNK)
           .as("held");
         const row = await db
           .selectFrom(held)
@@ -239,35 +318,8 @@ export class SqlSearchIndex implements SearchIndex {
         return { gram, count: Number(row?.n ?? 0) };
       }),
     );
-    const [rarest, ...others] = frequencies.sort((a, b) => a.count - b.count).map((f) => f.gram);
-    if (rarest === undefined || frequencies[0]?.count === 0) return [];
-    const newest = db
-      .selectFrom("search_bigrams")
-      .select("board_id")
-      .where("gram", "=", rarest)
-      .orderBy("board_id", "desc")
-      .limit(SCAN_LIMIT)
-      .as("g");
-    const rows = await db
-      .selectFrom(newest)
-      .select("g.board_id")
-      .where((eb) =>
-        eb.and(
-          others.map((gram) =>
-            eb.exists(
-              eb
-                .selectFrom("search_bigrams as o")
-                .select(sql.lit(1).as("one"))
-                .where("o.gram", "=", gram)
-                .whereRef("o.board_id", "=", "g.board_id"),
-            ),
-          ),
-        ),
-      )
-      .orderBy("g.board_id", "desc")
-      .limit(limit)
-      .execute();
-    return rows.map((row) => row.board_id);
+    if (counted.some((c) => c.count === 0)) return [];
+    return counted.sort((a, b) => a.count - b.count).map((c) => c.gram);
   }
 
   /** Whether the trigram index alone can answer: every term is long enough for it. */
@@ -275,33 +327,14 @@ export class SqlSearchIndex implements SearchIndex {
     return this.#database.capabilities.trigramFullText && terms.every((t) => codePoints(t) >= TRIGRAM);
   }
 
-  /** The trigram index's matches for every term (and one of them in the title if `inTitle`). */
-  #ftsMatching(terms: string[], categoryId: number | undefined, inTitle: boolean) {
-    const { db } = this.#database;
-    const all = terms.map(ftsPhrase).join(" AND ");
-    const match = inTitle ? `(${all}) AND {title} : (${terms.map(ftsPhrase).join(" OR ")})` : all;
-    return db
-      .selectFrom("search_fts")
-      .where(sql<SqlBool>`search_fts match ${match}`)
-      .$if(categoryId !== undefined, (q) => q.where(this.#inCategory(categoryId ?? 0, "search_fts.rowid")));
-  }
-
-  /**
-   * The candidates holding every term (in a category): `LIKE` confirms what the gram index narrowed down, after
-   * the cheaper `first` conditions.
-   */
-  #matchingDocuments(
-    terms: string[],
-    categoryId: number | undefined,
-    candidates: number[],
-    first: Expression<SqlBool>[],
-  ) {
+  /** The candidates holding every term (in a category): `LIKE` confirms what an index narrowed down. */
+  #matchingDocuments(terms: string[], categoryId: number | undefined, candidates: number[]) {
     const containsTerm = (term: string) =>
       sql<SqlBool>`(${sql.join(
         FIELD_WEIGHTS.map(([column]) => contains(sql.ref(`d.${column}`), term)),
         sql` or `,
       )})`;
-    const conditions: Expression<SqlBool>[] = [...first, ...terms.map(containsTerm)];
+    const conditions: Expression<SqlBool>[] = terms.map(containsTerm);
     if (categoryId !== undefined) conditions.push(this.#inCategory(categoryId, "d.board_id"));
     return this.#database.db
       .selectFrom("search_documents as d")
@@ -329,6 +362,13 @@ export class SqlSearchIndex implements SearchIndex {
     );
     return sql<number>`(${sql.join(parts, sql` + `)})`;
   }
+}
+
+async function raiseGeneration(tx: Tx): Promise<void> {
+  await tx
+    .updateTable("search_generation")
+    .set((eb) => ({ generation: eb("generation", "+", 1) }))
+    .execute();
 }
 
 /** Each document once, in its newest version given. */

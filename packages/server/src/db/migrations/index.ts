@@ -10,6 +10,7 @@ import * as fairness from "./008-fairness.ts";
 import * as communityExtras from "./009-community.ts";
 import * as codeReview from "./010-code-review.ts";
 import * as outboxLease from "./011-outbox-lease.ts";
+import * as searchGeneration from "./012-search-generation.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   "009-community": communityExtras,
   "010-code-review": codeReview,
   "011-outbox-lease": outboxLease,
+  "012-search-generation": searchGeneration,
 };

@@ -1,10 +1,25 @@
+import type { Insertable } from "kysely";
 import type { Db } from "../../db/database.ts";
 import { type FirstPerHour, hourStart } from "../../db/first-per-hour.ts";
+import type { KeywordSearchersTable, SearchLogTable } from "../../db/schema.ts";
 import type { BoardDocuments, SearchDocument } from "../../ports.ts";
+import { KeyedBatches } from "../../shared/batches.ts";
 
 /** Boards and their category names, read from the boards tables. */
 export class SqlBoardDocuments implements BoardDocuments {
   readonly #db: Db;
+  /** One statement for the ids of every read that queued while the previous one ran (pages of 100 at most). */
+  readonly #titles = new KeyedBatches<"titles", number[], Map<number, string>>(async (_, pages) => {
+    const rows = await this.#db
+      .selectFrom("boards")
+      .select(["id", "title"])
+      .where("id", "in", [...new Set(pages.flat())])
+      .execute();
+    const titles = new Map(rows.map((row) => [row.id, row.title]));
+    return pages.map(
+      (ids) => new Map(ids.flatMap((id) => (titles.has(id) ? [[id, titles.get(id) as string]] : []))),
+    );
+  }, 100);
 
   constructor(db: Db) {
     this.#db = db;
@@ -24,8 +39,7 @@ export class SqlBoardDocuments implements BoardDocuments {
 
   async liveTitles(ids: number[]): Promise<Map<number, string>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.#db.selectFrom("boards").select(["id", "title"]).where("id", "in", ids).execute();
-    return new Map(rows.map((row) => [row.id, row.title]));
+    return this.#titles.submit("titles", ids);
   }
 
   async *batches(size: number): AsyncIterable<SearchDocument[]> {
@@ -84,30 +98,38 @@ export class SqlBoardDocuments implements BoardDocuments {
   }
 }
 
+// MariaDB may hand bigint columns back as strings.
+const searcherKey = (row: KeywordSearchersTable) =>
+  JSON.stringify([Number(row.hour_start_ms), row.keyword, row.searcher]);
+
 /**
  * Every search made, and who searched what in each hour: a keyword counts toward the ranking once per searcher
- * per hour.
+ * per hour. Searches that queue while a statement runs are written together by the next one.
  */
 export class SearchLogRepository {
   readonly #db: Db;
   readonly #searchers: FirstPerHour<"keyword_searchers">;
+  readonly #log = new KeyedBatches<"log", Insertable<SearchLogTable>, undefined>(async (_, rows) => {
+    await this.#db.insertInto("search_log").values(rows).execute();
+    return rows.map(() => undefined);
+  });
+  readonly #claims = new KeyedBatches<"claims", KeywordSearchersTable, boolean>(async (_, rows) => {
+    const claimed = new Set((await this.#searchers.claimAll(this.#db, rows)).map(searcherKey));
+    // Of one key asked twice in a batch, the first is the claim.
+    return rows.map((row) => claimed.delete(searcherKey(row)));
+  });
 
   constructor(db: Db, searchers: FirstPerHour<"keyword_searchers">) {
     this.#db = db;
     this.#searchers = searchers;
   }
 
-  async add(keyword: string, userId: number | null, at: number): Promise<void> {
-    await this.#db.insertInto("search_log").values({ keyword, user_id: userId, created_at: at }).execute();
+  add(keyword: string, userId: number | null, at: number): Promise<void> {
+    return this.#log.submit("log", { keyword, user_id: userId, created_at: at });
   }
 
   /** True for the first search of `keyword` by `searcher` (an actor key) in the hour of `at`. */
   firstThisHour(keyword: string, searcher: string, at: number): Promise<boolean> {
-    return this.#searchers.claim(this.#db, {
-      hour_start_ms: hourStart(at),
-      keyword,
-      searcher,
-      created_at: at,
-    });
+    return this.#claims.submit("claims", { hour_start_ms: hourStart(at), keyword, searcher, created_at: at });
   }
 }
