@@ -165,8 +165,11 @@ export interface SearchIndex extends Probe {
   indexMany(documents: SearchDocument[]): Promise<void>;
   /** Removes a document; removing one that is absent is not an error. */
   remove(id: number): Promise<void>;
-  /** Most relevant first over every match; `total` counts every match. */
-  search(query: SearchQuery): Promise<{ hits: SearchHit[]; total: number }>;
+  /**
+   * Most relevant first over every match; `total` counts every match. `live` when the hits were already checked
+   * against the boards, with their current titles (an index in the boards' own database does it for free).
+   */
+  search(query: SearchQuery): Promise<{ hits: SearchHit[]; total: number; live?: boolean }>;
   /** Documents sharing the rarest words of document `id`, most similar first, never `id` itself. */
   similar(id: number, limit: number): Promise<SearchHit[]>;
   /** Drops every document (and recreates the index's structure), before a rebuild. */

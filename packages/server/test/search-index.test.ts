@@ -8,6 +8,9 @@ import { describeEachBackend } from "./support/backends.ts";
 import { keywordRankingContract, searchIndexContract } from "./support/search-contract.ts";
 import { testEnvironment } from "./support/test-server.ts";
 
+/** These documents come from no boards: the index on its own. */
+const ALONE = { checksBoards: false };
+
 describeEachBackend("SQL search adapters", (backend) => {
   let database: SqlDatabase;
   let cleanup = async () => {};
@@ -25,10 +28,10 @@ describeEachBackend("SQL search adapters", (backend) => {
     await cleanup();
   });
 
-  describe("SqlSearchIndex", () => searchIndexContract(async () => new SqlSearchIndex(await open())));
+  describe("SqlSearchIndex", () => searchIndexContract(async () => new SqlSearchIndex(await open(), ALONE)));
   describe("SqlSearchIndex over more matches than one statement walks", () => {
     it("ranks every match, an old title match first, and counts them exactly", async () => {
-      const index = new SqlSearchIndex(await open());
+      const index = new SqlSearchIndex(await open(), ALONE);
       await index.clear();
       await index.indexMany(
         Array.from({ length: 2500 }, (_, i) => ({
@@ -54,7 +57,7 @@ describeEachBackend("SQL search adapters", (backend) => {
 
     it("answers the next search with a change another instance made to the index", async () => {
       const database = await open();
-      const [reader, writer] = [new SqlSearchIndex(database), new SqlSearchIndex(database)];
+      const [reader, writer] = [new SqlSearchIndex(database, ALONE), new SqlSearchIndex(database, ALONE)];
       const document = (id: number, title: string) => ({
         id,
         version: 1,

@@ -31,10 +31,12 @@ type Match = { id: number; score: number };
 
 /** Every match of one query at one index generation, most relevant first, and the hits built so far. */
 interface Ranking {
+  generation: number;
   matches: Match[];
   hits: Map<number, SearchHit>;
 }
 type RankingQuery = { terms: string[]; categoryId: number | undefined };
+type Check = { generation: number; titles: Map<number, string> };
 
 /**
  * The search index in the application's own database. Matching is by substring of the folded text (of the first
@@ -46,23 +48,42 @@ type RankingQuery = { terms: string[]; categoryId: number | undefined };
 export class SqlSearchIndex implements SearchIndex {
   readonly name = "search";
   readonly #database: SqlDatabase;
-  /** The index's generation, one statement for every search that asked while the previous read ran. */
-  readonly #generation = new KeyedBatches<"current", null, number>(async (_, waiting) => {
-    const row = await this.#database.db
-      .selectFrom("search_generation")
-      .select("generation")
-      .executeTakeFirstOrThrow();
-    return waiting.map(() => Number(row.generation));
-  });
-  /** Rankings by generation and query; concurrent searches for one missing ranking share its computation. */
-  readonly #rankings = new LRUCache<string, Ranking, RankingQuery>({
+  /**
+   * Which of a page's boards still exist, with their current titles, and the index's generation, read in one
+   * statement for every search that asked while the previous one ran.
+   */
+  readonly #checks = new KeyedBatches<"check", number[], Check>(async (_, pages) => {
+    const ids = [...new Set(pages.flat())];
+    const rows = await this.#database.db
+      .selectFrom("search_generation as g")
+      .leftJoin("boards as b", (join) =>
+        this.#checksBoards && ids.length > 0 ? join.on("b.id", "in", ids) : join.on(sql<SqlBool>`1 = 0`),
+      )
+      .select(["g.generation", "b.id", "b.title"])
+      .execute();
+    const generation = Number(rows[0]?.generation);
+    const titles = new Map(
+      rows.flatMap((row) => (row.id === null ? [] : [[row.id, row.title ?? ""] as const])),
+    );
+    return pages.map(() => ({ generation, titles }));
+  }, 100);
+  /** The newest ranking computed for each query, by query. */
+  readonly #rankings = new LRUCache<string, Ranking>({
     maxSize: CACHED_MATCHES,
     sizeCalculation: (ranking) => Math.max(1, ranking.matches.length),
-    fetchMethod: (_key, _stale, { context }) => this.#rank(context),
   });
+  /** Rankings being computed, by query and generation: the searches that need one share it. */
+  readonly #computing = new Map<string, Promise<Ranking>>();
 
-  constructor(database: SqlDatabase) {
+  readonly #checksBoards: boolean;
+
+  /**
+   * `checksBoards`: the index lives beside the boards, so the statement that reads its generation also checks
+   * each page against the boards, and the hits come back `live`. Off only for the index tested on its own.
+   */
+  constructor(database: SqlDatabase, { checksBoards = true }: { checksBoards?: boolean } = {}) {
     this.#database = database;
+    this.#checksBoards = checksBoards;
   }
 
   ping(): Promise<void> {
@@ -134,21 +155,36 @@ export class SqlSearchIndex implements SearchIndex {
   }
 
   /**
-   * Ranks every match and counts them exactly. The ranking is computed once per query and index generation (a
-   * statement at a time, each over at most CHUNK entries) and then shared: every change of the index raises the
-   * generation, which each search reads first, so a cached ranking is never older than the index it was read at.
+   * Ranks every match and counts them exactly, and answers only boards that still exist, with their current
+   * titles. A query's ranking is computed once per index generation (a statement at a time, each over at most
+   * CHUNK entries) and shared until the index changes. Every change raises the generation, and each search reads
+   * it in the statement that checks its page against the boards, so it answers from a ranking never older than
+   * the index was when it asked.
    */
   async search({ text, categoryId, page, size }: SearchQuery) {
     const terms = queryTerms(text);
     if (terms.length === 0) return { hits: [], total: 0 };
-    const generation = await this.#generation.submit("current", null);
-    const ranking = await this.#rankings.fetch(JSON.stringify([generation, categoryId ?? null, terms]), {
-      context: { terms, categoryId },
-    });
-    if (!ranking) throw new Error("search ranking was not computed");
+    const query = { terms, categoryId };
+    const key = JSON.stringify([categoryId ?? null, terms]);
     const start = (page - 1) * size;
-    const hits = await this.#hits(ranking, ranking.matches.slice(start, start + size), terms);
-    return { hits, total: ranking.matches.length };
+    const pageOf = (ranking: Ranking) => ranking.matches.slice(start, start + size);
+    let ranking = this.#rankings.get(key);
+    let check = await this.#checks.submit("check", ranking ? pageOf(ranking).map((m) => m.id) : []);
+    if (!ranking || ranking.generation < check.generation) {
+      ranking = await this.#rankingAt(key, query, check.generation);
+      check = await this.#checks.submit(
+        "check",
+        pageOf(ranking).map((m) => m.id),
+      );
+    }
+    const hits = await this.#hits(ranking, pageOf(ranking), terms);
+    if (!this.#checksBoards) return { hits, total: ranking.matches.length };
+    const live = hits.flatMap((hit) => {
+      const title = check.titles.get(hit.id);
+      return title === undefined ? [] : [{ ...hit, title }];
+    });
+    // A board deleted while the index lagged is not counted either.
+    return { hits: live, total: ranking.matches.length - (hits.length - live.length), live: true };
   }
 
   async similar(id: number, limit: number): Promise<SearchHit[]> {
@@ -207,7 +243,21 @@ export class SqlSearchIndex implements SearchIndex {
       await tx.deleteFrom("search_fts").where("rowid", "in", ids).execute();
   }
 
-  async #rank({ terms, categoryId }: RankingQuery): Promise<Ranking> {
+  #rankingAt(key: string, query: RankingQuery, generation: number): Promise<Ranking> {
+    const computing = `${generation}:${key}`;
+    let ranking = this.#computing.get(computing);
+    if (!ranking) {
+      ranking = this.#rank(query, generation).finally(() => this.#computing.delete(computing));
+      this.#computing.set(computing, ranking);
+    }
+    return ranking.then((computed) => {
+      if ((this.#rankings.get(key)?.generation ?? -1) <= generation) this.#rankings.set(key, computed);
+      return computed;
+    });
+  }
+
+  /** Every match, scored (reading the index as it is now, at `generation` or newer). */
+  async #rank({ terms, categoryId }: RankingQuery, generation: number): Promise<Ranking> {
     const matches: Match[] = [];
     for await (const candidates of this.#candidates(terms)) {
       const rows = await this.#matchingDocuments(terms, categoryId, candidates)
@@ -216,7 +266,7 @@ export class SqlSearchIndex implements SearchIndex {
       for (const row of rows) matches.push({ id: row.board_id, score: Number(row.score) });
     }
     matches.sort((a, b) => b.score - a.score || b.id - a.id);
-    return { matches, hits: new Map() };
+    return { generation, matches, hits: new Map() };
   }
 
   /** The page's hits, each built (snippet and title) once per ranking. */

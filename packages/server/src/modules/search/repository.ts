@@ -1,4 +1,5 @@
 import type { Insertable } from "kysely";
+import { LRUCache } from "lru-cache";
 import type { Db } from "../../db/database.ts";
 import { type FirstPerHour, hourStart } from "../../db/first-per-hour.ts";
 import type { KeywordSearchersTable, SearchLogTable } from "../../db/schema.ts";
@@ -8,19 +9,6 @@ import { KeyedBatches } from "../../shared/batches.ts";
 /** Boards and their category names, read from the boards tables. */
 export class SqlBoardDocuments implements BoardDocuments {
   readonly #db: Db;
-  /** One statement for the ids of every read that queued while the previous one ran (pages of 100 at most). */
-  readonly #titles = new KeyedBatches<"titles", number[], Map<number, string>>(async (_, pages) => {
-    const rows = await this.#db
-      .selectFrom("boards")
-      .select(["id", "title"])
-      .where("id", "in", [...new Set(pages.flat())])
-      .execute();
-    const titles = new Map(rows.map((row) => [row.id, row.title]));
-    return pages.map(
-      (ids) => new Map(ids.flatMap((id) => (titles.has(id) ? [[id, titles.get(id) as string]] : []))),
-    );
-  }, 100);
-
   constructor(db: Db) {
     this.#db = db;
   }
@@ -39,7 +27,8 @@ export class SqlBoardDocuments implements BoardDocuments {
 
   async liveTitles(ids: number[]): Promise<Map<number, string>> {
     if (ids.length === 0) return new Map();
-    return this.#titles.submit("titles", ids);
+    const rows = await this.#db.selectFrom("boards").select(["id", "title"]).where("id", "in", ids).execute();
+    return new Map(rows.map((row) => [row.id, row.title]));
   }
 
   async *batches(size: number): AsyncIterable<SearchDocument[]> {
@@ -119,6 +108,9 @@ export class SearchLogRepository {
     return rows.map((row) => claimed.delete(searcherKey(row)));
   });
 
+  /** Keys this process has seen claimed (by any instance): their row stays for the hour, so no statement asks. */
+  readonly #seen = new LRUCache<string, true>({ max: 100_000 });
+
   constructor(db: Db, searchers: FirstPerHour<"keyword_searchers">) {
     this.#db = db;
     this.#searchers = searchers;
@@ -129,7 +121,12 @@ export class SearchLogRepository {
   }
 
   /** True for the first search of `keyword` by `searcher` (an actor key) in the hour of `at`. */
-  firstThisHour(keyword: string, searcher: string, at: number): Promise<boolean> {
-    return this.#claims.submit("claims", { hour_start_ms: hourStart(at), keyword, searcher, created_at: at });
+  async firstThisHour(keyword: string, searcher: string, at: number): Promise<boolean> {
+    const row = { hour_start_ms: hourStart(at), keyword, searcher, created_at: at };
+    const key = searcherKey(row);
+    if (this.#seen.has(key)) return false;
+    const first = await this.#claims.submit("claims", row);
+    this.#seen.set(key, true);
+    return first;
   }
 }

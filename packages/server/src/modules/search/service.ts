@@ -43,13 +43,13 @@ export class SearchService {
    */
   async searchBoards(query: SearchBoardsQuery, searcher: Actor) {
     const { index, boards } = this.#deps;
-    const [{ hits, total }] = await Promise.all([
+    const [{ hits, total, live }] = await Promise.all([
       unavailableOnFailure(() =>
         index.search({ text: query.q, categoryId: query.categoryId, page: query.page, size: query.size }),
       ),
       this.#log(query.q, searcher),
     ]);
-    const items = await this.#live(hits, boards);
+    const items = live ? hits : await this.#live(hits, boards);
     // A board deleted while the index lagged is not counted either.
     return { items, page: query.page, size: query.size, total: total - (hits.length - items.length) };
   }
@@ -73,8 +73,11 @@ export class SearchService {
   async #log(keyword: string, searcher: Actor): Promise<void> {
     const { log, ranking, logger } = this.#deps;
     const at = Date.now();
-    await log.add(keyword, searcher.user?.id ?? null, at);
-    if (!(await log.firstThisHour(keyword, actorKey(searcher), at))) return;
+    const [, first] = await Promise.all([
+      log.add(keyword, searcher.user?.id ?? null, at),
+      log.firstThisHour(keyword, actorKey(searcher), at),
+    ]);
+    if (!first) return;
     // The log row is the record; an unavailable ranking engine must not fail the search itself.
     await ranking.add(keyword, at).catch((error: unknown) => {
       logger.warn("keyword ranking update failed", { error: String(error) });
