@@ -35,11 +35,6 @@ export class FirstPerHour<T extends keyof Tables> {
     this.#onPruneError = onPruneError;
   }
 
-  /** True when `row` is the first of its key in its hour (`row.hour_start_ms`). */
-  async claim(db: Db, row: Tables[T]): Promise<boolean> {
-    return (await this.claimAll(db, [row])).length === 1;
-  }
-
   /** Those of `rows` that are the first of their key in their hour, in one statement. */
   async claimAll(db: Db, rows: Tables[T][]): Promise<Tables[T][]> {
     for (const row of rows) this.#pruneOnNewHour(row.hour_start_ms);

@@ -9,6 +9,7 @@ import { KeyedBatches } from "../../shared/batches.ts";
 /** Boards and their category names, read from the boards tables. */
 export class SqlBoardDocuments implements BoardDocuments {
   readonly #db: Db;
+
   constructor(db: Db) {
     this.#db = db;
   }
