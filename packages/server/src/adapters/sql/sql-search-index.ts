@@ -247,13 +247,16 @@ export class SqlSearchIndex implements SearchIndex {
     const computing = `${generation}:${key}`;
     let ranking = this.#computing.get(computing);
     if (!ranking) {
-      ranking = this.#rank(query, generation).finally(() => this.#computing.delete(computing));
+      ranking = this.#rank(query, generation)
+        .then((computed) => {
+          // A search that read an older generation must not replace a newer ranking.
+          if ((this.#rankings.get(key)?.generation ?? -1) <= generation) this.#rankings.set(key, computed);
+          return computed;
+        })
+        .finally(() => this.#computing.delete(computing));
       this.#computing.set(computing, ranking);
     }
-    return ranking.then((computed) => {
-      if ((this.#rankings.get(key)?.generation ?? -1) <= generation) this.#rankings.set(key, computed);
-      return computed;
-    });
+    return ranking;
   }
 
   /** Every match, scored (reading the index as it is now, at `generation` or newer). */
