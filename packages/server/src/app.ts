@@ -6,8 +6,7 @@ import {
   isCreating,
   openApiDocument,
 } from "@codechef/contract";
-import etag from "@koa/etag";
-import Router from "@koa/router";
+import calculateEtag from "etag";
 import Koa, { type Context } from "koa";
 import proxyAddr from "proxy-addr";
 import type { Container } from "./container.ts";
@@ -16,6 +15,7 @@ import { cors } from "./http/cors.ts";
 import { Idempotency, type Outcome } from "./http/idempotency.ts";
 import type { RequestContext, Route } from "./http/route.ts";
 import { validate } from "./http/route.ts";
+import { Routes } from "./http/routes.ts";
 import { type Logger, logContext } from "./logger.ts";
 import { embeddedSecret } from "./secrets.ts";
 import { AppError, ForbiddenError, NotFoundError, UnauthenticatedError } from "./shared/errors.ts";
@@ -38,7 +38,6 @@ function errors(logger: Logger): Koa.Middleware {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError("route");
-      if (ctx.status === 405 && ctx.body === undefined) throw methodNotAllowed(ctx.response.get("Allow"));
     } catch (thrown) {
       const error =
         thrown instanceof AppError
@@ -66,18 +65,6 @@ function bearer(ctx: Context): string | undefined {
   return match[1];
 }
 
-function methodNotAllowed(allow: string): AppError {
-  // The router lists HEAD beside GET, but a HEAD is refused (see `mount`).
-  const methods = allow
-    .split(/,\s*/)
-    .filter((m) => m && m !== "HEAD")
-    .join(", ");
-  return new AppError(405, "METHOD_NOT_ALLOWED", `this path answers ${methods}`, undefined, {
-    Allow: methods,
-  });
-}
-
-/** `/boards/:id` filled from the created resource: `/api/v1/boards/12`. */
 /** The created resource's URL: `Endpoint.location` filled from the answer's fields, else the request's path. */
 function locationOf(endpoint: Endpoint, body: unknown, params: Record<string, string>): string | undefined {
   if (!endpoint.location || !body || typeof body !== "object") return undefined;
@@ -95,26 +82,26 @@ function locationOf(endpoint: Endpoint, body: unknown, params: Record<string, st
  */
 function caching(endpoint: Endpoint): Koa.Middleware[] {
   if (endpoint.method !== "GET" || endpoint.etag === false) return [];
+  const cacheControl = endpoint.access === "none" ? "no-cache" : "private, no-cache";
+  const weak = (tag: string) => tag.trim().replace(/^W\//, "");
   const revalidate: Koa.Middleware = async (ctx, next) => {
     await next();
-    ctx.set("Cache-Control", endpoint.access === "none" ? "no-cache" : "private, no-cache");
-    const weak = (tag: string) => tag.trim().replace(/^W\//, "");
-    const current = weak(ctx.response.get("ETag"));
+    ctx.set("Cache-Control", cacheControl);
+    if (ctx.status !== 200 || typeof ctx.body !== "string") return;
+    const current = calculateEtag(ctx.body, { weak: true });
+    ctx.set("ETag", current);
     const sent = ctx.get("If-None-Match").split(",").map(weak);
-    if (ctx.status === 200 && current && (sent.includes(current) || sent.includes("*"))) {
+    if (sent.includes(weak(current)) || sent.includes("*")) {
       ctx.status = 304;
       ctx.body = null;
     }
   };
-  return [revalidate, etag({ weak: true })];
+  return [revalidate];
 }
 
-function mount(router: Router, container: Container, idempotency: Idempotency, { endpoint, handle }: Route) {
-  const method = endpoint.method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete";
-  router[method](endpoint.path, ...caching(endpoint), async (ctx) => {
-    ctx.state.route = API_BASE_PATH + endpoint.path;
-    // The router answers HEAD with the GET handler, which would count a board view without showing it.
-    if (ctx.method === "HEAD") throw new AppError(405, "METHOD_NOT_ALLOWED", "use GET");
+/** An API route answers GET, never HEAD: a HEAD would count a board view without showing it. */
+function mount(routes: Routes, container: Container, idempotency: Idempotency, { endpoint, handle }: Route) {
+  routes.add(endpoint.method, API_BASE_PATH + endpoint.path, ...caching(endpoint), async (ctx) => {
     const token = endpoint.access === "none" ? undefined : bearer(ctx);
     if (!token && (endpoint.access === "user" || endpoint.access === "admin"))
       throw new UnauthenticatedError();
@@ -151,7 +138,11 @@ function mount(router: Router, container: Container, idempotency: Idempotency, {
         )
       : await execute();
     ctx.status = outcome.status;
-    if (outcome.body !== undefined) ctx.body = outcome.body;
+    if (outcome.body !== undefined) {
+      // Serialized once, here: the ETag is taken from the same text that is sent.
+      ctx.type = "json";
+      ctx.body = JSON.stringify(outcome.body);
+    }
     if (outcome.location) ctx.set("Location", outcome.location);
     if ("replayed" in outcome && outcome.replayed) ctx.set("Idempotent-Replayed", "true");
   });
@@ -194,39 +185,32 @@ export function createApp(container: Container): Koa {
   app.use(cors(config.allowedOrigins));
   app.use(errors(logger));
 
-  const root = new Router();
-  root.get("/health", (ctx) => {
-    ctx.state.route = "/health";
-    ctx.body = { status: "ok" };
-  });
-  root.get("/ready", async (ctx) => {
-    ctx.state.route = "/ready";
-    const services = await container.readiness();
-    const ready = Object.values(services).every((state) => state === "up");
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? "ready" : "unavailable", services };
-  });
-  root.get("/metrics", async (ctx) => {
-    ctx.state.route = "/metrics";
-    ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
-  });
-  const openapi = openApiDocument(VERSION);
-  root.get("/openapi.json", (ctx) => {
-    ctx.state.route = "/openapi.json";
+  const routes = new Routes()
+    .add(["GET", "HEAD"], "/health", (ctx) => {
+      ctx.body = { status: "ok" };
+    })
+    .add(["GET", "HEAD"], "/ready", async (ctx) => {
+      const services = await container.readiness();
+      const ready = Object.values(services).every((state) => state === "up");
+      ctx.status = ready ? 200 : 503;
+      ctx.body = { status: ready ? "ready" : "unavailable", services };
+    })
+    .add("GET", "/metrics", async (ctx) => {
+      ctx.type = metrics.registry.contentType;
+      ctx.body = await metrics.registry.metrics();
+    });
+  const openapi = JSON.stringify(openApiDocument(VERSION));
+  routes.add("GET", "/openapi.json", (ctx) => {
+    ctx.type = "json";
     ctx.body = openapi;
   });
-  if (container.files) root.get("/files/:key", container.files);
-  app.use(root.routes());
-  app.use(root.allowedMethods());
+  if (container.files) routes.add(["GET", "HEAD"], "/files/:key", container.files);
 
   const secret = config.jwtSecret ?? embeddedSecret(config.dataDir, "jwt-secret");
   const idempotency = new Idempotency(container.database, secret, {
     onStoreError: (error) => logger.error("idempotent response not stored", { error: String(error) }),
   });
-  const api = new Router({ prefix: API_BASE_PATH });
-  for (const route of container.routes) mount(api, container, idempotency, route);
-  app.use(api.routes());
-  app.use(api.allowedMethods());
+  for (const route of container.routes) mount(routes, container, idempotency, route);
+  app.use(routes.middleware());
   return app;
 }

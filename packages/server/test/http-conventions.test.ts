@@ -1,4 +1,5 @@
 import { endpoints, isCreating, openApiDocument } from "@codechef/contract";
+import etagOf from "etag";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearer, json } from "./support/community.ts";
 import { raw, signedInUser } from "./support/factories.ts";
@@ -71,6 +72,27 @@ describe("HTTP conventions", () => {
     expect((await raw(server, "POST", "/health")).status).toBe(405);
     const unknown = await raw(server, "GET", "/api/v1/nothing-here");
     expect([unknown.status, unknown.body.error.code]).toEqual([404, "NOT_FOUND"]);
+  });
+
+  it("routes a trailing slash like none, answers OPTIONS with Allow, and HEAD on /health but not on the API", async () => {
+    expect((await raw(server, "GET", "/api/v1/boards/")).status).toBe(200);
+    const options = await fetch(`${server.url}/api/v1/boards/1`, { method: "OPTIONS" });
+    expect([options.status, options.headers.get("allow")]).toEqual([200, "GET, PATCH, DELETE"]);
+    const health = await fetch(`${server.url}/health`, { method: "HEAD" });
+    expect([health.status, await health.text()]).toEqual([200, ""]);
+    const board = await fetch(`${server.url}/api/v1/boards`, { method: "HEAD" });
+    expect([board.status, board.headers.get("allow")]).toEqual([405, "GET, POST"]);
+  });
+
+  it("sends the body its ETag was taken from, and 304 for it", async () => {
+    const first = await fetch(`${server.url}/api/v1/boards`);
+    const tag = first.headers.get("etag") ?? "";
+    expect(tag).toMatch(/^W\/"/);
+    expect(first.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    const text = await first.text();
+    expect(tag).toBe(etagOf(text, { weak: true }));
+    const again = await fetch(`${server.url}/api/v1/boards`, { headers: { "if-none-match": tag } });
+    expect([again.status, await again.text()]).toEqual([304, ""]);
   });
 
   it("answers Location with the created resource's URL", async () => {

@@ -17,8 +17,7 @@ export function attachmentRoutes(service: AttachmentService) {
 /** `GET /files/:key` for the local directory: committed attachments only; anything else is the API's 404. */
 export function fileRoute(service: AttachmentService): Middleware {
   return async (ctx) => {
-    ctx.state.route = "/files/:key";
-    const found = await service.file(String(ctx.params?.key ?? ""));
+    const found = await service.file(String(ctx.params.key ?? ""));
     if (!found) return;
     ctx.set(found.headers);
     ctx.body = found.body;
