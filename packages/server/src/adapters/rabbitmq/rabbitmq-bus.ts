@@ -73,7 +73,9 @@ export class RabbitMqBus implements MessageBus {
   async #connect(): Promise<void> {
     let connection: ChannelModel | undefined;
     try {
-      connection = await connect(this.#url, { timeout: 2000 });
+      // Without noDelay, Nagle holds a publish or an ack behind unacknowledged bytes: at 1,000 subscribers a
+      // chat message waited about 100 ms for the broker (bench chat-fanout, steady rate).
+      connection = await connect(this.#url, { timeout: 2000, noDelay: true });
       // Without listeners an 'error' event would kill the process; 'close' follows it and handles the loss.
       connection.on("error", (error: Error) =>
         this.#logger.warn("amqp connection error", { error: error.message }),
