@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createPool } from "mysql2/promise";
 import { WebSocket } from "ws";
 import { type Measurement, measure } from "./load.ts";
@@ -78,39 +79,97 @@ export function percentiles(samples: number[]): { p50: number; p99: number } {
 }
 
 /**
- * A bare `ws` broadcast to `subscribers` sockets: each of `messages` messages, sent by one more socket, is
- * delivered to every subscriber. `rps` is deliveries per second; p50/p99 are send-to-delivery milliseconds.
+ * How a fan-out's messages are sent: all at once (`intervalMs` 0), which measures deliveries per second, or one
+ * every `intervalMs`, a steady rate below what either side can carry, which measures delivery latency.
  */
-export async function wsBroadcastBaseline(subscribers: number, messages: number): Promise<Figure> {
+export interface FanOutLoad {
+  messages: number;
+  intervalMs: number;
+}
+
+/** A fan-out's figure: deliveries per second, and send-to-delivery milliseconds. */
+export interface FanOutFigure extends Figure {
+  delivered: number;
+  expected: number;
+  ms: number;
+}
+
+/** One load sent to `subscribers` sockets; every message carries its send time, read back by `delivered`. */
+export class FanOut {
+  readonly #latencies: number[] = [];
+  readonly #expected: number;
+  readonly #done = Promise.withResolvers<void>();
+  readonly #load: FanOutLoad;
+  #last = 0;
+
+  constructor(subscribers: number, load: FanOutLoad) {
+    this.#load = load;
+    this.#expected = subscribers * load.messages;
+  }
+
+  delivered(sentAt: number): void {
+    this.#last = performance.now();
+    this.#latencies.push(this.#last - sentAt);
+    if (this.#latencies.length === this.#expected) this.#done.resolve();
+  }
+
+  /** Sends every message through `send` (its payload is the send time), and waits for every delivery. */
+  async run(send: (sentAt: string) => void, what: string): Promise<FanOutFigure> {
+    const started = performance.now();
+    for (let i = 0; i < this.#load.messages; i++) {
+      const due = started + i * this.#load.intervalMs;
+      if (this.#load.intervalMs > 0) await sleep(Math.max(0, due - performance.now()));
+      send(String(performance.now()));
+    }
+    const timeout = setTimeout(
+      () => {
+        this.#done.reject(
+          new Error(`${what}: ${this.#latencies.length} of ${this.#expected} delivered after 60 s`),
+        );
+      },
+      60_000 + this.#load.messages * this.#load.intervalMs,
+    );
+    try {
+      await this.#done.promise;
+    } finally {
+      clearTimeout(timeout);
+    }
+    const ms = this.#last - started;
+    const delivered = this.#latencies.length;
+    return {
+      rps: Math.round((delivered / ms) * 1000),
+      ...percentiles(this.#latencies),
+      delivered,
+      expected: this.#expected,
+      ms,
+    };
+  }
+}
+
+/**
+ * A bare `ws` broadcast to `subscribers` sockets: each message, sent by one more socket, is delivered to every
+ * subscriber. One figure per load, in order, on the same sockets.
+ */
+export async function wsBroadcastBaseline(subscribers: number, loads: FanOutLoad[]): Promise<Figure[]> {
   const server = await startNode("baseline ws-broadcast", [serverScript, "ws-broadcast"], {}, "/");
   const url = server.url.replace("http", "ws");
   const sockets: WebSocket[] = [];
+  let current: FanOut | undefined;
   try {
-    const latencies: number[] = [];
-    let delivered = 0;
-    let done: () => void = () => {};
-    const all = new Promise<void>((resolve) => {
-      done = resolve;
-    });
     for (let i = 0; i <= subscribers; i++) {
       const socket = new WebSocket(url);
       await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
       sockets.push(socket);
-      if (i === subscribers) break;
-      socket.on("message", (data) => {
-        latencies.push(performance.now() - Number(String(data)));
-        if (++delivered === subscribers * messages) done();
-      });
+      if (i < subscribers) socket.on("message", (data) => current?.delivered(Number(String(data))));
     }
     const sender = sockets[subscribers] as WebSocket;
-    const started = performance.now();
-    for (let i = 0; i < messages; i++) {
-      sender.send(String(performance.now()));
-      if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
+    const figures: Figure[] = [];
+    for (const load of loads) {
+      current = new FanOut(subscribers, load);
+      const { rps, p50, p99 } = await current.run((sentAt) => sender.send(sentAt), "ws broadcast");
+      figures.push({ rps, p50, p99 });
     }
-    await all;
-    const ms = performance.now() - started;
-    return { rps: Math.round((delivered / ms) * 1000), ...percentiles(latencies) };
+    return figures;
   } finally {
     for (const socket of sockets) socket.terminate();
     await server.stop();

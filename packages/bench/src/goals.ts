@@ -25,6 +25,36 @@ const ratioAtLeast =
     };
   };
 
+/** A latency goal: p99 at most `limit` ms, every delivery made; the baseline's p99 beside it. */
+const p99AtMost =
+  (limit: number) =>
+  (r: StrategyResult, baseline: Figure | undefined): { figure: string; met: boolean } => ({
+    figure: `p50 ${r.p50} / p99 ${r.p99} ms${baseline ? ` (the baseline's p99: ${baseline.p99} ms)` : ""}`,
+    met: r.p99 <= limit && r.correct === true,
+  });
+
+/**
+ * Chat's goals for one bus: deliveries per second judged on the burst rows, p99 latency on the steady-rate rows
+ * (a burst's latencies are the wait behind the rest of the burst, for the bare broadcast too).
+ */
+function chatGoals(strategy: string, bus: string, least: number): Goal[] {
+  const steady = (r: StrategyResult) => r.label.endsWith("msg/s");
+  return [
+    {
+      goal: `chat fan-out ${bus}, a burst: ≥ ${least * 100} % of a raw ws broadcast's deliveries/s`,
+      scenario: "chat-fanout",
+      rows: (r) => r.strategy === strategy && !steady(r),
+      judge: ratioAtLeast(least),
+    },
+    {
+      goal: `chat fan-out ${bus}, a steady rate: p99 delivery ≤ 50 ms (200 subscribers), ≤ 150 ms (1,000)`,
+      scenario: "chat-fanout",
+      rows: (r) => r.strategy === strategy && steady(r),
+      judge: (r, baseline) => p99AtMost(r.label.startsWith("200 ") ? 50 : 150)(r, baseline),
+    },
+  ];
+}
+
 const at = (strategy: string, label: (label: string) => boolean) => (r: StrategyResult) =>
   r.strategy === strategy && label(r.label);
 
@@ -69,18 +99,8 @@ export const GOALS: Goal[] = [
     rows: (r) => r.strategy === "bigram" || r.strategy === "fts5",
     judge: ratioAtLeast(0.5),
   },
-  {
-    goal: "chat fan-out, in-process bus: ≥ 50 % of a raw ws broadcast; p99 ≤ 50 ms (200), ≤ 150 ms (1,000)",
-    scenario: "chat-fanout",
-    rows: (r) => r.strategy === "in-process",
-    judge: (r, baseline) => ratioAtLeast(0.5, r.label.startsWith("200") ? 50 : 150)(r, baseline),
-  },
-  {
-    goal: "chat fan-out through RabbitMQ: ≥ 30 % of a raw ws broadcast; p99 ≤ 50 ms (200), ≤ 150 ms (1,000)",
-    scenario: "chat-fanout",
-    rows: (r) => r.strategy === "rabbitmq",
-    judge: (r, baseline) => ratioAtLeast(0.3, r.label.startsWith("200") ? 50 : 150)(r, baseline),
-  },
+  ...chatGoals("in-process", "in-process bus", 0.5),
+  ...chatGoals("rabbitmq", "through RabbitMQ", 0.3),
 ];
 
 /** The goals' table for the report: one line per judged row, and a line for a goal whose scenario did not run. */
