@@ -45,6 +45,11 @@ export class Output {
     if (!this.json) process.stderr.write(`${this.tty ? this.style("green", "✓ ") : ""}${message}\n`);
   }
 
+  /** A remark for people (stderr, dimmed), such as how many matches there are; silent with `--json`. */
+  note(message: string): void {
+    if (!this.json) process.stderr.write(`${this.tty ? this.style("dim", message) : message}\n`);
+  }
+
   /** Long text through `$PAGER` (default `less -R`) when it does not fit the terminal. */
   async page(text: string): Promise<void> {
     const rows = this.#stdout.rows ?? 0;

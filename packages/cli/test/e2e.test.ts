@@ -146,6 +146,21 @@ describe("codechef against a real server", () => {
     expect(await bob.ok(["rank", "keywords", "--window", "1h"])).toBe("1\tsum\t1\n");
   });
 
+  it("says on stderr what a search found, leaving stdout to the rows", async () => {
+    const found = await run(bob, ["search", "sum"]);
+    expect([found.code, found.stderr]).toEqual([0, "1 match.\n"]);
+    const past = await run(bob, ["search", "sum", "--page", "3"]);
+    expect([past.code, past.stdout, past.stderr]).toEqual([
+      0,
+      "",
+      "Page 3 is past the end: 1 match on 1 page.\n",
+    ]);
+    const none = await run(bob, ["search", "nothing-like-this"]);
+    expect([none.code, none.stdout, none.stderr]).toEqual([0, "", 'No boards match "nothing-like-this".\n']);
+    const json = await run(bob, ["search", "nothing-like-this", "--json"]);
+    expect([json.stderr, JSON.parse(json.stdout).total]).toEqual(["", 0]);
+  });
+
   it("creates a room, talks in it and prints its history, also live with --follow", async () => {
     // Given alice's room that bob joined
     const room = await alice.json<{ id: number }>(["chat", "create", "Code review hour"]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { searchSummary } from "../src/commands/browse.ts";
 import { Output } from "../src/output.ts";
 
 /** A stdout that records what is written; a terminal or a pipe. */
@@ -41,5 +42,17 @@ describe("Output", () => {
     expect(new Output({}, stream(false), {}).style("bold", "x")).toBe("x");
     expect(new Output({}, stream(true), { NO_COLOR: "1" }).style("bold", "x")).toBe("x");
     expect(new Output({ color: false }, stream(true), {}).style("bold", "x")).toBe("x");
+  });
+});
+
+describe("searchSummary", () => {
+  const hits = (total: number, shown: number) => ({ items: Array(shown).fill({}), total, size: 20 });
+
+  it("says which matches a page holds, and where more are", () => {
+    expect(searchSummary("q", hits(2500, 20), 2)).toBe("Matches 21–40 of 2,500; --page 3 for more.");
+    expect(searchSummary("q", hits(2500, 20), 125)).toBe("Matches 2,481–2,500 of 2,500.");
+    expect(searchSummary("q", hits(7, 7), 1)).toBe("7 matches.");
+    expect(searchSummary("q", hits(45, 0), 4)).toBe("Page 4 is past the end: 45 matches on 3 pages.");
+    expect(searchSummary("redis", hits(0, 0), 1)).toBe('No boards match "redis".');
   });
 });

@@ -14,6 +14,24 @@ const unmark = (snippet: string) =>
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, "&");
 
+/** What a search found, for the person reading: nothing, a page past the end, or which matches these are. */
+export function searchSummary(
+  q: string,
+  hits: { items: unknown[]; total: number; size: number },
+  page: number,
+) {
+  const count = (n: number, one: string, many: string) =>
+    `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+  const pages = Math.ceil(hits.total / hits.size);
+  if (hits.total === 0) return `No boards match "${q}".`;
+  if (hits.items.length === 0)
+    return `Page ${page} is past the end: ${count(hits.total, "match", "matches")} on ${count(pages, "page", "pages")}.`;
+  if (pages === 1) return `${count(hits.total, "match", "matches")}.`;
+  const first = (page - 1) * hits.size + 1;
+  const shown = `Matches ${first.toLocaleString("en-US")}–${(first + hits.items.length - 1).toLocaleString("en-US")} of ${hits.total.toLocaleString("en-US")}`;
+  return page < pages ? `${shown}; --page ${page + 1} for more.` : `${shown}.`;
+}
+
 export function browseCommands(program: Command<[], GlobalOptions>) {
   program
     .command("search")
@@ -25,6 +43,7 @@ export function browseCommands(program: Command<[], GlobalOptions>) {
       const ctx = context(command.optsWithGlobals());
       const hits = await api.searchBoards(ctx.client, q, o.category, o.page);
       ctx.out.print(hits, () => hits.items.map((h) => [h.id, h.title, unmark(h.snippet)]));
+      ctx.out.note(searchSummary(q, hits, o.page));
     });
 
   const rank = program.command("rank").description("Rankings: boards, users, keywords");
