@@ -13,46 +13,61 @@ export function readResults(dir: string): ScenarioResult[] {
     .map((name) => JSON.parse(readFileSync(join(dir, name), "utf8")) as ScenarioResult);
 }
 
-/** Requests (or deliveries) per second of each strategy beside the baselines of the same run. */
+/** One bar per row of `field`, ours and the baselines of the same run told apart by colour. */
+function bars(field: "rps" | "p99", title: string, labels: boolean) {
+  return {
+    width: 420,
+    encoding: {
+      y: labels
+        ? { field: "name", type: "nominal" as const, sort: null, title: null, axis: { labelLimit: 360 } }
+        : { field: "name", type: "nominal" as const, sort: null, title: null, axis: null },
+      x: { field, type: "quantitative" as const, title },
+    },
+    layer: [
+      {
+        mark: { type: "bar" as const, tooltip: true },
+        encoding: {
+          color: {
+            field: "kind",
+            type: "nominal" as const,
+            title: null,
+            scale: { domain: ["ours", "baseline"], range: ["#4c78a8", "#bab0ac"] },
+          },
+        },
+      },
+      {
+        mark: { type: "text" as const, align: "left" as const, dx: 4 },
+        encoding: { text: { field, type: "quantitative" as const, format: "," } },
+      },
+    ],
+  };
+}
+
+/** Requests (or deliveries) per second and p99 latency of each strategy beside the baselines of the same run. */
 function chartSpec(result: ScenarioResult): TopLevelSpec {
   const rows = [
     ...result.results.map((r) => ({
       name: `${r.strategy}${r.label ? ` (${r.label})` : ""}`,
       rps: r.rps,
+      p99: r.p99,
       kind: "ours",
     })),
     ...Object.entries(result.baselines).map(([name, figure]) => ({
       name,
       rps: figure.rps,
+      p99: figure.p99,
       kind: "baseline",
     })),
   ];
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
-      text: `${result.scenario}: throughput`,
+      text: `${result.scenario}: throughput and p99 latency`,
       subtitle: `${result.env.services}, Node ${result.env.node}`,
     },
-    width: 560,
     data: { values: rows },
-    encoding: {
-      y: { field: "name", type: "nominal", sort: null, title: null, axis: { labelLimit: 360 } },
-      x: { field: "rps", type: "quantitative", title: "per second" },
-    },
-    layer: [
-      {
-        mark: { type: "bar", tooltip: true },
-        encoding: {
-          color: {
-            field: "kind",
-            type: "nominal",
-            title: null,
-            scale: { domain: ["ours", "baseline"], range: ["#4c78a8", "#bab0ac"] },
-          },
-        },
-      },
-      { mark: { type: "text", align: "left", dx: 4 }, encoding: { text: { field: "rps", format: "," } } },
-    ],
+    hconcat: [bars("rps", "per second", true), bars("p99", "p99 ms", false)],
+    resolve: { scale: { y: "shared" } },
     config: { background: "white", font: "DejaVu Sans" },
   };
 }
