@@ -296,7 +296,7 @@ export async function createContainer(
     logger.warn("pruning once-per-hour rows failed", { error: String(error) });
   const search = new SearchService({
     log: new SearchLogRepository(
-      database.db,
+      database,
       new FirstPerHour(database, "keyword_searchers", KEYWORD_HOURS_KEPT, pruneFailed),
     ),
     index: searchIndex,

@@ -195,8 +195,8 @@ export interface KeywordCount {
 export interface KeywordRanking extends Probe {
   /** Counts one search of an already normalised keyword. */
   add(keyword: string, at: number): Promise<void>;
-  /** The most searched keywords since `since` (epoch ms): count descending, then keyword ascending. */
-  top(since: number, limit: number): Promise<KeywordCount[]>;
+  /** The most searched keywords of the last `windowMs`: count descending, then keyword ascending. */
+  top(windowMs: number, limit: number): Promise<KeywordCount[]>;
 }
 
 /** A rate limit: `points` per `seconds`. */

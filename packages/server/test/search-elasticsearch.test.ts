@@ -282,14 +282,14 @@ describe("Elasticsearch adapters: request shapes (mock transport)", () => {
         },
       },
     }));
-    const ranking = new ElasticsearchKeywordRanking(mocked.client, keywords);
+    const ranking = new ElasticsearchKeywordRanking(mocked.client, keywords, () => 1_700_000_000_000);
     await ranking.add("비관적 락", 1_700_000_000_000);
     expect(mocked.requests.at(-1)).toMatchObject({
       method: "POST",
       querystring: { refresh: "wait_for" },
       body: { keyword: "비관적 락", at: 1_700_000_000_000 },
     });
-    const top = await ranking.top(1_699_999_000_000, 10);
+    const top = await ranking.top(1_000_000, 10);
     expect(mocked.requests.at(-1)?.body).toEqual({
       size: 0,
       query: { range: { at: { gte: 1_699_999_000_000 } } },

@@ -3,7 +3,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SqlKeywordRanking } from "../src/adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "../src/adapters/sql/sql-search-index.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "../src/db/database.ts";
-import { hourStart } from "../src/db/first-per-hour.ts";
+import { FirstPerHour, hourStart } from "../src/db/first-per-hour.ts";
+import { raiseKeywordGeneration, SearchLogRepository } from "../src/modules/search/repository.ts";
+import { KEYWORD_HOURS_KEPT } from "../src/modules/search/service.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { keywordRankingContract, searchIndexContract } from "./support/search-contract.ts";
 import { testEnvironment } from "./support/test-server.ts";
@@ -85,7 +87,52 @@ describeEachBackend("SQL search adapters", (backend) => {
         log: async (keyword, at) => {
           const first = { hour_start_ms: hourStart(at), keyword, searcher: randomUUID(), created_at: at };
           await db.insertInto("keyword_searchers").values(first).execute();
+          await raiseKeywordGeneration(db);
         },
       };
     }));
+  describe("SqlKeywordRanking kept between reads", () => {
+    const MINUTE = 60_000;
+    it("is exact on every read: another instance's searcher is counted at once, a row leaving the window when it leaves", async () => {
+      const database = await open();
+      // A day ahead, so the rows the contract wrote are outside every window here.
+      const clock = { now: Date.now() + 24 * 60 * MINUTE };
+      const reader = new SqlKeywordRanking(database.db, () => clock.now);
+      const searchers = new FirstPerHour(database, "keyword_searchers", KEYWORD_HOURS_KEPT, () => {});
+      const elsewhere = new SearchLogRepository(database, searchers);
+      const search = (keyword: string, searcher: string, minutesAgo: number) =>
+        elsewhere.firstThisHour(keyword, searcher, clock.now - minutesAgo * MINUTE);
+      await search("vitest", "u:1", 50);
+      await search("vitest", "u:2", 10);
+      await search("biome", "u:1", 20);
+      expect(await reader.top(60 * MINUTE, 10)).toEqual([
+        { keyword: "vitest", count: 2 },
+        { keyword: "biome", count: 1 },
+      ]);
+
+      await search("biome", "u:3", 5);
+      await search("biome", "u:4", 1);
+      expect(await search("biome", "u:4", 1)).toBe(false);
+      expect(await reader.top(60 * MINUTE, 10)).toEqual([
+        { keyword: "biome", count: 3 },
+        { keyword: "vitest", count: 2 },
+      ]);
+
+      // vitest's searcher of 50 minutes ago leaves the hour 11 minutes later.
+      clock.now += 10 * MINUTE;
+      expect(await reader.top(60 * MINUTE, 10)).toEqual([
+        { keyword: "biome", count: 3 },
+        { keyword: "vitest", count: 2 },
+      ]);
+      clock.now += MINUTE + 1;
+      const reads = await Promise.all(Array.from({ length: 20 }, () => reader.top(60 * MINUTE, 10)));
+      for (const read of reads) {
+        expect(read).toEqual([
+          { keyword: "biome", count: 3 },
+          { keyword: "vitest", count: 1 },
+        ]);
+      }
+      expect(await reader.top(60 * MINUTE, 1)).toEqual([{ keyword: "biome", count: 3 }]);
+    });
+  });
 });

@@ -192,8 +192,8 @@ export interface SearchFtsTable {
   categories: string;
 }
 
-/** Raised by every change of the search index (one row, `id` 1): the key of cached search results. */
-export interface SearchGenerationTable {
+/** One row (`id` 1) raised by every change a cache depends on: the search index, or the keyword searchers. */
+export interface GenerationTable {
   id: number;
   generation: number;
 }
@@ -295,7 +295,8 @@ export interface Database {
   search_document_categories: SearchDocumentCategoriesTable;
   search_bigrams: SearchBigramsTable;
   search_fts: SearchFtsTable;
-  search_generation: SearchGenerationTable;
+  search_generation: GenerationTable;
+  keyword_generation: GenerationTable;
   idempotency_keys: IdempotencyKeysTable;
   board_viewers: BoardViewersTable;
   keyword_searchers: KeywordSearchersTable;

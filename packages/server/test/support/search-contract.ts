@@ -169,13 +169,13 @@ export function keywordRankingContract(
       for (let i = 0; i < times; i++) await log(keyword, now - i * 1000);
     }
     await log("old news", now - 3 * 3600_000);
-    expect(await ranking.top(now - 3600_000, 10)).toEqual([
+    expect(await ranking.top(3600_000, 10)).toEqual([
       { keyword: "락", count: 3 },
       { keyword: "spring", count: 2 },
       { keyword: "리뷰", count: 2 },
       { keyword: "kysely", count: 1 },
     ]);
-    expect(await ranking.top(now - 3600_000, 2)).toHaveLength(2);
-    expect((await ranking.top(now - 4 * 3600_000, 10)).map((k) => k.keyword)).toContain("old news");
+    expect(await ranking.top(3600_000, 2)).toHaveLength(2);
+    expect((await ranking.top(4 * 3600_000, 10)).map((k) => k.keyword)).toContain("old news");
   });
 }

@@ -18,10 +18,12 @@ export class ElasticsearchKeywordRanking implements KeywordRanking {
   readonly #client: Client;
   readonly #index: string;
   readonly #ensureIndex: () => Promise<void>;
+  readonly #now: () => number;
 
-  constructor(client: Client, index: string) {
+  constructor(client: Client, index: string, now: () => number = Date.now) {
     this.#client = client;
     this.#index = index;
+    this.#now = now;
     this.#ensureIndex = indexCreator(client, index, keywordIndexDefinition);
   }
 
@@ -35,8 +37,9 @@ export class ElasticsearchKeywordRanking implements KeywordRanking {
     await this.#client.index({ index: this.#index, document: { keyword, at }, refresh: "wait_for" });
   }
 
-  async top(since: number, limit: number): Promise<KeywordCount[]> {
+  async top(windowMs: number, limit: number): Promise<KeywordCount[]> {
     await this.#ensureIndex();
+    const since = this.#now() - windowMs;
     const response = await this.#client.search({
       index: this.#index,
       size: 0,

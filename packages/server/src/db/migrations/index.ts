@@ -11,6 +11,7 @@ import * as communityExtras from "./009-community.ts";
 import * as codeReview from "./010-code-review.ts";
 import * as outboxLease from "./011-outbox-lease.ts";
 import * as searchGeneration from "./012-search-generation.ts";
+import * as keywordGeneration from "./013-keyword-generation.ts";
 
 /** In order; a name, once released, never changes. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   "010-code-review": codeReview,
   "011-outbox-lease": outboxLease,
   "012-search-generation": searchGeneration,
+  "013-keyword-generation": keywordGeneration,
 };

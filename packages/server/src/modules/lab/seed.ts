@@ -1,5 +1,6 @@
 import type { Db } from "../../db/database.ts";
 import { HOUR_MS } from "../../ports.ts";
+import { raiseKeywordGeneration } from "../search/repository.ts";
 
 const WORDS = ["redis", "kysely", "koa", "mariadb", "typescript", "review", "lock", "cache", "index", "sql"];
 const BATCH = 1000;
@@ -107,6 +108,7 @@ export async function seed(db: Db, request: SeedRequest, now = Date.now()) {
     })),
     (batch) => db.insertInto("keyword_searchers").values(batch).execute(),
   );
+  await raiseKeywordGeneration(db);
   return {
     firstUser: users,
     firstBoard: boards,

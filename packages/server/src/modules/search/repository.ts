@@ -1,6 +1,6 @@
 import type { Insertable } from "kysely";
 import { LRUCache } from "lru-cache";
-import type { Db } from "../../db/database.ts";
+import type { Db, SqlDatabase } from "../../db/database.ts";
 import { type FirstPerHour, hourStart } from "../../db/first-per-hour.ts";
 import type { KeywordSearchersTable, SearchLogTable } from "../../db/schema.ts";
 import type { BoardDocuments, SearchDocument } from "../../ports.ts";
@@ -97,14 +97,18 @@ const searcherKey = (row: KeywordSearchersTable) =>
  * per hour. Searches that queue while a statement runs are written together by the next one.
  */
 export class SearchLogRepository {
-  readonly #db: Db;
+  readonly #database: SqlDatabase;
   readonly #searchers: FirstPerHour<"keyword_searchers">;
   readonly #log = new KeyedBatches<"log", Insertable<SearchLogTable>, undefined>(async (_, rows) => {
-    await this.#db.insertInto("search_log").values(rows).execute();
+    await this.#database.db.insertInto("search_log").values(rows).execute();
     return rows.map(() => undefined);
   });
   readonly #claims = new KeyedBatches<"claims", KeywordSearchersTable, boolean>(async (_, rows) => {
-    const claimed = new Set((await this.#searchers.claimAll(this.#db, rows)).map(searcherKey));
+    const claimed = await this.#database.transaction(async (tx) => {
+      const inserted = await this.#searchers.claimAll(tx, rows);
+      if (inserted.length > 0) await raiseKeywordGeneration(tx);
+      return new Set(inserted.map(searcherKey));
+    });
     // Of one key asked twice in a batch, the first is the claim.
     return rows.map((row) => claimed.delete(searcherKey(row)));
   });
@@ -112,8 +116,8 @@ export class SearchLogRepository {
   /** Keys this process has seen claimed (by any instance): their row stays for the hour, so no statement asks. */
   readonly #seen = new LRUCache<string, true>({ max: 100_000 });
 
-  constructor(db: Db, searchers: FirstPerHour<"keyword_searchers">) {
-    this.#db = db;
+  constructor(database: SqlDatabase, searchers: FirstPerHour<"keyword_searchers">) {
+    this.#database = database;
     this.#searchers = searchers;
   }
 
@@ -130,4 +134,12 @@ export class SearchLogRepository {
     this.#seen.set(key, true);
     return first;
   }
+}
+
+/** Every new keyword searcher raises it, in the transaction that adds it: the SQL keyword ranking is kept by it. */
+export async function raiseKeywordGeneration(db: Db): Promise<void> {
+  await db
+    .updateTable("keyword_generation")
+    .set((eb) => ({ generation: eb("generation", "+", 1) }))
+    .execute();
 }

@@ -66,7 +66,7 @@ export class SearchService {
   }
 
   async keywordRanking(window: KeywordWindow, limit: number): Promise<KeywordRankingBody> {
-    const items = await this.#deps.ranking.top(Date.now() - KEYWORD_WINDOWS_MS[window], limit);
+    const items = await this.#deps.ranking.top(KEYWORD_WINDOWS_MS[window], limit);
     return { window, items };
   }
 
