@@ -16,15 +16,14 @@ interface Ranking {
  * is kept per window and limit with the `keyword_generation` it was computed at, which every claimed searcher
  * raises in its transaction. It stays the exact answer while no searcher is added and none of the ranked
  * keywords' rows has left the window: a row of a keyword outside the ranking leaving only lowers an outsider.
- * Each read asks for the generation, one statement for all the reads that queued meanwhile; concurrent reads
- * that find their ranking stale share one computation.
+ * Each read asks for the generation, one statement for all the reads that queued meanwhile; the reads that find
+ * their ranking stale share one computation.
  */
 export class SqlKeywordRanking implements KeywordRanking {
   readonly name = "keywords";
   readonly #db: Db;
   readonly #now: () => number;
   readonly #rankings = new Map<string, Ranking>();
-  readonly #computing = new Map<string, Promise<Ranking>>();
   readonly #generation = new KeyedBatches<"generation", null, number>(async (_, reads) => {
     const { generation } = await this.#db
       .selectFrom("keyword_generation")
@@ -32,6 +31,19 @@ export class SqlKeywordRanking implements KeywordRanking {
       .executeTakeFirstOrThrow();
     return reads.map(() => Number(generation));
   });
+  /**
+   * One computation per window and limit at a time, for every read that found the kept ranking stale. It starts
+   * after each of them did, so its answer is exact at a moment of each read.
+   */
+  readonly #computations = new KeyedBatches<string, { windowMs: number; limit: number }, Ranking>(
+    async (key, reads) => {
+      const { windowMs, limit } = reads[0] as { windowMs: number; limit: number };
+      const since = this.#now() - windowMs;
+      const ranking = await this.#compute(await this.#generation.submit("generation", null), since, limit);
+      this.#rankings.set(key, ranking);
+      return reads.map(() => ranking);
+    },
+  );
 
   constructor(db: Db, now: () => number = Date.now) {
     this.#db = db;
@@ -48,25 +60,10 @@ export class SqlKeywordRanking implements KeywordRanking {
   async top(windowMs: number, limit: number): Promise<KeywordCount[]> {
     const since = this.#now() - windowMs;
     const generation = await this.#generation.submit("generation", null);
-    const exact = (ranking: Ranking | undefined): ranking is Ranking =>
-      ranking !== undefined &&
-      ranking.generation === generation &&
-      ranking.since <= since &&
-      since <= ranking.oldest;
     const key = `${windowMs}:${limit}`;
     const kept = this.#rankings.get(key);
-    if (exact(kept)) return kept.items;
-    const shared = await this.#computing.get(key);
-    if (exact(shared)) return shared.items;
-    const computing = this.#compute(generation, since, limit);
-    this.#computing.set(key, computing);
-    try {
-      const ranking = await computing;
-      this.#rankings.set(key, ranking);
-      return ranking.items;
-    } finally {
-      if (this.#computing.get(key) === computing) this.#computing.delete(key);
-    }
+    if (kept?.generation === generation && kept.since <= since && since <= kept.oldest) return kept.items;
+    return (await this.#computations.submit(key, { windowMs, limit })).items;
   }
 
   async #compute(generation: number, since: number, limit: number): Promise<Ranking> {
