@@ -47,7 +47,7 @@ export const keywords: Scenario = {
     );
     await server.stop();
     const notes = [
-      "`sql-group-by` is production's GROUP BY over the last day's searcher rows (one per keyword, searcher and hour); the sorted set has no time window, which is why production does not use it.",
+      "`sql-group-by` is production's GROUP BY over the last day's searcher rows (one per keyword, searcher and hour), kept between reads and computed again only when a searcher is added or a row of a ranked keyword leaves the window (here about every second: the seeded rows span the day); the sorted set has no time window, which is why production does not use it.",
     ];
     if (services.elasticsearchUrl) {
       // The terms aggregation counts what the search path logged into Elasticsearch: real searches fill it.
