@@ -11,7 +11,8 @@ declare module "koa" {
 }
 
 type Method = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
-const METHODS: readonly Method[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
+/** What `Allow` may list: HEAD is answered beside GET where it is answered at all, and never listed. */
+const LISTED: readonly Method[] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 interface Target {
   /** The route's pattern, the `route` label of the request metrics. */
@@ -45,7 +46,7 @@ export class Routes {
   }
 
   async #unrouted(ctx: Context, next: Next): Promise<void> {
-    const allowed = METHODS.filter((m) => m !== "HEAD" && this.#tree.find(m, ctx.path)).join(", ");
+    const allowed = LISTED.filter((method) => this.#tree.find(method, ctx.path)).join(", ");
     if (!allowed) return next();
     if (ctx.method === "OPTIONS") {
       ctx.status = 200;
