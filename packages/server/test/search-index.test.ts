@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqlKeywordRanking } from "../src/adapters/sql/sql-keyword-ranking.ts";
 import { SqlSearchIndex } from "../src/adapters/sql/sql-search-index.ts";
+import { raiseGeneration } from "../src/db/counters.ts";
 import { migrateToLatest, openDatabase, type SqlDatabase } from "../src/db/database.ts";
 import { FirstPerHour, hourStart } from "../src/db/first-per-hour.ts";
-import { raiseKeywordGeneration, SearchLogRepository } from "../src/modules/search/repository.ts";
+import { SearchLogRepository } from "../src/modules/search/repository.ts";
 import { KEYWORD_HOURS_KEPT } from "../src/modules/search/service.ts";
 import { describeEachBackend } from "./support/backends.ts";
 import { keywordRankingContract, searchIndexContract } from "./support/search-contract.ts";
@@ -87,7 +88,7 @@ describeEachBackend("SQL search adapters", (backend) => {
         log: async (keyword, at) => {
           const first = { hour_start_ms: hourStart(at), keyword, searcher: randomUUID(), created_at: at };
           await db.insertInto("keyword_searchers").values(first).execute();
-          await raiseKeywordGeneration(db);
+          await raiseGeneration(db, "keyword_generation");
         },
       };
     }));

@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Dialect, Tx } from "./database.ts";
+import type { Db, Dialect, Tx } from "./database.ts";
 
 /** The counter columns moved by `addAndRead`. */
 export type Counter = { table: "users"; column: "points" } | { table: "chat_rooms"; column: "last_seq" };
@@ -34,4 +34,18 @@ export async function addAndRead(
     tx,
   );
   return rows[0] && Number(rows[0].value);
+}
+
+/**
+ * Raises a generation counter (one row): a cache keyed by it is stale from the commit on. Called in the
+ * transaction of the change the cache depends on.
+ */
+export async function raiseGeneration(
+  db: Db,
+  table: "search_generation" | "keyword_generation",
+): Promise<void> {
+  await db
+    .updateTable(table)
+    .set((eb) => ({ generation: eb("generation", "+", 1) }))
+    .execute();
 }

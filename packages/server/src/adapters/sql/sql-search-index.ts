@@ -1,5 +1,6 @@
 import { type Expression, type SqlBool, sql } from "kysely";
 import { LRUCache } from "lru-cache";
+import { raiseGeneration } from "../../db/counters.ts";
 import type { SqlDatabase, Tx } from "../../db/database.ts";
 import { contains } from "../../db/like.ts";
 import type { SearchDocument, SearchHit, SearchIndex, SearchQuery } from "../../ports.ts";
@@ -146,7 +147,7 @@ export class SqlSearchIndex implements SearchIndex {
 
   clear(): Promise<void> {
     return this.#database.transaction(async (tx) => {
-      await raiseGeneration(tx);
+      await raiseGeneration(tx, "search_generation");
       await tx.deleteFrom("search_documents").execute();
       await tx.deleteFrom("search_document_categories").execute();
       await tx.deleteFrom("search_bigrams").execute();
@@ -235,7 +236,7 @@ export class SqlSearchIndex implements SearchIndex {
 
   /** Every change of the index starts here, so this is where the generation is raised. */
   async #delete(tx: Tx, ids: number[]): Promise<void> {
-    await raiseGeneration(tx);
+    await raiseGeneration(tx, "search_generation");
     await tx.deleteFrom("search_documents").where("board_id", "in", ids).execute();
     await tx.deleteFrom("search_document_categories").where("board_id", "in", ids).execute();
     await tx.deleteFrom("search_bigrams").where("board_id", "in", ids).execute();
@@ -415,13 +416,6 @@ export class SqlSearchIndex implements SearchIndex {
     );
     return sql<number>`(${sql.join(parts, sql` + `)})`;
   }
-}
-
-async function raiseGeneration(tx: Tx): Promise<void> {
-  await tx
-    .updateTable("search_generation")
-    .set((eb) => ({ generation: eb("generation", "+", 1) }))
-    .execute();
 }
 
 /** Each document once, in its newest version given. */

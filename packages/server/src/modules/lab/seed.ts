@@ -1,6 +1,6 @@
+import { raiseGeneration } from "../../db/counters.ts";
 import type { Db } from "../../db/database.ts";
 import { HOUR_MS } from "../../ports.ts";
-import { raiseKeywordGeneration } from "../search/repository.ts";
 
 const WORDS = ["redis", "kysely", "koa", "mariadb", "typescript", "review", "lock", "cache", "index", "sql"];
 const BATCH = 1000;
@@ -108,7 +108,7 @@ export async function seed(db: Db, request: SeedRequest, now = Date.now()) {
     })),
     (batch) => db.insertInto("keyword_searchers").values(batch).execute(),
   );
-  await raiseKeywordGeneration(db);
+  await raiseGeneration(db, "keyword_generation");
   return {
     firstUser: users,
     firstBoard: boards,

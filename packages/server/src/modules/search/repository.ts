@@ -1,5 +1,6 @@
 import type { Insertable } from "kysely";
 import { LRUCache } from "lru-cache";
+import { raiseGeneration } from "../../db/counters.ts";
 import type { Db, SqlDatabase } from "../../db/database.ts";
 import { type FirstPerHour, hourStart } from "../../db/first-per-hour.ts";
 import type { KeywordSearchersTable, SearchLogTable } from "../../db/schema.ts";
@@ -106,7 +107,8 @@ export class SearchLogRepository {
   readonly #claims = new KeyedBatches<"claims", KeywordSearchersTable, boolean>(async (_, rows) => {
     const claimed = await this.#database.transaction(async (tx) => {
       const inserted = await this.#searchers.claimAll(tx, rows);
-      if (inserted.length > 0) await raiseKeywordGeneration(tx);
+      // The SQL keyword ranking is kept until a searcher is added.
+      if (inserted.length > 0) await raiseGeneration(tx, "keyword_generation");
       return new Set(inserted.map(searcherKey));
     });
     // Of one key asked twice in a batch, the first is the claim.
@@ -134,12 +136,4 @@ export class SearchLogRepository {
     this.#seen.set(key, true);
     return first;
   }
-}
-
-/** Every new keyword searcher raises it, in the transaction that adds it: the SQL keyword ranking is kept by it. */
-export async function raiseKeywordGeneration(db: Db): Promise<void> {
-  await db
-    .updateTable("keyword_generation")
-    .set((eb) => ({ generation: eb("generation", "+", 1) }))
-    .execute();
 }
