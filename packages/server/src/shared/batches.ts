@@ -54,3 +54,19 @@ export class KeyedBatches<Key, Input, Output> {
     this.#waiting.delete(key);
   }
 }
+
+/**
+ * Identical reads share one load: a read arriving while its key's load runs waits for the next one, which serves
+ * every read that queued meanwhile. Each answer is thus loaded after its read arrived, as fresh as a load of its
+ * own, while a hot key costs one load per round trip instead of one per read.
+ */
+export class SharedReads<Value> {
+  readonly #batches = new KeyedBatches<string, () => Promise<Value>, Value>(async (_, loads) => {
+    const value = await (loads[0] as () => Promise<Value>)();
+    return loads.map(() => value);
+  });
+
+  read(key: string, load: () => Promise<Value>): Promise<Value> {
+    return this.#batches.submit(key, load);
+  }
+}

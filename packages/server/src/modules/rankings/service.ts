@@ -11,6 +11,7 @@ import {
 } from "@codechef/contract";
 import type { Logger } from "../../logger.ts";
 import { type Cache, HOUR_MS, type Leaderboard, type Ranked } from "../../ports.ts";
+import { SharedReads } from "../../shared/batches.ts";
 import { NotFoundError, ServiceUnavailableError } from "../../shared/errors.ts";
 import { RowsById } from "../../shared/rows-by-id.ts";
 import type { RankingsRepository } from "./repository.ts";
@@ -67,6 +68,10 @@ export class RankingsService {
   readonly #missed = new Set<string>();
   readonly #boards: RowsById<{ id: number; title: string }>;
   readonly #users: RowsById<{ id: number; nickname: string; career: Career }>;
+  /** The same ranking asked for at once is read once for all (see SharedReads): a hot ranking costs little. */
+  readonly #boardReads = new SharedReads<BoardRankings["items"]>();
+  readonly #userReads = new SharedReads<RankedUser[]>();
+  readonly #reviewerReads = new SharedReads<RankedReviewer[]>();
 
   constructor({ repository, leaderboard, cache, logger, now = Date.now }: RankingsDeps) {
     this.#repository = repository;
@@ -79,9 +84,19 @@ export class RankingsService {
   }
 
   async popularBoards(window: BoardRankingWindow, limit: number): Promise<BoardRankings> {
+    const items = await this.#boardReads.read(`${window}:${limit}`, () => this.#popularBoards(window, limit));
+    return { window, items };
+  }
+
+  async topUsers(career: Career, period: UserRankingPeriod, limit: number): Promise<UserRankings> {
+    if (period === "last-month") return { items: (await this.#lastMonth(career)).slice(0, limit) };
+    return { items: await this.#userReads.read(`${career}:${limit}`, () => this.#topUsers(career, limit)) };
+  }
+
+  #popularBoards(window: BoardRankingWindow, limit: number) {
     const now = this.#now();
     const hours = WINDOW_HOURS[window];
-    const items = await this.#fromLeaderboard(
+    return this.#fromLeaderboard(
       (wanted) =>
         this.#readBuilt(
           VIEWS,
@@ -93,13 +108,11 @@ export class RankingsService {
       (board, views) => ({ id: board.id, title: board.title, views }),
       () => this.#repository.popularBoardsSince(hourStart(now) - hours * HOUR_MS, limit),
     );
-    return { window, items };
   }
 
-  async topUsers(career: Career, period: UserRankingPeriod, limit: number): Promise<UserRankings> {
-    if (period === "last-month") return { items: (await this.#lastMonth(career)).slice(0, limit) };
+  #topUsers(career: Career, limit: number) {
     const standing = standingOf(career);
-    const items = await this.#fromLeaderboard(
+    return this.#fromLeaderboard(
       (wanted) =>
         this.#readBuilt(
           standing,
@@ -111,7 +124,6 @@ export class RankingsService {
       (user, points): RankedUser => ({ ...user, points }),
       () => this.#repository.topPoints(career, limit),
     );
-    return { items };
   }
 
   /** Reviewers with the most points in a category: all time (`realtime`) or earned last month. */
@@ -123,8 +135,15 @@ export class RankingsService {
     if (!(await this.#repository.categoryExists(categoryId))) throw new NotFoundError("category");
     if (period === "last-month")
       return { items: (await this.#lastMonthReviewers(categoryId)).slice(0, limit) };
+    const items = await this.#reviewerReads.read(`${categoryId}:${limit}`, () =>
+      this.#topReviewers(categoryId, limit),
+    );
+    return { items };
+  }
+
+  #topReviewers(categoryId: number, limit: number) {
     const standing = reviewersOf(categoryId);
-    const items = await this.#fromLeaderboard(
+    return this.#fromLeaderboard(
       (wanted) =>
         this.#readBuilt(
           standing,
@@ -136,7 +155,6 @@ export class RankingsService {
       ({ id, nickname }, points): RankedReviewer => ({ id, nickname, points }),
       () => this.#repository.topReviewersBetween(categoryId, ...ALL_TIME, limit),
     );
-    return { items };
   }
 
   /** After review points in categories committed: the reviewer's sums there, read fresh, go on their standings. */
