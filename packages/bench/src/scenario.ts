@@ -35,11 +35,27 @@ export async function repeated<T extends { rps: number }>(
   repeats: number,
   measure: () => Promise<T>,
 ): Promise<T & { rpsRuns: number[] }> {
-  const runs: T[] = [];
-  for (let i = 0; i < repeats; i++) runs.push(await measure());
-  const sorted = [...runs].sort((a, b) => a.rps - b.rps);
-  const median = sorted[Math.floor(sorted.length / 2)] as T;
-  return { ...median, rpsRuns: runs.map((run) => run.rps) };
+  const [figure] = await interleaved(repeats, [measure]);
+  return figure as T & { rpsRuns: number[] };
+}
+
+/**
+ * Runs each measure `repeats` times in turns (a, b, c, a, b, c, …), so a change in the shared machine's speed
+ * falls on all of them alike rather than on whichever ran last; the median run of each, as `repeated`.
+ */
+export async function interleaved<T extends { rps: number }>(
+  repeats: number,
+  measures: Array<() => Promise<T>>,
+): Promise<Array<T & { rpsRuns: number[] }>> {
+  const runs: T[][] = measures.map(() => []);
+  for (let i = 0; i < repeats; i++) {
+    for (const [j, measure] of measures.entries()) runs[j]?.push(await measure());
+  }
+  return runs.map((all) => {
+    const sorted = [...all].sort((a, b) => a.rps - b.rps);
+    const median = sorted[Math.floor(sorted.length / 2)] as T;
+    return { ...median, rpsRuns: all.map((run) => run.rps) };
+  });
 }
 
 /** A result row with the defaults of a read (nothing counted); `ratio` from the named baseline. */

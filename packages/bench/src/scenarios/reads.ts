@@ -1,7 +1,7 @@
 import { type Figure, type HttpBaseline, httpBaseline } from "../baselines.ts";
-import { measure, warmUp } from "../load.ts";
+import { type Measurement, measure, warmUp } from "../load.ts";
 import type { StrategyResult } from "../results.ts";
-import { type RunParams, repeated, row } from "../scenario.ts";
+import { interleaved, type RunParams, row } from "../scenario.ts";
 import type { Services } from "../services.ts";
 
 export interface Read {
@@ -14,7 +14,8 @@ export interface Read {
 
 /**
  * Each read under autocannon at every connection count, after a warm-up, with the bare baselines measured at
- * the same counts in the same run; each row is a ratio to `baseline` at its own connection count.
+ * the same counts in the same run, in turns with the reads; each row is a ratio to `baseline` at its own
+ * connection count.
  */
 export async function measureReads(
   base: string,
@@ -30,15 +31,20 @@ export async function measureReads(
   for (const connections of params.connections) {
     const load = { connections, duration: params.duration };
     const warmup = params.quick ? 0 : 1;
-    for (const kind of wanted) {
-      if (baselines[`${kind} c=${connections}`]) continue;
-      baselines[`${kind} c=${connections}`] = await repeated(params.repeats, () =>
-        httpBaseline(kind, services, { ...load, warmup }),
-      );
-    }
-    for (const read of reads) {
-      if (warmup) await warmUp(base + read.path, connections, warmup);
-      const figure = await repeated(params.repeats, () => measure({ url: base + read.path, ...load }));
+    const missing = wanted.filter((kind) => !baselines[`${kind} c=${connections}`]);
+    // Baselines and reads take turns, so the ratio of each read to its baseline compares runs made alike.
+    const figures = await interleaved(params.repeats, [
+      ...missing.map((kind) => () => httpBaseline(kind, services, { ...load, warmup })),
+      ...reads.map((read) => async () => {
+        if (warmup) await warmUp(base + read.path, connections, warmup);
+        return measure({ url: base + read.path, ...load });
+      }),
+    ]);
+    missing.forEach((kind, i) => {
+      baselines[`${kind} c=${connections}`] = figures[i] as Figure;
+    });
+    reads.forEach((read, i) => {
+      const figure = figures[missing.length + i] as Measurement & { rpsRuns: number[] };
       results.push(
         row(
           {
@@ -55,7 +61,7 @@ export async function measureReads(
           baselines,
         ),
       );
-    }
+    });
   }
   return { baselines, results };
 }
