@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { createConnection } from "mysql2/promise";
 
@@ -12,14 +13,21 @@ export interface Services {
   amqpUrl: string;
   elasticsearchUrl: string | undefined;
   keyPrefix: string;
+  /**
+   * Waits until no statement runs on the scenario's database: a slow query a load left queued would otherwise
+   * take the CPU from the next measure.
+   */
+  settled(): Promise<void>;
   /** Drops the scenario's database and keys. */
   release(): Promise<void>;
 }
 
+/** The longest a measure waits for the database to go quiet after the one before. */
+const SETTLE_MS = 60_000;
 const NO_RUNTIME = /Could not find a working container runtime strategy/;
 
 async function fromContainers(): Promise<
-  Omit<Services, "keyPrefix" | "release"> & { stop(): Promise<void> }
+  Omit<Services, "keyPrefix" | "release" | "settled"> & { stop(): Promise<void> }
 > {
   const [{ MariaDbContainer }, { RedisContainer }, { RabbitMQContainer }] = await Promise.all([
     import("@testcontainers/mariadb"),
@@ -86,7 +94,7 @@ export async function provision(
 }
 
 async function isolate(
-  found: Omit<Services, "keyPrefix" | "release">,
+  found: Omit<Services, "keyPrefix" | "release" | "settled">,
   log: (line: string) => void,
 ): Promise<Services> {
   const id = randomBytes(4).toString("hex");
@@ -103,6 +111,21 @@ async function isolate(
     ...found,
     mysqlUrl: mysqlUrl.toString(),
     keyPrefix,
+    async settled() {
+      const connection = await createConnection({ uri: server.toString() });
+      try {
+        for (const deadline = Date.now() + SETTLE_MS; Date.now() < deadline; await sleep(100)) {
+          const [rows] = await connection.query(
+            "SELECT COUNT(*) AS running FROM information_schema.PROCESSLIST WHERE DB = ? AND COMMAND = 'Query' AND ID <> CONNECTION_ID()",
+            [database],
+          );
+          if (Number((rows as { running: number }[])[0]?.running) === 0) return;
+        }
+        log(`database ${database} still busy after ${SETTLE_MS / 1000} s; measuring on`);
+      } finally {
+        await connection.end();
+      }
+    },
     async release() {
       const connection = await createConnection({ uri: server.toString() });
       await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);

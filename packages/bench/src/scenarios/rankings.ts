@@ -17,7 +17,8 @@ export const rankBoards: Scenario = {
     const server = await startServer({ DATABASE_STATEMENT_TIMEOUT: "60" });
     const seeded = await seed(server.url, { ...size(params.quick), index: false });
     log(`seeded ${seeded.views} hourly view rows in ${seeded.ms} ms`);
-    // Slowest last: an unindexed query still running in MariaDB when its load ends slows what follows it.
+    // Slowest last: an unindexed query still running in MariaDB when its load ends would slow what follows it
+    // (each measure also waits for the database to go quiet, see `Services.settled`).
     // The original reset its ranking hourly, so every strategy reads the last hour; a day of views is
     // production's sorted sets only (a day in SQL answered nothing within 5 s at 10 connections on 100,000 boards).
     const hourly = ["sorted-set", "read-through-cache", "db-index", "db-noindex"].map((strategy) => ({

@@ -33,13 +33,19 @@ export async function measureReads(
     const warmup = params.quick ? 0 : 1;
     const missing = wanted.filter((kind) => !baselines[`${kind} c=${connections}`]);
     // Baselines and reads take turns, so the ratio of each read to its baseline compares runs made alike.
-    const figures = await interleaved(params.repeats, [
-      ...missing.map((kind) => () => httpBaseline(kind, services, { ...load, warmup })),
-      ...reads.map((read) => async () => {
-        if (warmup) await warmUp(base + read.path, connections, warmup);
-        return measure({ url: base + read.path, ...load });
+    const figures = await interleaved(
+      params.repeats,
+      [
+        ...missing.map((kind) => () => httpBaseline(kind, services, { ...load, warmup })),
+        ...reads.map((read) => async () => {
+          if (warmup) await warmUp(base + read.path, connections, warmup);
+          return measure({ url: base + read.path, ...load });
+        }),
+      ].map((run) => async () => {
+        await services.settled();
+        return run();
       }),
-    ]);
+    );
     missing.forEach((kind, i) => {
       baselines[`${kind} c=${connections}`] = figures[i] as Figure;
     });
