@@ -84,11 +84,14 @@ function caching(endpoint: Endpoint): Koa.Middleware[] {
   if (endpoint.method !== "GET" || endpoint.etag === false) return [];
   const cacheControl = endpoint.access === "none" ? "no-cache" : "private, no-cache";
   const weak = (tag: string) => tag.trim().replace(/^W\//, "");
+  // The last body's tag: a shared answer (see `mount`) is the same text again, compared by reference first.
+  let last = { body: "", tag: "" };
   const revalidate: Koa.Middleware = async (ctx, next) => {
     await next();
     ctx.set("Cache-Control", cacheControl);
     if (ctx.status !== 200 || typeof ctx.body !== "string") return;
-    const current = calculateEtag(ctx.body, { weak: true });
+    if (ctx.body !== last.body) last = { body: ctx.body, tag: calculateEtag(ctx.body, { weak: true }) };
+    const current = last.tag;
     ctx.set("ETag", current);
     const sent = ctx.get("If-None-Match").split(",").map(weak);
     if (sent.includes(weak(current)) || sent.includes("*")) {
@@ -101,6 +104,16 @@ function caching(endpoint: Endpoint): Koa.Middleware[] {
 
 /** An API route answers GET, never HEAD: a HEAD would count a board view without showing it. */
 function mount(routes: Routes, container: Container, idempotency: Idempotency, { endpoint, handle }: Route) {
+  // A frozen answer cannot change (a shared read's, see SharedReads): serialized once for all its requests.
+  const texts = new WeakMap<object, string>();
+  const serialize = (body: unknown): string => {
+    if (!body || typeof body !== "object" || !Object.isFrozen(body)) return JSON.stringify(body);
+    const kept = texts.get(body);
+    if (kept !== undefined) return kept;
+    const text = JSON.stringify(body);
+    texts.set(body, text);
+    return text;
+  };
   routes.add(endpoint.method, API_BASE_PATH + endpoint.path, ...caching(endpoint), async (ctx) => {
     const token = endpoint.access === "none" ? undefined : bearer(ctx);
     if (!token && (endpoint.access === "user" || endpoint.access === "admin"))
@@ -141,7 +154,7 @@ function mount(routes: Routes, container: Container, idempotency: Idempotency, {
     if (outcome.body !== undefined) {
       // Serialized once, here: the ETag is taken from the same text that is sent.
       ctx.type = "json";
-      ctx.body = JSON.stringify(outcome.body);
+      ctx.body = serialize(outcome.body);
     }
     if (outcome.location) ctx.set("Location", outcome.location);
     if ("replayed" in outcome && outcome.replayed) ctx.set("Idempotent-Replayed", "true");

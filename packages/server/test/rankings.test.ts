@@ -1,5 +1,6 @@
 import type { Career } from "@codechef/contract";
 import type { CodeChef } from "@codechef/sdk";
+import etagOf from "etag";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { connectRedis, redisConnected } from "../src/adapters/redis/redis-client.ts";
 import { previousMonth } from "../src/modules/rankings/service.ts";
@@ -138,6 +139,22 @@ describeEachBackend("rankings", (backend) => {
       { ...first, points: 30 },
     ]);
     expect(ids((await client.rankings.users({ career: "ASPIRING" })).items)).not.toContain(third.id);
+  });
+
+  it("answers concurrent reads of a ranking with one text and its ETag, and a read after a grant anew", async () => {
+    const [user] = await usersWithPoints(server, admin, "WORKING", [5]);
+    if (!user) throw new Error("user not created");
+    const read = async () => {
+      const response = await fetch(`${server.url}/api/v1/rankings/users?career=WORKING&limit=100`);
+      const text = await response.text();
+      expect(response.headers.get("etag")).toBe(etagOf(text, { weak: true }));
+      return text;
+    };
+    const texts = await Promise.all(Array.from({ length: 20 }, read));
+    expect(new Set(texts).size).toBe(1);
+    expect(JSON.parse(texts[0] as string).items).toContainEqual(user);
+    await admin.admin.users.grantPoints(user.id, { delta: 7, reason: "changes the ranking" });
+    expect(JSON.parse(await read()).items).toContainEqual({ ...user, points: 12 });
   });
 
   it("moves a user between the career rankings when their career changes", async () => {

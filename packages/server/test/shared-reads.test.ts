@@ -38,6 +38,16 @@ describe("SharedReads", () => {
     expect([await before, await after]).toEqual([0, 1]);
   });
 
+  it("answers a deeply frozen value, so no reader can change it under another", async () => {
+    const reads = new SharedReads<{ items: { id: number }[] }>();
+    const value = await reads.read("top", async () => ({ items: [{ id: 1 }] }));
+    expect(() => value.items.push({ id: 2 })).toThrow(TypeError);
+    expect(() => {
+      (value.items[0] as { id: number }).id = 2;
+    }).toThrow(TypeError);
+    expect(value).toEqual({ items: [{ id: 1 }] });
+  });
+
   it("keeps keys apart and loads again after a failure", async () => {
     const reads = new SharedReads<string>();
     const failing = reads.read("a", () => Promise.reject(new Error("redis away")));

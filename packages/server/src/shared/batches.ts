@@ -58,15 +58,24 @@ export class KeyedBatches<Key, Input, Output> {
 /**
  * Identical reads share one load: a read arriving while its key's load runs waits for the next one, which serves
  * every read that queued meanwhile. Each answer is thus loaded after its read arrived, as fresh as a load of its
- * own, while a hot key costs one load per round trip instead of one per read.
+ * own, while a hot key costs one load per round trip instead of one per read. The value is frozen, deeply: the
+ * readers share it, so none can change it under another (and a frozen answer is serialized once, see `mount`).
  */
 export class SharedReads<Value> {
   readonly #batches = new KeyedBatches<string, () => Promise<Value>, Value>(async (_, loads) => {
-    const value = await (loads[0] as () => Promise<Value>)();
+    const value = deepFreeze(await (loads[0] as () => Promise<Value>)());
     return loads.map(() => value);
   });
 
   read(key: string, load: () => Promise<Value>): Promise<Value> {
     return this.#batches.submit(key, load);
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const field of Object.values(value)) deepFreeze(field);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -69,9 +69,9 @@ export class RankingsService {
   readonly #boards: RowsById<{ id: number; title: string }>;
   readonly #users: RowsById<{ id: number; nickname: string; career: Career }>;
   /** The same ranking asked for at once is read once for all (see SharedReads): a hot ranking costs little. */
-  readonly #boardReads = new SharedReads<BoardRankings["items"]>();
-  readonly #userReads = new SharedReads<RankedUser[]>();
-  readonly #reviewerReads = new SharedReads<RankedReviewer[]>();
+  readonly #boardReads = new SharedReads<BoardRankings>();
+  readonly #userReads = new SharedReads<UserRankings>();
+  readonly #reviewerReads = new SharedReads<ReviewerRankings>();
 
   constructor({ repository, leaderboard, cache, logger, now = Date.now }: RankingsDeps) {
     this.#repository = repository;
@@ -83,14 +83,18 @@ export class RankingsService {
     this.#users = new RowsById((ids) => repository.users(ids), { ttlMs: NAMES_TTL_MS });
   }
 
-  async popularBoards(window: BoardRankingWindow, limit: number): Promise<BoardRankings> {
-    const items = await this.#boardReads.read(`${window}:${limit}`, () => this.#popularBoards(window, limit));
-    return { window, items };
+  popularBoards(window: BoardRankingWindow, limit: number): Promise<BoardRankings> {
+    return this.#boardReads.read(`${window}:${limit}`, async () => ({
+      window,
+      items: await this.#popularBoards(window, limit),
+    }));
   }
 
   async topUsers(career: Career, period: UserRankingPeriod, limit: number): Promise<UserRankings> {
     if (period === "last-month") return { items: (await this.#lastMonth(career)).slice(0, limit) };
-    return { items: await this.#userReads.read(`${career}:${limit}`, () => this.#topUsers(career, limit)) };
+    return this.#userReads.read(`${career}:${limit}`, async () => ({
+      items: await this.#topUsers(career, limit),
+    }));
   }
 
   #popularBoards(window: BoardRankingWindow, limit: number) {
@@ -135,10 +139,9 @@ export class RankingsService {
     if (!(await this.#repository.categoryExists(categoryId))) throw new NotFoundError("category");
     if (period === "last-month")
       return { items: (await this.#lastMonthReviewers(categoryId)).slice(0, limit) };
-    const items = await this.#reviewerReads.read(`${categoryId}:${limit}`, () =>
-      this.#topReviewers(categoryId, limit),
-    );
-    return { items };
+    return this.#reviewerReads.read(`${categoryId}:${limit}`, async () => ({
+      items: await this.#topReviewers(categoryId, limit),
+    }));
   }
 
   #topReviewers(categoryId: number, limit: number) {
