@@ -102,18 +102,20 @@ function caching(endpoint: Endpoint): Koa.Middleware[] {
   return [revalidate];
 }
 
+const texts = new WeakMap<object, string>();
+
+/** A frozen answer cannot change (a shared read's, see SharedReads): it is serialized once for all its requests. */
+function serialize(body: unknown): string {
+  if (!body || typeof body !== "object" || !Object.isFrozen(body)) return JSON.stringify(body);
+  const kept = texts.get(body);
+  if (kept !== undefined) return kept;
+  const text = JSON.stringify(body);
+  texts.set(body, text);
+  return text;
+}
+
 /** An API route answers GET, never HEAD: a HEAD would count a board view without showing it. */
 function mount(routes: Routes, container: Container, idempotency: Idempotency, { endpoint, handle }: Route) {
-  // A frozen answer cannot change (a shared read's, see SharedReads): serialized once for all its requests.
-  const texts = new WeakMap<object, string>();
-  const serialize = (body: unknown): string => {
-    if (!body || typeof body !== "object" || !Object.isFrozen(body)) return JSON.stringify(body);
-    const kept = texts.get(body);
-    if (kept !== undefined) return kept;
-    const text = JSON.stringify(body);
-    texts.set(body, text);
-    return text;
-  };
   routes.add(endpoint.method, API_BASE_PATH + endpoint.path, ...caching(endpoint), async (ctx) => {
     const token = endpoint.access === "none" ? undefined : bearer(ctx);
     if (!token && (endpoint.access === "user" || endpoint.access === "admin"))

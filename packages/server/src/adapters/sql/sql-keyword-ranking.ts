@@ -1,6 +1,6 @@
 import type { Db } from "../../db/database.ts";
 import type { KeywordCount, KeywordRanking } from "../../ports.ts";
-import { KeyedBatches } from "../../shared/batches.ts";
+import { SharedReads } from "../../shared/batches.ts";
 
 /** A computed ranking, and what it is exact for. */
 interface Ranking {
@@ -24,26 +24,13 @@ export class SqlKeywordRanking implements KeywordRanking {
   readonly #db: Db;
   readonly #now: () => number;
   readonly #rankings = new Map<string, Ranking>();
-  readonly #generation = new KeyedBatches<"generation", null, number>(async (_, reads) => {
-    const { generation } = await this.#db
-      .selectFrom("keyword_generation")
-      .select("generation")
-      .executeTakeFirstOrThrow();
-    return reads.map(() => Number(generation));
-  });
+  /** The generation, one statement for every read that queued while one ran. */
+  readonly #generation = new SharedReads<number>();
   /**
    * One computation per window and limit at a time, for every read that found the kept ranking stale. It starts
    * after each of them did, so its answer is exact at a moment of each read.
    */
-  readonly #computations = new KeyedBatches<string, { windowMs: number; limit: number }, Ranking>(
-    async (key, reads) => {
-      const { windowMs, limit } = reads[0] as { windowMs: number; limit: number };
-      const since = this.#now() - windowMs;
-      const ranking = await this.#compute(await this.#generation.submit("generation", null), since, limit);
-      this.#rankings.set(key, ranking);
-      return reads.map(() => ranking);
-    },
-  );
+  readonly #computations = new SharedReads<Ranking>();
 
   constructor(db: Db, now: () => number = Date.now) {
     this.#db = db;
@@ -59,11 +46,26 @@ export class SqlKeywordRanking implements KeywordRanking {
 
   async top(windowMs: number, limit: number): Promise<KeywordCount[]> {
     const since = this.#now() - windowMs;
-    const generation = await this.#generation.submit("generation", null);
+    const generation = await this.#readGeneration();
     const key = `${windowMs}:${limit}`;
     const kept = this.#rankings.get(key);
     if (kept?.generation === generation && kept.since <= since && since <= kept.oldest) return kept.items;
-    return (await this.#computations.submit(key, { windowMs, limit })).items;
+    const ranking = await this.#computations.read(key, async () => {
+      const computed = await this.#compute(await this.#readGeneration(), this.#now() - windowMs, limit);
+      this.#rankings.set(key, computed);
+      return computed;
+    });
+    return ranking.items;
+  }
+
+  #readGeneration(): Promise<number> {
+    return this.#generation.read("generation", async () => {
+      const { generation } = await this.#db
+        .selectFrom("keyword_generation")
+        .select("generation")
+        .executeTakeFirstOrThrow();
+      return Number(generation);
+    });
   }
 
   async #compute(generation: number, since: number, limit: number): Promise<Ranking> {
